@@ -1,0 +1,25 @@
+"""The Scrapy add-on that applies plugin defaults and derived settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govspider.plugins import registry
+
+
+class GovspiderAddon:
+    """Apply ``govspider_settings`` hook defaults and turn rate budgets into download slots."""
+
+    def update_settings(self, settings: Any) -> None:
+        for key, value in registry().settings().items():
+            settings.set(key, value, priority="addon")
+        limits = settings.getdict("GOVSPIDER_RATE_LIMITS")
+        if limits:
+            slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+            for host, per_minute in limits.items():
+                per_minute = float(per_minute)
+                if per_minute <= 0:
+                    raise ValueError(f"GOVSPIDER_RATE_LIMITS[{host!r}] must be positive")
+                slots.setdefault(host, {}).update(
+                    {"concurrency": 1, "delay": 60.0 / per_minute, "randomize_delay": False})
+            settings.set("DOWNLOAD_SLOTS", slots, priority="addon")

@@ -1,0 +1,129 @@
+"""The detector contract and the runner that feeds detectors.
+
+A detector is pure: items and a :class:`DetectContext` in, :class:`~govspider.items.Finding`
+out. No network, no writes, no clock (``ctx.now`` is the monitoring time).
+
+Scopes:
+
+* ``item``: called once per item whose ``item_type`` is in ``accepts`` (a post, comment, page,
+  app, account) with that item as a dict.
+* ``account``: called once per account with an :class:`AccountHistory` (its profile, posts,
+  comments and metrics).
+* ``corpus``: called once with every item, grouped by type (``{"account": [...], ...}``),
+  for cross-account rules (one account per unit per platform...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from govspider.items import Finding
+from govspider.registry import AccountRegistry
+
+SEVERITIES = ("veto", "high", "medium", "low")
+
+
+@dataclass
+class DetectContext:
+    """What a detector may know besides the items."""
+
+    now: datetime  #: the monitoring time point
+    settings: dict[str, Any] = field(default_factory=dict)
+    registry: AccountRegistry | None = None
+    #: account ``_id`` -> the account dict, for detectors that need the owner of an item
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def setting(self, detector: str, key: str, default: Any = None) -> Any:
+        """``settings["GOVSPIDER_DETECTORS"][detector][key]``, else ``default``."""
+        return self.settings.get("GOVSPIDER_DETECTORS", {}).get(detector, {}).get(key, default)
+
+
+@dataclass
+class AccountHistory:
+    """An account and everything stored about it, for account-scope detectors."""
+
+    account: dict[str, Any]
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    #: the crawl of this account completed (a failed or partial crawl must not yield "stale")
+    complete: bool = True
+
+
+class Detector:
+    """Base class of detectors; subclasses set the class attributes and implement ``detect``."""
+
+    name: str = ""
+    version: str = "0"
+    indicator: str = ""
+    severity: str = "high"
+    scope: str = "item"  #: ``item``, ``account`` or ``corpus``
+    accepts: frozenset[str] = frozenset({"post", "comment"})
+    description: str = ""
+
+    def detect(self, subject: Any, ctx: DetectContext) -> Iterable[Finding]:
+        """Yield findings about ``subject`` (see the module docstring for its shape)."""
+        raise NotImplementedError
+
+    def finding(self, *, subject: dict[str, Any], rule: str, message: str,
+                evidence: dict[str, Any], ctx: DetectContext, score: float = 1.0,
+                severity: str | None = None, subject_type: str | None = None) -> Finding:
+        """A finding with the deterministic ``_id`` (detector + subject + rule)."""
+        subject_id = str(subject.get("_id"))
+        kind = subject_type or subject.get("item_type") or "item"
+        digest = hashlib.sha1(f"{self.name}|{subject_id}|{rule}".encode()).hexdigest()[:24]
+        account_id = subject.get("account_id") or (subject_id if kind == "account" else None)
+        return Finding(
+            _id=f"finding:{digest}", detector=self.name, detector_version=self.version,
+            indicator=self.indicator, severity=severity or self.severity, score=score,
+            subject_type=kind, subject_id=subject_id, account_id=account_id, message=message,
+            evidence=evidence, rule=rule, detected_at=ctx.now, platform=subject.get("platform"))
+
+
+def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]],
+                  ctx: DetectContext, histories: Iterable[AccountHistory] | None = None,
+                  ) -> Iterator[Finding]:
+    """Run detectors over items (dicts with ``item_type``), offline.
+
+    Item-scope detectors see each item; account-scope ones see one history per account (built
+    from ``items`` unless ``histories`` is given); corpus-scope ones see everything at once.
+    """
+    detectors = list(detectors)
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_type[item.get("item_type", "")].append(item)
+    for account in by_type.get("account", []):
+        ctx.accounts.setdefault(account["_id"], account)
+    for det in detectors:
+        if det.scope != "item":
+            continue
+        for kind in det.accepts:
+            for item in by_type.get(kind, []):
+                yield from det.detect(item, ctx)
+    if any(d.scope == "account" for d in detectors):
+        if histories is None:
+            histories = build_histories(by_type)
+        histories = list(histories)
+        for det in detectors:
+            if det.scope == "account":
+                for history in histories:
+                    yield from det.detect(history, ctx)
+    for det in detectors:
+        if det.scope == "corpus":
+            yield from det.detect(dict(by_type), ctx)
+
+
+def build_histories(by_type: dict[str, list[dict[str, Any]]]) -> list[AccountHistory]:
+    """Group posts, comments and metrics under their accounts."""
+    histories = {a["_id"]: AccountHistory(account=a) for a in by_type.get("account", [])}
+    for kind, attr in (("post", "posts"), ("comment", "comments"), ("account_metrics", "metrics")):
+        for item in by_type.get(kind, []):
+            history = histories.get(item.get("account_id", ""))
+            if history is not None:
+                getattr(history, attr).append(item)
+    return list(histories.values())

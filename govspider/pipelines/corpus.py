@@ -1,0 +1,82 @@
+"""The corpus a crawl writes to: one connection and one background writer per crawler."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from govspider.storage import Connection, CorpusWriter, connect
+from govspider.storage.connection import redact
+
+logger = logging.getLogger(__name__)
+
+
+def new_crawl_id(spider_name: str) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{spider_name}-{stamp}-{secrets.token_hex(3)}"
+
+
+class Corpus:
+    """Connection, crawl id and a single writer thread, shared by the pipelines of one crawl.
+
+    Batches are written on one background thread, so MongoDB round trips never block the
+    reactor; :meth:`submit` returns a future the pipeline can wait on for backpressure.
+    """
+
+    ATTR = "_govspider_corpus"
+
+    def __init__(self, crawler: Any):
+        settings = crawler.settings
+        if not settings.getbool("GOVSPIDER_STORE_ENABLED", True):
+            raise NotConfigured("GOVSPIDER_STORE_ENABLED is off")
+        self.crawler = crawler
+        self.conn: Connection = connect(settings)
+        logger.info("Storing into %s (database %s)", redact(self.conn.uri), self.conn.db.name)
+        self.crawl_id = new_crawl_id(crawler.spidercls.name)
+        self.writer = CorpusWriter(self.conn.db, crawl_id=self.crawl_id,
+                                   batch_size=settings.getint("GOVSPIDER_STORE_BATCH_SIZE", 500))
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govspider-writer")
+        self.closed = False
+
+    @classmethod
+    def for_crawler(cls, crawler: Any) -> Corpus:
+        corpus = getattr(crawler, cls.ATTR, None)
+        if corpus is None:
+            corpus = cls(crawler)
+            setattr(crawler, cls.ATTR, corpus)
+        return corpus
+
+    @property
+    def db(self) -> Any:
+        return self.conn.db
+
+    def submit(self, items: list[Any]) -> Future[Any]:
+        """Write a batch on the writer thread."""
+        return self._pool.submit(self.writer.write, items)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._pool.shutdown(wait=True)
+        self.conn.close()
+
+    # ------------------------------------------------------------------ read helpers for spiders
+    def latest_post_time(self, account_id: str) -> datetime | None:
+        """Publish time of the newest stored non-pinned post of an account."""
+        doc = self.db["posts"].find_one(
+            {"account_id": account_id, "is_pinned": {"$ne": True}, "deleted": {"$ne": True}},
+            {"published_at": 1}, sort=[("published_at", -1)])
+        return doc.get("published_at") if doc else None
+
+    def recent_post_ids(self, account_id: str, since: datetime) -> list[str]:
+        """Ids of stored posts published since ``since`` (to re-visit for edits and deletions)."""
+        cursor = self.db["posts"].find(
+            {"account_id": account_id, "published_at": {"$gte": since}, "deleted": {"$ne": True}},
+            {"_id": 1})
+        return [d["_id"] for d in cursor]

@@ -1,0 +1,117 @@
+"""Store items in MongoDB in batches, and record the crawl run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from concurrent.futures import Future
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from govspider.pipelines.corpus import Corpus
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Upsert items into the corpus (``GOVSPIDER_STORE_*`` settings).
+
+    Items are batched (``GOVSPIDER_STORE_BATCH_SIZE``) and written on a background thread; when
+    more than ``GOVSPIDER_STORE_MAX_PENDING`` batches wait, the pipeline waits for the oldest,
+    so a slow database slows the crawl instead of filling memory. One ``crawl_runs`` document is
+    written per run, with the crawl's stats.
+    """
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        settings = crawler.settings
+        if not settings.getbool("GOVSPIDER_STORE_ENABLED", True):
+            raise NotConfigured("GOVSPIDER_STORE_ENABLED is off")
+        self.batch_size = settings.getint("GOVSPIDER_STORE_BATCH_SIZE", 500)
+        self.max_pending = settings.getint("GOVSPIDER_STORE_MAX_PENDING", 4)
+        self.corpus: Corpus | None = None
+        self.batch: list[Any] = []
+        self.pending: deque[Future[Any]] = deque()
+        self.started_at = datetime.now(timezone.utc)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.corpus = Corpus.for_crawler(self.crawler)
+        self.crawler.stats.set_value("govspider/crawl_id", self.corpus.crawl_id)
+        self.corpus.db["crawl_runs"].update_one(
+            {"_id": self.corpus.crawl_id},
+            {"$set": {"spider": self.crawler.spidercls.name, "started_at": self.started_at,
+                      "status": "running"}}, upsert=True)
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        self.batch.append(item)
+        if len(self.batch) >= self.batch_size:
+            self._submit()
+        while len(self.pending) > self.max_pending:
+            future = self.pending.popleft()
+            await asyncio.wrap_future(future)
+            self._check(future)
+        return item
+
+    def add(self, item: Any) -> None:
+        """Queue an item that did not come through ``process_item`` (findings)."""
+        self.batch.append(item)
+        if len(self.batch) >= self.batch_size:
+            self._submit()
+
+    def _submit(self) -> None:
+        assert self.corpus is not None
+        batch, self.batch = self.batch, []
+        self.pending.append(self.corpus.submit(batch))
+        while self.pending and self.pending[0].done():
+            self._check(self.pending.popleft())
+
+    def _check(self, future: Future[Any]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self.crawler.stats.inc_value("govspider/store/batch_failed")
+            logger.error("A batch could not be written: %s", exc)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.corpus is None:
+            return
+        if self.batch:
+            self._submit()
+        while self.pending:
+            future = self.pending.popleft()
+            future.exception()  # wait
+            self._check(future)
+        stats = self.corpus.writer.stats
+        for name, counts in (("inserted", stats.inserted), ("updated", stats.updated),
+                             ("failed", stats.failed)):
+            for collection, n in counts.items():
+                self.crawler.stats.set_value(f"govspider/store/{name}/{collection}", n)
+        self.crawler.stats.set_value("govspider/store/versions", stats.versions)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        corpus = self.corpus
+        if corpus is None:
+            return
+        try:
+            all_stats = self.crawler.stats.get_stats()
+            errors = {k.split("/", 2)[2]: v for k, v in all_stats.items()
+                      if k.startswith("govspider/errors/")}
+            corpus.db["crawl_runs"].update_one({"_id": corpus.crawl_id}, {"$set": {
+                "finished_at": datetime.now(timezone.utc), "status": "finished",
+                "finish_reason": reason, "stats": _mongo_safe(all_stats), "errors": errors,
+                "write_errors": corpus.writer.stats.errors}}, upsert=True)
+        finally:
+            corpus.close()
+
+
+def _mongo_safe(stats: dict[str, Any]) -> dict[str, Any]:
+    """Stats keys may hold dots (exception class paths); MongoDB field names should not."""
+    return {k.replace(".", "_").replace("$", "_"): v for k, v in stats.items()}

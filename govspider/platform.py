@@ -1,0 +1,103 @@
+"""What a platform plugin provides, and the result of parsing one response offline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: Outcomes of parsing one response (see docs/cli.md).
+OK = "ok"
+END_OF_LIST = "end_of_list"
+NOT_FOUND = "not_found"
+GONE = "gone"
+ERROR = "error"
+OUTCOMES = (OK, END_OF_LIST, NOT_FOUND, GONE, ERROR)
+
+#: Classes of transient errors; each is retried with backoff, never "ok with zero items".
+LOGIN_REQUIRED = "login_required"
+RATE_LIMITED = "rate_limited"
+CAPTCHA = "captcha"
+BLOCKED = "blocked"
+MALFORMED = "malformed"
+ERROR_KINDS = (LOGIN_REQUIRED, RATE_LIMITED, CAPTCHA, BLOCKED, MALFORMED)
+
+
+@dataclass
+class ParseInput:
+    """One saved or live response, as a parser sees it (no Scrapy objects, testable offline)."""
+
+    body: bytes
+    url: str = ""
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: The fetch time; relative times (``3分钟前``) resolve against it.
+    now: datetime | None = None
+    #: Context the spider passes along (account id, cursor...); empty offline.
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """Decode the body as JSON; raises ``ValueError`` on a malformed body."""
+        return json.loads(self.body)
+
+    @classmethod
+    def from_response(cls, response: Any, now: datetime | None = None) -> ParseInput:
+        """Build from a Scrapy response."""
+        headers = {
+            k.decode("latin-1").lower(): v[0].decode("latin-1") if v else ""
+            for k, v in response.headers.items()
+        }
+        return cls(body=response.body, url=response.url, status=response.status,
+                   headers=headers, now=now, meta=dict(response.meta))
+
+
+@dataclass
+class ParseResult:
+    """What a parser found in one response; printed by ``govspider parse``."""
+
+    outcome: str = OK
+    error_kind: str | None = None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    #: Cursor or page parameters of the next page; ``None`` at the end.
+    next: dict[str, Any] | None = None
+    #: Follow-up URLs needed for this page to be complete (long texts, comments, details).
+    requests: list[str] = field(default_factory=list)
+    #: Human-readable detail for logs (never printed with credentials).
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}")
+        if self.outcome == ERROR and self.error_kind not in ERROR_KINDS:
+            raise ValueError(f"an error needs an error_kind from {ERROR_KINDS}")
+
+    @classmethod
+    def error(cls, kind: str, message: str | None = None) -> ParseResult:
+        return cls(outcome=ERROR, error_kind=kind, message=message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "error_kind": self.error_kind, "items": self.items,
+                "next": self.next, "requests": self.requests}
+
+
+Parser = Callable[[ParseInput], ParseResult]
+
+
+@dataclass
+class Platform:
+    """A platform as a plugin declares it."""
+
+    #: Stable platform name, used in ``_id`` prefixes and the ``platform`` field.
+    name: str
+    version: str
+    #: Offline parsers by kind (``profile``, ``timeline``...): ``govspider parse NAME KIND FILE``.
+    parsers: dict[str, Parser] = field(default_factory=dict)
+    #: Scrapy spider classes this platform contributes to ``scrapy list``.
+    spiders: list[type] = field(default_factory=list)
+    description: str = ""

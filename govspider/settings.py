@@ -1,0 +1,70 @@
+"""Scrapy settings of the govspider project (``scrapy.cfg`` points here).
+
+Platform plugins add their defaults (base URLs...) through the ``govspider_settings`` hook,
+applied by :class:`govspider.addon.GovspiderAddon` with the ``addon`` priority.
+"""
+
+BOT_NAME = "govspider"
+SPIDER_MODULES: list[str] = []
+SPIDER_LOADER_CLASS = "govspider.spiderloader.PluginSpiderLoader"
+
+ADDONS = {"govspider.addon.GovspiderAddon": 0}
+
+ITEM_PIPELINES = {
+    "govspider.pipelines.validate.ValidatePipeline": 100,
+    "govspider.pipelines.store.StorePipeline": 300,
+    "govspider.pipelines.detect.DetectPipeline": 500,
+}
+DOWNLOADER_MIDDLEWARES = {
+    "govspider.downloadermiddlewares.BackoffMiddleware": 50,
+    "govspider.downloadermiddlewares.CookiesFromEnvMiddleware": 560,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+ROBOTSTXT_OBEY = False  # public APIs of platforms; crawl politely through the rate budgets below
+COOKIES_ENABLED = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429, 418, 403]
+USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- govspider -----------------------------------------------------------------------------
+#: Where the embedded server keeps its data when MONGODB_URI is unset.
+GOVSPIDER_DATA_DIR = "./data"
+#: Registry of accounts and apps to crawl (YAML or CSV); ``-a accounts=FILE`` overrides it.
+GOVSPIDER_REGISTRY = None
+GOVSPIDER_STORE_ENABLED = True
+GOVSPIDER_STORE_BATCH_SIZE = 500
+GOVSPIDER_DETECT_ENABLED = True
+#: Detectors to run while crawling (item-scope ones); empty = all installed.
+GOVSPIDER_DETECT_ONLY: list[str] = []
+#: Per-detector overrides: {"commercial_ad": {"lexicon": "path.yaml", ...}}.
+GOVSPIDER_DETECTORS: dict = {}
+#: Requests per minute per host, honoured across the whole crawl: {"m.weibo.cn": 30}.
+GOVSPIDER_RATE_LIMITS: dict = {}
+#: Backoff after a transient platform error (login wall, rate limit, captcha, block).
+GOVSPIDER_BACKOFF_BASE = 2.0
+GOVSPIDER_BACKOFF_MAX = 300.0
+GOVSPIDER_ERROR_RETRY_TIMES = 4
+#: Archive raw response bodies as evidence in ``raw_responses``.
+GOVSPIDER_ARCHIVE_RESPONSES = False
+
+# scrapy-playwright, used only by the spiders that need a browser (see the Douyin plugin)
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2

@@ -1,0 +1,5 @@
+"""Base classes for platform spiders."""
+
+from govspider.spiders.base import PlatformSpider
+
+__all__ = ["PlatformSpider"]

@@ -1,0 +1,126 @@
+"""The base of every platform spider: registry input, offline parsers, error handling.
+
+A platform spider decides *what to fetch*; its plugin's parsers (``Platform.parsers``) decide
+*what a response says*. Callbacks hold no CSS or JSON paths: they call :meth:`parse_with` and
+:meth:`follow_result`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import NotConfigured
+
+from govspider.downloadermiddlewares import BACKOFF_META
+from govspider.platform import ERROR, ParseInput, ParseResult
+from govspider.plugins import registry
+from govspider.processors import CST
+from govspider.registry import AccountRegistry, RegistryAccount
+
+logger = logging.getLogger(__name__)
+
+
+class PlatformSpider(scrapy.Spider):
+    """Base spider of a platform plugin.
+
+    Subclasses set ``name``, ``platform`` and ``base_url_setting`` and implement
+    ``start_for_account``. Spider arguments (``-a``): ``accounts=FILE`` (registry),
+    ``full=1`` (re-crawl everything, ignoring what is stored), ``since=YYYY-MM-DD``.
+    """
+
+    platform: str = ""
+    #: Setting that holds the platform's base URL (``WEIBO_BASE_URL``...), so the sandbox can
+    #: stand in for the platform and the same spider runs against the real site.
+    base_url_setting: str = ""
+    default_base_url: str = ""
+
+    def __init__(self, *args: Any, accounts: str | None = None, full: Any = False,
+                 since: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.registry_path = accounts
+        self.full = str(full).lower() in ("1", "true", "yes", "on")
+        self.since = datetime.fromisoformat(since).replace(tzinfo=CST) if since else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PlatformSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = (settings.get(cls.base_url_setting) or cls.default_base_url).rstrip("/")
+        path = spider.registry_path or settings.get("GOVSPIDER_REGISTRY")
+        spider.registry = AccountRegistry.load(path) if path else AccountRegistry()
+        spider.max_error_retries = settings.getint("GOVSPIDER_ERROR_RETRY_TIMES", 4)
+        spider.backoff_base = settings.getfloat("GOVSPIDER_BACKOFF_BASE", 2.0)
+        spider.backoff_max = settings.getfloat("GOVSPIDER_BACKOFF_MAX", 300.0)
+        return spider
+
+    # ------------------------------------------------------------------ helpers
+    def now(self) -> datetime:
+        """The fetch time (relative platform times resolve against it)."""
+        return datetime.now(CST)
+
+    def accounts(self) -> list[RegistryAccount]:
+        """The registry's accounts on this spider's platform."""
+        return self.registry.for_platform(self.platform)
+
+    def corpus(self) -> Any:
+        """Read access to what is already stored (``None`` when storage is off)."""
+        from govspider.pipelines.corpus import Corpus
+
+        try:
+            return Corpus.for_crawler(self.crawler)
+        except NotConfigured:
+            return None
+
+    def parse_with(self, response: Any, kind: str, platform: str | None = None) -> ParseResult:
+        """Run the plugin's offline parser ``kind`` on a response and count the outcome."""
+        parser = registry().parser(platform or self.platform, kind)
+        result = parser(ParseInput.from_response(response, now=self.now()))
+        stats = self.crawler.stats
+        stats.inc_value(f"govspider/outcome/{result.outcome}")
+        if result.outcome == ERROR:
+            stats.inc_value(f"govspider/errors/{result.error_kind}")
+        return result
+
+    def retry_error(self, response: Any, result: ParseResult) -> Iterator[scrapy.Request]:
+        """Retry a transient error with exponential backoff; log and count when giving up."""
+        request = response.request
+        attempt = int(request.meta.get("govspider_error_retries", 0)) + 1
+        if attempt > self.max_error_retries:
+            self.crawler.stats.inc_value(f"govspider/errors_gave_up/{result.error_kind}")
+            logger.error("Giving up on %s after %d attempts: %s%s", request.url, attempt,
+                         result.error_kind, f" ({result.message})" if result.message else "")
+            return
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        retry = get_retry_request(request, spider=self, reason=f"govspider_{result.error_kind}",
+                                  max_retry_times=self.max_error_retries + 1)
+        if retry is None:
+            return
+        retry.meta["govspider_error_retries"] = attempt
+        retry.meta[BACKOFF_META] = delay
+        logger.warning("%s on %s: retry %d/%d in %.0fs", result.error_kind, request.url, attempt,
+                       self.max_error_retries, delay)
+        yield retry
+
+    def follow_result(self, response: Any, result: ParseResult,
+                      next_page: Callable[[dict[str, Any]], scrapy.Request | None] | None = None,
+                      follow: Callable[[str], scrapy.Request | None] | None = None,
+                      ) -> Iterator[Any]:
+        """Yield a result's items, its follow-up requests and its next page, or retry it."""
+        if result.outcome == ERROR:
+            yield from self.retry_error(response, result)
+            return
+        yield from result.items
+        if follow is not None:
+            for url in result.requests:
+                request = follow(url)
+                if request is not None:
+                    yield request
+        if next_page is not None and result.next:
+            request = next_page(result.next)
+            if request is not None:
+                yield request

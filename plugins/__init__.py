@@ -1,0 +1,1 @@
+"""Built-in platform and detector plugins (registered through the ``govspider`` entry points)."""
