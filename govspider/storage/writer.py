@@ -149,7 +149,8 @@ class CorpusWriter:
             for err in exc.details.get("writeErrors", []):
                 index = err["index"]
                 op = ops[index]
-                if err.get("code") == DUPLICATE_KEY and isinstance(op, InsertOne):
+                if err.get("code") == DUPLICATE_KEY and isinstance(op, InsertOne) \
+                        and _is_id_conflict(err):
                     # inserted by someone else since we looked: update it instead
                     doc = docs[ids[index]]
                     fields = {k: v for k, v in doc.items() if k != "_id"}
@@ -216,3 +217,11 @@ class CorpusWriter:
             self.stats.errors.append({"collection": collection, "_id": _id, "code": code,
                                       "reason": reason[:300]})
             logger.warning("Could not store %s %s: %s", collection, _id, reason[:300])
+
+
+def _is_id_conflict(err: dict[str, Any]) -> bool:
+    """A duplicate key on ``_id`` (another writer inserted it first), not on another index."""
+    pattern = err.get("keyPattern")
+    if pattern is not None:
+        return list(pattern) == ["_id"]
+    return " index: _id_ " in err.get("errmsg", "")

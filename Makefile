@@ -1,0 +1,57 @@
+# govspider: `make demo` runs the main job on embedded defaults, `make test` runs the tests.
+# Both install what they need: a virtualenv with the project, and the Debian packages the
+# browser, distributed-crawl and report features use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEBS   := chromium redis-server fonts-noto-cjk
+APT    := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+PYTEST_ARGS ?=
+
+.PHONY: help venv sysdeps test demo eval bench lint clean
+
+help:
+	@echo "make demo    crawl the local sandbox into the embedded database, detect, write the report"
+	@echo "make test    run the test suite (installs the virtualenv and Debian packages it needs)"
+	@echo "make eval    precision and recall of every detector on its labeled cases"
+	@echo "make bench   benchmarks under bench/ (figures as ratios against same-run baselines)"
+	@echo "make lint    ruff"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[embedded,dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages: chromium (Douyin signing through a real browser), redis-server (distributed
+# crawling with scrapy-redis), fonts-noto-cjk (Chinese text in report charts).
+sysdeps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: venv sysdeps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+demo: venv sysdeps
+	$(BIN)/govspider demo
+
+eval: venv
+	$(BIN)/python -m plugins.detectors.eval
+
+bench: venv sysdeps
+	$(BIN)/python bench/run_all.py
+
+lint: venv
+	$(BIN)/ruff check govspider plugins tests bench
+
+clean:
+	rm -rf $(VENV) data report .pytest_cache

@@ -1,0 +1,368 @@
+"""The ``govspider`` command (see ``docs/cli.md``).
+
+Every subcommand has ``--help``; bad input prints one line starting with ``error:`` on stderr
+and exits non-zero without writing anything half-done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govspider import __version__
+
+EXIT_BAD_INPUT = 2
+EXIT_PARSE_ERROR = 3
+
+
+class Failure(click.ClickException):
+    """A user-facing failure: printed as one ``error:`` line."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class GovspiderGroup(click.Group):
+    """A click group that prints errors as one line and lists commands in a fixed order."""
+
+    def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:
+        try:
+            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            click.echo(f"error: {message}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+def _now_option(value: str | None) -> datetime | None:
+    from govspider.processors import parse_time
+
+    if not value:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise Failure(f"--now: not an ISO 8601 time: {value!r}") from None
+
+
+def _settings(overrides: dict[str, Any] | None = None) -> Any:
+    """The project's Scrapy settings (scrapy.cfg or govspider.settings), plus overrides."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govspider.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    if overrides:
+        settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def _connect(settings: Any = None) -> Any:
+    from govspider.storage import connect
+    from govspider.storage.embedded import EmbeddedServerError
+
+    try:
+        return connect(settings if settings is not None else _settings())
+    except EmbeddedServerError as exc:
+        raise Failure(str(exc)) from None
+    except Exception as exc:  # pymongo: server selection, auth...
+        raise Failure(f"cannot reach MongoDB: {str(exc).splitlines()[0][:200]}") from None
+
+
+def _registry_path(path: str | None) -> Any:
+    from govspider.registry import AccountRegistry, RegistryError
+
+    if not path:
+        return None
+    try:
+        return AccountRegistry.load(path)
+    except RegistryError as exc:
+        raise Failure(str(exc)) from None
+
+
+@click.group(cls=GovspiderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govspider")
+def main() -> None:
+    """Crawl, store and audit Chinese government new-media accounts (政务新媒体).
+
+    Start with `govspider demo`: it crawls a local sandbox of the platforms into an embedded
+    MongoDB-compatible server, runs every detector and writes a report.
+    """
+
+
+# ------------------------------------------------------------------------------ plugins
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def plugins(as_json: bool) -> None:
+    """List installed platform and detector plugins with their versions."""
+    from govspider.plugins import BROKEN, PluginError, registry
+
+    try:
+        reg = registry()
+    except PluginError as exc:
+        raise Failure(str(exc)) from None
+    rows = [{"plugin": i.name, "distribution": i.distribution, "version": i.version,
+             "platforms": list(i.platforms), "detectors": list(i.detectors)} for i in reg.info()]
+    broken = [{"plugin": name, "error": why} for name, why in sorted(BROKEN.items())]
+    if as_json:
+        click.echo(json.dumps({"plugins": rows, "broken": broken}, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['plugin']:<12} {row['version']:<8} ({row['distribution']})")
+        for name in row["platforms"]:
+            platform = reg.platforms[name]
+            kinds = ", ".join(sorted(platform.parsers))
+            spiders = ", ".join(s.name for s in platform.spiders) or "-"
+            click.echo(f"    platform {name:<10} parsers: {kinds}; spiders: {spiders}")
+        for name in row["detectors"]:
+            det = reg.detectors[name]
+            click.echo(f"    detector {name:<22} v{det.version} {det.indicator} [{det.severity}, {det.scope}]")
+    for row in broken:
+        click.echo(f"{row['plugin']:<12} BROKEN: {row['error']}")
+
+
+# ------------------------------------------------------------------------------ parse
+@main.command()
+@click.argument("platform")
+@click.argument("kind")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--url", help="The URL the response came from (follow-up requests are built on it).")
+@click.option("--now", help="Fetch time, ISO 8601, for relative times such as 3分钟前.")
+@click.option("--status", type=int, default=200, show_default=True, help="HTTP status of the response.")
+def parse(platform: str, kind: str, file: str, url: str | None, now: str | None, status: int) -> None:
+    """Parse one saved response offline and print ONE JSON object.
+
+    Exit code 0 for every outcome but `error`, 3 for `error`, 2 for bad arguments.
+    """
+    from govspider.items import Item
+    from govspider.platform import ERROR, ParseInput
+    from govspider.plugins import registry
+    from govspider.processors import CST
+
+    try:
+        parser = registry().parser(platform, kind)
+    except KeyError as exc:
+        raise Failure(str(exc.args[0])) from None
+    try:
+        body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise Failure(f"cannot read {file}: {exc.strerror}") from None
+    fetched = _now_option(now) or datetime.now(CST)
+    result = parser(ParseInput(body=body, url=url or "", status=status, now=fetched))
+    out = result.to_dict()
+    out["items"] = [i.to_json() if isinstance(i, Item) else i for i in result.items]
+    click.echo(json.dumps(out, ensure_ascii=False))
+    if result.outcome == ERROR:
+        sys.exit(EXIT_PARSE_ERROR)
+
+
+# ------------------------------------------------------------------------------ detect / scan
+def _read_items(stream: Any, source: str) -> list[dict[str, Any]]:
+    """JSON lines of items (or of `parse` outputs, whose items are taken)."""
+    from govspider.items import item_from_dict
+
+    items = []
+    for n, line in enumerate(stream, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise Failure(f"{source}:{n}: not JSON ({exc.msg})") from None
+        rows = obj.get("items", []) if isinstance(obj, dict) and "outcome" in obj else [obj]
+        for row in rows:
+            try:
+                items.append(item_from_dict(row).to_dict())
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise Failure(f"{source}:{n}: not an item ({exc})") from None
+    return items
+
+
+def _detectors(names: str | None) -> list[Any]:
+    from govspider.pipelines.detect import select_detectors
+
+    try:
+        return select_detectors([n.strip() for n in names.split(",") if n.strip()] if names else None)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+
+
+@main.command()
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--detectors", help="Comma-separated detector names (default: all installed).")
+@click.option("--registry", "registry_file", type=click.Path(dir_okay=False),
+              help="Account registry (YAML/CSV) for detectors that compare with it.")
+@click.option("--now", help="Monitoring time point, ISO 8601 (default: now).")
+def detect(file: str, detectors: str | None, registry_file: str | None, now: str | None) -> None:
+    """Run detectors over items (JSON lines, as `parse` prints) and print findings as JSON lines.
+
+    No database is needed.
+    """
+    from govspider.detection import DetectContext, run_detectors
+    from govspider.processors import CST
+
+    chosen = _detectors(detectors)
+    reg = _registry_path(registry_file)
+    try:
+        if file == "-":
+            items = _read_items(sys.stdin, "stdin")
+        else:
+            with open(file, encoding="utf-8") as fh:
+                items = _read_items(fh, file)
+    except OSError as exc:
+        raise Failure(f"cannot read {file}: {exc.strerror}") from None
+    ctx = DetectContext(now=_now_option(now) or datetime.now(CST),
+                        settings=_settings().copy_to_dict(), registry=reg)
+    for finding in run_detectors(chosen, items, ctx):
+        click.echo(json.dumps(finding.to_json(), ensure_ascii=False))
+
+
+@main.command()
+@click.option("--detectors", help="Comma-separated detector names (default: all installed).")
+@click.option("--registry", "registry_file", type=click.Path(dir_okay=False),
+              help="Account registry (default: GOVSPIDER_REGISTRY, else the imported one).")
+@click.option("--now", help="Monitoring time point, ISO 8601 (default: now).")
+def scan(detectors: str | None, registry_file: str | None, now: str | None) -> None:
+    """Run detectors over the stored corpus and upsert their findings."""
+    from govspider.processors import CST
+    from govspider.scan import scan_corpus
+
+    chosen = _detectors(detectors)
+    settings = _settings()
+    reg = _registry_path(registry_file or settings.get("GOVSPIDER_REGISTRY"))
+    with _connect(settings) as conn:
+        summary = scan_corpus(conn.db, chosen, now=_now_option(now) or datetime.now(CST),
+                              settings=settings.copy_to_dict(), registry=reg,
+                              progress=lambda msg: click.echo(msg, err=True))
+    click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------------ crawl
+def _split_pairs(pairs: tuple[str, ...], flag: str) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise Failure(f"{flag} expects NAME=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        out[key] = value
+    return out
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("spider")
+@click.option("-a", "args", multiple=True, metavar="NAME=VALUE", help="Spider argument (accounts=FILE, full=1, since=DATE).")
+@click.option("-s", "sets", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+@click.option("--sandbox", is_flag=True, help="Crawl a local sandbox of the platforms started for this run.")
+@click.option("--seed", default=7, show_default=True, help="Sandbox seed (with --sandbox).")
+@click.option("--size", default="small", show_default=True, help="Sandbox size (with --sandbox).")
+def crawl(spider: str, args: tuple[str, ...], sets: tuple[str, ...], sandbox: bool, seed: int,
+          size: str) -> None:
+    """Run one spider, as `scrapy crawl` would, with the project's pipelines."""
+    from govspider.crawling import run_crawls
+
+    spider_args = _split_pairs(args, "-a")
+    overrides: dict[str, Any] = _split_pairs(sets, "-s")
+    settings = _settings(overrides)
+    from govspider.spiderloader import PluginSpiderLoader
+
+    known = PluginSpiderLoader(settings).list()
+    if spider not in known:
+        raise Failure(f"unknown spider {spider!r} (available: {', '.join(sorted(known)) or 'none'})")
+    if "accounts" in spider_args:
+        _registry_path(spider_args["accounts"])  # fail early, in one line
+    if sandbox:
+        from govspider.sandbox.server import SandboxServer
+
+        with SandboxServer(seed=seed, size=size) as server:
+            spider_args.setdefault("accounts", str(server.registry_path))
+            settings.setdict(server.settings, priority="cmdline")
+            stats = run_crawls([spider], settings, spider_args)
+    else:
+        stats = run_crawls([spider], settings, spider_args)
+    click.echo(json.dumps(stats, ensure_ascii=False, default=str))
+
+
+# ------------------------------------------------------------------------------ accounts
+@main.group()
+def accounts() -> None:
+    """Manage the account registry (units, their accounts and official apps)."""
+
+
+@accounts.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+def accounts_import(file: str) -> None:
+    """Load the account registry (YAML or CSV) into the corpus."""
+    from govspider.storage.registry_store import import_registry
+
+    reg = _registry_path(file)
+    with _connect() as conn:
+        counts = import_registry(conn.db, reg)
+    click.echo(f"imported {counts['units']} units, {counts['accounts']} accounts, "
+               f"{counts['apps']} apps from {file}")
+
+
+# ------------------------------------------------------------------------------ db
+@main.group()
+def db() -> None:
+    """The embedded corpus database."""
+
+
+@db.command("serve")
+@click.option("--port", default=27017, show_default=True, help="TCP port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def db_serve(port: int, host: str) -> None:
+    """Serve the embedded corpus on a MongoDB port for mongosh / Compass / pymongo."""
+    import time
+
+    from govspider.storage.embedded import EmbeddedServer, EmbeddedServerError
+
+    settings = _settings()
+    if os.environ.get("MONGODB_URI"):
+        raise Failure("MONGODB_URI is set: the corpus is already served by that MongoDB")
+    server = EmbeddedServer(settings.get("GOVSPIDER_DATA_DIR"), port=port, host=host)
+    try:
+        uri = server.start()
+    except EmbeddedServerError as exc:
+        raise Failure(str(exc)) from None
+    if not server.owned and server.port != port:
+        click.echo(f"note: this data directory is already served on port {server.port}", err=True)
+    click.echo(f"Serving {Path(settings.get('GOVSPIDER_DATA_DIR')).resolve()} at {uri}")
+    click.echo(f"  mongosh '{uri}'   # then: use govspider; db.posts.findOne()")
+    click.echo("Press Ctrl-C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def _add_optional_commands() -> None:
+    """Commands whose modules are optional or heavy are imported lazily."""
+    from govspider.commands import register
+
+    register(main)
+
+
+_add_optional_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,99 @@
+"""Subcommands whose implementations import heavy or optional modules lazily."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Attach ``sandbox``, ``report``, ``demo`` and ``schedule`` to the ``govspider`` group."""
+    try:
+        from govspider.sandbox.cli import sandbox
+    except ImportError as exc:  # the sandbox needs aiohttp; say so instead of hiding the command
+        missing = str(exc)
+
+        @main.command("sandbox", context_settings={"ignore_unknown_options": True})
+        @click.argument("args", nargs=-1)
+        def sandbox(args: tuple[str, ...]) -> None:
+            """Serve the local stand-in of the platforms (unavailable: see the error)."""
+            from govspider.cli import Failure
+
+            raise Failure(f"the sandbox cannot start: {missing}")
+    else:
+        main.add_command(sandbox, "sandbox")
+    main.add_command(report)
+    main.add_command(demo)
+    main.add_command(schedule)
+
+
+@click.command()
+@click.option("--out", "out_dir", default="report", show_default=True,
+              type=click.Path(file_okay=False), help="Directory to write the report into.")
+@click.option("--scheme", type=click.Path(dir_okay=False, exists=True),
+              help="Local deduction scheme (YAML), as published by a province or city.")
+@click.option("--now", help="End of the monitoring period, ISO 8601 (default: now).")
+def report(out_dir: str, scheme: str | None, now: str | None) -> None:
+    """Write the supervisor's report from the corpus: scorecards, findings, charts."""
+    from govspider.cli import Failure, _connect, _now_option, _registry_path, _settings
+    from govspider.processors import CST
+
+    try:
+        from govspider.report import build_report
+    except ImportError as exc:
+        raise Failure(f"the report is unavailable: {exc}") from None
+    settings = _settings()
+    reg = _registry_path(settings.get("GOVSPIDER_REGISTRY"))
+    with _connect(settings) as conn:
+        kwargs: dict[str, Any] = {"registry": reg}
+        if scheme:
+            kwargs["scheme"] = scheme
+        path = build_report(conn.db, Path(out_dir), _now_option(now) or datetime.now(CST), **kwargs)
+    click.echo(f"report written to {path}")
+
+
+@click.command()
+@click.option("--size", default="medium", show_default=True, help="Size of the sandbox world.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the sandbox world.")
+@click.option("--spiders", default=None, help="Comma-separated spiders (default: every installed one).")
+@click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False))
+@click.option("--troubles/--no-troubles", default=True, show_default=True,
+              help="Let the sandbox inject realistic trouble (rate limits, login walls...).")
+def demo(size: str, seed: int, spiders: str | None, out_dir: str, troubles: bool) -> None:
+    """The main job on embedded defaults: sandbox -> crawl -> detect -> report."""
+    from govspider.demo import run_demo
+
+    run_demo(size=size, seed=seed, spiders=[s for s in (spiders or "").split(",") if s] or None,
+             out_dir=Path(out_dir), troubles=troubles)
+
+
+@click.command()
+@click.argument("spiders", nargs=-1, required=True)
+@click.option("--every", help="Interval such as 30m, 6h, 1d.")
+@click.option("--cron", help="Crontab expression, e.g. '0 */6 * * *' (China time).")
+@click.option("--scan/--no-scan", default=True, show_default=True, help="Run `govspider scan` after each round.")
+@click.option("-a", "args", multiple=True, metavar="NAME=VALUE", help="Spider argument.")
+@click.option("-s", "sets", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+@click.option("--once", is_flag=True, help="Run one round now and exit (for cron or CI).")
+def schedule(spiders: tuple[str, ...], every: str | None, cron: str | None, scan: bool,
+             args: tuple[str, ...], sets: tuple[str, ...], once: bool) -> None:
+    """Run crawls on a schedule (APScheduler): each round crawls SPIDERS, then scans."""
+    from govspider.cli import Failure
+    from govspider.scheduling import build_trigger, run_schedule
+
+    if not once and not (every or cron):
+        raise Failure("give --every or --cron (or --once)")
+    try:
+        trigger = None if once else build_trigger(every=every, cron=cron)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    run_schedule(list(spiders), trigger=trigger, scan=scan, spider_args=list(args),
+                 settings=list(sets), echo=lambda m: click.echo(m, err=True))
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str)

@@ -1,0 +1,164 @@
+"""``govspider demo``: the main job on embedded defaults.
+
+Starts the embedded MongoDB-compatible server (unless ``MONGODB_URI`` is set) and the local
+sandbox of the platforms, crawls every platform for the sandbox's account registry, runs every
+detector, writes the report and tells where everything is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from govspider.storage.connection import redact
+
+#: Spiders in the order the demo runs them (those not installed are skipped).
+DEFAULT_ORDER = ("weibo", "wechat", "douyin", "appstores", "web")
+_COUNTED = ("accounts", "posts", "comments", "apps", "pages")
+
+
+def run_demo(size: str = "medium", seed: int = 7, spiders: list[str] | None = None,
+             out_dir: Path = Path("report"), troubles: bool = True) -> None:
+    from govspider.cli import Failure, _connect, _settings
+    from govspider.pipelines.detect import select_detectors
+    from govspider.registry import AccountRegistry
+    from govspider.sandbox.server import SandboxServer
+    from govspider.scan import scan_corpus
+    from govspider.spiderloader import PluginSpiderLoader
+    from govspider.storage.registry_store import import_registry
+
+    console = Console(stderr=True)
+    settings = _settings()
+    data_dir = Path(settings.get("GOVSPIDER_DATA_DIR")).resolve()
+    logs = data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    installed = PluginSpiderLoader(settings).list()
+    if spiders:
+        unknown = [s for s in spiders if s not in installed]
+        if unknown:
+            raise Failure(f"unknown spider(s) {', '.join(unknown)} (available: {', '.join(sorted(installed))})")
+        order = spiders
+    else:
+        order = [s for s in DEFAULT_ORDER if s in installed] + sorted(set(installed) - set(DEFAULT_ORDER))
+
+    with console.status("Starting the corpus database…"):
+        conn = _connect(settings)
+    console.print(f"[bold]Corpus[/]: {redact(conn.uri)} (database [cyan]{conn.db.name}[/])"
+                  + (f", data in {data_dir}" if conn.server else ""))
+    try:
+        with console.status(f"Starting the sandbox (world size {size}, seed {seed})…"):
+            server = SandboxServer(seed=seed, size=size, troubles="default" if troubles else None)
+            server.start()
+        try:
+            registry_file = data_dir / "registry.yaml"
+            shutil.copyfile(server.registry_path, registry_file)
+            registry = AccountRegistry.load(registry_file)
+            counts = import_registry(conn.db, registry)
+            console.print(f"[bold]Sandbox[/]: {server.url} — {counts['units']} units, "
+                          f"{counts['accounts']} accounts, {counts['apps']} official apps "
+                          f"(registry: {registry_file})")
+            results = {}
+            for spider in order:
+                results[spider] = _crawl(console, conn, spider, registry_file, server.settings, logs)
+            with console.status("Running the detectors over the corpus…") as status:
+                summary = scan_corpus(conn.db, select_detectors(), now=server.world.now,
+                                      settings=settings.copy_to_dict(), registry=registry,
+                                      progress=lambda m: status.update(f"Detectors: {m}"))
+            console.print(f"[bold]Detectors[/]: {sum(summary['findings'].values())} findings "
+                          f"in {summary['seconds']}s")
+            report_path = _report(console, conn.db, out_dir, server.world.now, registry)
+        finally:
+            server.stop()
+        _summary(console, conn, results, summary, report_path, data_dir)
+    finally:
+        conn.close()
+
+
+def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
+           sandbox_settings: dict[str, str], logs: Path) -> dict[str, Any]:
+    """Run one spider in a subprocess, showing corpus counts while it runs."""
+    cmd = [sys.executable, "-m", "govspider.cli", "crawl", spider, "-a", f"accounts={registry_file}",
+           "-s", f"LOG_FILE={logs / (spider + '.log')}", "-s", "LOG_LEVEL=INFO"]
+    for key, value in sandbox_settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = dict(os.environ, MONGODB_URI=conn.uri, MONGODB_DATABASE=conn.db.name)
+    before = _counts(conn.db)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    with console.status(f"Crawling {spider}…") as status:
+        while proc.poll() is None:
+            time.sleep(1.0)
+            now = _counts(conn.db)
+            grown = ", ".join(f"{now[c] - before[c]:,} {c}" for c in _COUNTED if now[c] != before[c])
+            status.update(f"Crawling {spider}… {grown or 'starting'} "
+                          f"({time.monotonic() - started:.0f}s; log: {logs / (spider + '.log')})")
+    out, err = proc.communicate()
+    elapsed = time.monotonic() - started
+    try:
+        stats = json.loads(out.strip().splitlines()[-1])[spider]
+    except (ValueError, IndexError, KeyError):
+        stats = {}
+    if proc.returncode != 0:
+        tail = (err.strip().splitlines() or ["(no output)"])[-1]
+        console.print(f"  [red]✗ {spider}[/] failed (exit {proc.returncode}): {tail}")
+        return {"ok": False, "seconds": elapsed, **stats}
+    items = stats.get("items", {})
+    errors = stats.get("errors", {})
+    console.print(f"  [green]✓ {spider}[/] {sum(items.values()):,} items "
+                  f"({', '.join(f'{v:,} {k}' for k, v in sorted(items.items())) or 'none'})"
+                  f"; {sum(errors.values())} platform errors retried, {stats.get('gave_up', 0)} given up"
+                  f"; {elapsed:.0f}s")
+    return {"ok": True, "seconds": elapsed, **stats}
+
+
+def _counts(db: Any) -> dict[str, int]:
+    return {c: db[c].estimated_document_count() for c in _COUNTED}
+
+
+def _report(console: Console, db: Any, out_dir: Path, now: Any, registry: Any) -> Path | None:
+    try:
+        from govspider.report import build_report
+    except ImportError as exc:
+        console.print(f"[yellow]Report skipped[/]: {exc}")
+        return None
+    with console.status("Writing the report…"):
+        return build_report(db, out_dir, now, registry=registry)
+
+
+def _summary(console: Console, conn: Any, results: dict[str, Any], summary: dict[str, Any],
+             report_path: Path | None, data_dir: Path) -> None:
+    table = Table(title="govspider demo")
+    table.add_column("collection")
+    table.add_column("documents", justify="right")
+    for name in (*_COUNTED, "account_metrics", "findings", "post_versions", "crawl_runs"):
+        table.add_row(name, f"{conn.db[name].count_documents({}):,}")
+    console.print(table)
+    if summary.get("findings"):
+        console.print("Findings by detector: " + ", ".join(
+            f"{k} {v}" for k, v in sorted(summary["findings"].items())))
+    failed = [s for s, r in results.items() if not r.get("ok")]
+    if failed:
+        console.print(f"[red]Crawls that failed[/]: {', '.join(failed)} (see {data_dir / 'logs'})")
+    if report_path:
+        console.print(f"[bold]Report[/]: {Path(report_path).resolve()}")
+    serve = ("govspider db serve --port 27017" if conn.server else None)
+    console.print("[bold]Query the corpus[/]:")
+    if serve:
+        console.print(f"  {serve}        # serves {data_dir} on a MongoDB port")
+        uri = "mongodb://127.0.0.1:27017/?directConnection=true"
+    else:
+        uri = redact(conn.uri)
+    console.print(f"  mongosh '{uri}' --eval 'db.getSiblingDB(\"{conn.db.name}\").findings.find().limit(5)'")
+    console.print(f"  python -c \"import pymongo; db = pymongo.MongoClient('{uri}')['{conn.db.name}']; "
+                  "print(db.posts.count_documents({}))\"")
+    if failed:
+        raise SystemExit(1)

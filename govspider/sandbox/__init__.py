@@ -1,0 +1,20 @@
+"""The local sandbox of the platforms: a generated world served over HTTP.
+
+``World`` (``govspider.sandbox.world``) generates units, accounts, posts, comments, apps and
+government web pages deterministically from a seed, on demand. ``govspider.sandbox.core`` holds
+the aiohttp app, the ``Route`` contract of the platform plugins and the trouble engine;
+``govspider.sandbox.server.SandboxServer`` runs it in a subprocess for tests and the demo.
+Nothing here is imported while crawling.
+"""
+
+from __future__ import annotations
+
+__all__ = ["World"]
+
+
+def __getattr__(name: str):  # lazy: importing the package must stay cheap
+    if name == "World":
+        from govspider.sandbox.world import World
+
+        return World
+    raise AttributeError(name)

@@ -1,0 +1,87 @@
+"""Running detectors over the stored corpus (``govspider scan``)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from govspider.detection import AccountHistory, DetectContext, Detector
+from govspider.items import COLLECTIONS
+from govspider.registry import AccountRegistry
+from govspider.storage.registry_store import load_registry
+from govspider.storage.writer import CorpusWriter
+
+_TYPE_OF = {collection: kind for kind, collection in COLLECTIONS.items()}
+_STORAGE_FIELDS = ("first_seen_at", "last_seen_at", "crawl_id")
+
+
+def _docs(db: Any, kind: str, query: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    for doc in db[COLLECTIONS[kind]].find(query or {}, batch_size=1000):
+        doc["item_type"] = kind
+        yield doc
+
+
+def account_history(db: Any, account: dict[str, Any]) -> AccountHistory:
+    """An account with its stored posts, comments and metrics.
+
+    The history counts as complete when the platform's post count is known and, if positive,
+    at least one post was stored: a failed crawl must not look like a silent account.
+    """
+    _id = account["_id"]
+    posts = list(_docs(db, "post", {"account_id": _id}))
+    comments = list(_docs(db, "comment", {"account_id": _id}))
+    metrics = sorted(_docs(db, "account_metrics", {"account_id": _id}), key=lambda m: m["at"])
+    count = account.get("posts_count")
+    complete = count is not None and (count == 0 or bool(posts))
+    return AccountHistory(account=account, posts=posts, comments=comments, metrics=metrics,
+                          complete=complete)
+
+
+def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
+                settings: dict[str, Any] | None = None, registry: AccountRegistry | None = None,
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run detectors over everything stored and upsert the findings; returns a summary."""
+    say = progress or (lambda _msg: None)
+    registry = registry or load_registry(db)
+    ctx = DetectContext(now=now, settings=settings or {}, registry=registry)
+    ctx.accounts = {a["_id"]: a for a in _docs(db, "account")}
+    writer = CorpusWriter(db, crawl_id=f"scan-{now:%Y%m%dT%H%M%S}")
+    found: Counter[str] = Counter()
+    started = time.monotonic()
+
+    def emit(findings: Any, det: Detector) -> None:
+        for finding in findings:
+            found[det.name] += 1
+            writer.add(finding)
+
+    for det in (d for d in detectors if d.scope == "item"):
+        n = 0
+        for kind in sorted(det.accepts):
+            for doc in _docs(db, kind):
+                emit(det.detect(doc, ctx), det)
+                n += 1
+        say(f"{det.name}: {n} items checked, {found[det.name]} findings")
+    account_dets = [d for d in detectors if d.scope == "account"]
+    if account_dets:
+        for i, account in enumerate(ctx.accounts.values(), start=1):
+            history = account_history(db, account)
+            for det in account_dets:
+                emit(det.detect(history, ctx), det)
+            if i % 100 == 0:
+                say(f"accounts: {i}/{len(ctx.accounts)} checked")
+        for det in account_dets:
+            say(f"{det.name}: {len(ctx.accounts)} accounts checked, {found[det.name]} findings")
+    corpus_dets = [d for d in detectors if d.scope == "corpus"]
+    if corpus_dets:
+        wanted = set().union(*(d.accepts for d in corpus_dets))
+        everything = {kind: list(_docs(db, kind)) for kind in wanted if kind in COLLECTIONS}
+        for det in corpus_dets:
+            emit(det.detect(everything, ctx), det)
+            say(f"{det.name}: {found[det.name]} findings")
+    writer.flush()
+    return {"findings": dict(found), "stored": writer.stats.total(),
+            "failed": sum(writer.stats.failed.values()),
+            "seconds": round(time.monotonic() - started, 2)}

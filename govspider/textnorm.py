@@ -1,0 +1,202 @@
+"""The one Chinese text normalizer every detector matches against.
+
+``normalize(text)`` applies, in order:
+
+1. removal of zero-width and invisible format characters (U+200B..U+200F, U+202A..U+202E,
+   U+2060..U+2064, U+FEFF, soft hyphen);
+2. Unicode NFKC (full-width letters and digits, compatibility ideographs, circled numbers...);
+3. removal of the clone artifact ``汉字(pinyin)``: a parenthesised pinyin syllable right after a
+   Han character is dropped when it is a reading of that character (``發(fā)`` -> ``發``,
+   ``发(fa)`` -> ``发``); other parentheses stay;
+4. traditional -> simplified Chinese with OpenCC ``t2s``;
+5. ASCII letters lower-cased (length-preserving), so lexicons are written in lower case.
+
+The result keeps, for every normalized character, the span of the original text it came from,
+so evidence can quote the original: :meth:`Normalized.span_to_original`.
+
+Fast paths: plain ASCII text and text that is already NFKC, simplified and free of zero-width
+characters and parentheses skip the corresponding steps (no OpenCC call at all).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "normalize", "t2s", "pinyin_readings", "strip_pinyin_artifacts"]
+
+_INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_UPPER_RE = re.compile("[A-Z]")
+_LOWER_ASCII = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+#: a Han character followed by a parenthesised candidate syllable (letters, tone marks, tone digit)
+_ARTIFACT_RE = re.compile(rf"(?<=[{_HAN}])\(([a-zA-Z{_TONED}]{{1,7}}[1-5]?)\)")
+_TONE_STRIP = str.maketrans({
+    **dict.fromkeys("āáǎà", "a"), **dict.fromkeys("ēéěè", "e"), **dict.fromkeys("īíǐì", "i"),
+    **dict.fromkeys("ōóǒò", "o"), **dict.fromkeys("ūúǔù", "u"), **dict.fromkeys("ǖǘǚǜü", "v"),
+    **dict.fromkeys("ńňǹ", "n"), "ḿ": "m"})
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalized text and the way back to the original.
+
+    ``to_original`` is ``None`` when every normalized character sits at the same index in the
+    original (no step changed the length); otherwise a tuple of ``(start, end)`` original spans,
+    one per normalized character.
+    """
+
+    text: str
+    original: str
+    to_original: tuple[tuple[int, int], ...] | None = None
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The original ``[start, end)`` span of the normalized ``[start, end)`` span."""
+        if self.to_original is None:
+            return start, end
+        if not self.to_original:
+            return 0, 0
+        n = len(self.to_original)
+        start = min(max(start, 0), n - 1)
+        last = min(max(end - 1, start), n - 1)
+        return self.to_original[start][0], self.to_original[last][1]
+
+    def original_text(self, start: int, end: int) -> str:
+        """The original text behind the normalized ``[start, end)`` span."""
+        s, e = self.span_to_original(start, end)
+        return self.original[s:e]
+
+
+# --------------------------------------------------------------------------- OpenCC
+
+@functools.lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern[str]:
+    """A character class of every Han character that ``t2s`` changes on its own."""
+    conv = _converter()
+    chars = [chr(i) for i in range(0x3400, 0x4DC0)] + [chr(i) for i in range(0x4E00, 0xA000)]
+    out = conv.convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars):  # pragma: no cover - would only happen with a broken OpenCC
+        return re.compile(f"[{_HAN}]")
+    changed = sorted(a for a, b in zip(chars, out) if a != b)
+    return re.compile("[" + "".join(changed) + "]")
+
+
+def t2s(text: str) -> str:
+    """Traditional -> simplified (OpenCC ``t2s``); no OpenCC call when nothing is traditional."""
+    if text.isascii() or not _traditional_re().search(text):
+        return text
+    return _converter().convert(text)
+
+
+# --------------------------------------------------------------------------- pinyin artifact
+
+@functools.lru_cache(maxsize=8192)
+def pinyin_readings(char: str) -> frozenset[str]:
+    """Toneless readings of a Han character (``ü`` as ``v``), from pypinyin's dictionary."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    raw = pinyin_dict.get(ord(char))
+    if not raw:
+        return frozenset()
+    return frozenset(r.translate(_TONE_STRIP) for r in raw.split(","))
+
+
+def _is_artifact(char: str, syllable: str) -> bool:
+    syl = syllable.lower().rstrip("12345").translate(_TONE_STRIP)
+    return bool(syl) and syl in pinyin_readings(char)
+
+
+def strip_pinyin_artifacts(text: str) -> str:
+    """``發(fā)展`` -> ``發展``: only a reading of the preceding character is dropped."""
+    return normalize(text, lower=False, simplify=False).text
+
+
+# --------------------------------------------------------------------------- pipeline
+
+def _edit(text: str, spans: list[tuple[int, int]] | None, pieces) -> tuple[str, list]:
+    """Rebuild ``text`` from ``pieces`` = iterable of (start, end, replacement) edits in order."""
+    if spans is None:
+        spans = [(i, i + 1) for i in range(len(text))]
+    out: list[str] = []
+    new_spans: list[tuple[int, int]] = []
+    pos = 0
+    for start, end, repl in pieces:
+        out.append(text[pos:start])
+        new_spans.extend(spans[pos:start])
+        if repl:
+            src = (spans[start][0], spans[end - 1][1]) if end > start else spans[start]
+            out.append(repl)
+            new_spans.extend([src] * len(repl))
+        pos = end
+    out.append(text[pos:])
+    new_spans.extend(spans[pos:])
+    return "".join(out), new_spans
+
+
+def _nfkc_pieces(text: str):
+    """Edits turning ``text`` into NFKC, one cluster (base + combining marks) at a time."""
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = text[i:j]
+        norm = unicodedata.normalize("NFKC", cluster)
+        if norm != cluster:
+            yield i, j, norm
+        i = j
+
+
+def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) -> Normalized:
+    """Normalize ``text`` for matching (see the module docstring); ``None`` -> empty."""
+    if not text:
+        return Normalized("", text or "")
+    original = text
+    if text.isascii():
+        if lower and _UPPER_RE.search(text):
+            return Normalized(text.translate(_LOWER_ASCII), original)
+        return Normalized(text, original)
+    spans: list[tuple[int, int]] | None = None
+    if _INVISIBLE_RE.search(text):
+        text, spans = _edit(text, spans, ((m.start(), m.end(), "")
+                                          for m in _INVISIBLE_RE.finditer(text)))
+    if not unicodedata.is_normalized("NFKC", text):
+        pieces = list(_nfkc_pieces(text))
+        if any(e - s != len(r) for s, e, r in pieces) or spans is not None:
+            text, spans = _edit(text, spans, pieces)
+        else:  # same length: positions are unchanged
+            text = _apply_same_length(text, pieces)
+    if "(" in text:
+        edits = [(m.start(), m.end(), "") for m in _ARTIFACT_RE.finditer(text)
+                 if _is_artifact(text[m.start() - 1], m.group(1))]
+        if edits:
+            text, spans = _edit(text, spans, edits)
+    if simplify and _traditional_re().search(text):
+        converted = _converter().convert(text)
+        if len(converted) == len(text):
+            text = converted
+        else:  # rare: a phrase changed length; convert character by character instead
+            conv = _converter()
+            text = "".join(conv.convert(c) if len(conv.convert(c)) == 1 else c for c in text)
+    if lower and _UPPER_RE.search(text):
+        text = text.translate(_LOWER_ASCII)
+    if spans is None:
+        return Normalized(text, original)
+    return Normalized(text, original, tuple(spans))
+
+
+def _apply_same_length(text: str, pieces: list[tuple[int, int, str]]) -> str:
+    chars = list(text)
+    for start, end, repl in pieces:
+        chars[start:end] = list(repl)
+    return "".join(chars)
