@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from govspider.plugins import registry
 
 
 class GovspiderAddon:
-    """Apply ``govspider_settings`` hook defaults and turn rate budgets into download slots."""
+    """Apply ``govspider_settings`` hook defaults, turn rate budgets into download slots, and
+    switch to the shared scrapy-redis scheduler when ``GOVSPIDER_REDIS_URL`` is set."""
 
     def update_settings(self, settings: Any) -> None:
         for key, value in registry().settings().items():
@@ -23,3 +25,11 @@ class GovspiderAddon:
                 slots.setdefault(host, {}).update(
                     {"concurrency": 1, "delay": 60.0 / per_minute, "randomize_delay": False})
             settings.set("DOWNLOAD_SLOTS", slots, priority="addon")
+        redis_url = settings.get("GOVSPIDER_REDIS_URL") or os.environ.get("GOVSPIDER_REDIS_URL")
+        if redis_url:
+            # distributed crawling: every worker shares one request queue and one dupefilter
+            settings.set("REDIS_URL", redis_url, priority="addon")
+            settings.set("SCHEDULER", "scrapy_redis.scheduler.Scheduler", priority="addon")
+            settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
+            settings.set("SCHEDULER_PERSIST", settings.getbool("GOVSPIDER_REDIS_PERSIST", False),
+                         priority="addon")

@@ -28,10 +28,9 @@ class Item:
     def to_dict(self) -> dict[str, Any]:
         """The item as a plain dict without unknown (``None``) fields, ``item_type`` first."""
         out: dict[str, Any] = {"item_type": self.item_type}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
+        for name, value in self.__dict__.items():  # dataclass fields, in declaration order
             if value is not None:
-                out[f.name] = value
+                out[name] = value
         return out
 
     def to_json(self) -> dict[str, Any]:

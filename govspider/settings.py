@@ -54,6 +54,11 @@ GOVSPIDER_RATE_LIMITS: dict = {}
 GOVSPIDER_BACKOFF_BASE = 2.0
 GOVSPIDER_BACKOFF_MAX = 300.0
 GOVSPIDER_ERROR_RETRY_TIMES = 4
+#: Distributed crawling: a Redis URL (redis://host:6379/0) shared by every worker switches the
+#: scheduler and dupefilter to scrapy-redis. Also read from the environment.
+GOVSPIDER_REDIS_URL = None
+#: Keep the shared queue and seen-requests set after a crawl (resume / incremental workers).
+GOVSPIDER_REDIS_PERSIST = False
 #: Archive raw response bodies as evidence in ``raw_responses``.
 GOVSPIDER_ARCHIVE_RESPONSES = False
 

@@ -29,6 +29,9 @@ DUPLICATE_KEY = 11000
 #: Fields kept from the first sighting (a supervisor's status on a finding is theirs to change).
 INSERT_ONLY = {"findings": ("status",)}
 _META = ("item_type",)
+#: What is read back from stored documents before an update (posts: to detect changes).
+_LOOKUP = {"posts": {"_id": 1, "content_hash": 1, "deleted": 1, "text": 1, "title": 1,
+                     "last_seen_at": 1}}
 
 
 @dataclass
@@ -65,6 +68,8 @@ class CorpusWriter:
         self.max_logged_errors = max_logged_errors
         self.stats = WriteStats()
         self._pending: list[dict[str, Any]] = []
+        #: share of the last batch per collection that was already stored
+        self._seen_share: dict[str, float] = {}
 
     # ------------------------------------------------------------------ API
     def add(self, item: Any) -> None:
@@ -111,70 +116,76 @@ class CorpusWriter:
 
     def _write_collection(self, collection: str, docs: dict[str, dict[str, Any]],
                           now: datetime) -> None:
-        coll = self.db[collection]
-        projection = {"_id": 1}
-        if collection == "posts":
-            projection.update(content_hash=1, deleted=1, text=1, title=1, last_seen_at=1)
-        existing = {d["_id"]: d for d in coll.find({"_id": {"$in": list(docs)}}, projection)}
-        keep = INSERT_ONLY.get(collection, ())
-        ops: list[Any] = []
-        ids: list[str] = []
-        for _id, doc in docs.items():
-            stamp = {"last_seen_at": now}
-            if self.crawl_id:
-                stamp["crawl_id"] = self.crawl_id
-            if _id in existing:
-                fields = {k: v for k, v in doc.items() if k != "_id" and k not in keep}
-                on_insert = {"first_seen_at": now} | {k: doc[k] for k in keep if k in doc}
-                ops.append(UpdateOne({"_id": _id}, {"$set": fields | stamp,
-                                                    "$setOnInsert": on_insert}, upsert=True))
-            else:
-                ops.append(InsertOne(doc | stamp | {"first_seen_at": now}))
-            ids.append(_id)
-        if collection == "posts":
-            self._versions(docs, existing, now)
-        self._bulk(collection, ops, ids, existing, docs, now)
+        """Insert every document; update the ones that already exist.
 
-    def _bulk(self, collection: str, ops: list[Any], ids: list[str],
-              existing: dict[str, Any], docs: dict[str, dict[str, Any]], now: datetime) -> None:
-        if not ops:
-            return
-        coll = self.db[collection]
-        retry: list[Any] = []
+        Inserting first keeps a first crawl at ``insert_many`` speed; a duplicate ``_id`` marks
+        a document already stored, which is then looked up (posts, for versions) and updated.
+        """
+        stamp: dict[str, Any] = {"last_seen_at": now}
+        if self.crawl_id:
+            stamp["crawl_id"] = self.crawl_id
+        ids = list(docs)
+        if self._seen_share.get(collection, 0.0) > 0.5:
+            # mostly re-sightings lately: look up first instead of failing inserts
+            old = self._lookup(collection, ids, _LOOKUP.get(collection, {"_id": 1}))
+            ids = [i for i in ids if i not in old]
+            if old:
+                self._update_existing(collection, {i: docs[i] for i in old}, stamp, now, old)
+            self._seen_share[collection] = len(old) / len(docs)
+            if not ids:
+                return
+        inserts = [InsertOne(docs[_id] | stamp | {"first_seen_at": now}) for _id in ids]
+        existing_ids: list[str] = []
+        failed = 0
         try:
-            coll.bulk_write(ops, ordered=False)
-            failed: set[int] = set()
+            self.db[collection].bulk_write(inserts, ordered=False)
         except BulkWriteError as exc:
-            failed = set()
             for err in exc.details.get("writeErrors", []):
-                index = err["index"]
-                op = ops[index]
-                if err.get("code") == DUPLICATE_KEY and isinstance(op, InsertOne) \
-                        and _is_id_conflict(err):
-                    # inserted by someone else since we looked: update it instead
-                    doc = docs[ids[index]]
-                    fields = {k: v for k, v in doc.items() if k != "_id"}
-                    stamp = {"last_seen_at": now} | ({"crawl_id": self.crawl_id} if self.crawl_id else {})
-                    retry.append((index, UpdateOne({"_id": ids[index]}, {"$set": fields | stamp})))
-                    continue
-                failed.add(index)
-                self._fail(collection, ids[index], err.get("errmsg", "write error"), err.get("code"))
-        if retry:
-            try:
-                coll.bulk_write([op for _, op in retry], ordered=False)
-            except BulkWriteError as exc:
-                for err in exc.details.get("writeErrors", []):
-                    index = retry[err["index"]][0]
-                    failed.add(index)
-                    self._fail(collection, ids[index], err.get("errmsg", "write error"), err.get("code"))
-        retried = {i for i, _ in retry}
-        for i, op in enumerate(ops):
-            if i in failed:
-                continue
-            if isinstance(op, InsertOne) and i not in retried:
-                self.stats.inserted[collection] += 1
-            else:
-                self.stats.updated[collection] += 1
+                _id = ids[err["index"]]
+                if err.get("code") == DUPLICATE_KEY and _is_id_conflict(err):
+                    existing_ids.append(_id)
+                else:
+                    failed += 1
+                    self._fail(collection, _id, err.get("errmsg", "write error"), err.get("code"))
+        self.stats.inserted[collection] += len(ids) - len(existing_ids) - failed
+        if len(ids) == len(docs):
+            self._seen_share[collection] = len(existing_ids) / len(docs)
+        if existing_ids:
+            self._update_existing(collection, {i: docs[i] for i in existing_ids}, stamp, now)
+
+    def _update_existing(self, collection: str, docs: dict[str, dict[str, Any]],
+                         stamp: dict[str, Any], now: datetime,
+                         old: dict[str, dict[str, Any]] | None = None) -> None:
+        if collection == "posts":
+            if old is None:
+                old = self._lookup(collection, list(docs), _LOOKUP["posts"])
+            self._versions(docs, old, now)
+        keep = INSERT_ONLY.get(collection, ())
+        ids = list(docs)
+        ops = []
+        for _id in ids:
+            doc = docs[_id]
+            fields = {k: v for k, v in doc.items() if k != "_id" and k not in keep}
+            on_insert = {"first_seen_at": now} | {k: doc[k] for k in keep if k in doc}
+            ops.append(UpdateOne({"_id": _id}, {"$set": fields | stamp, "$setOnInsert": on_insert},
+                                 upsert=True))
+        failed = 0
+        try:
+            self.db[collection].bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            for err in exc.details.get("writeErrors", []):
+                failed += 1
+                self._fail(collection, ids[err["index"]], err.get("errmsg", "write error"), err.get("code"))
+        self.stats.updated[collection] += len(ids) - failed
+
+    def _lookup(self, collection: str, ids: list[str], projection: dict[str, int],
+                chunk: int = 100) -> dict[str, dict[str, Any]]:
+        """Stored documents by ``_id``, asked for in small ``$in`` chunks (cheaper on every server)."""
+        found: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), chunk):
+            for d in self.db[collection].find({"_id": {"$in": ids[i:i + chunk]}}, projection):
+                found[d["_id"]] = d
+        return found
 
     def _versions(self, docs: dict[str, dict[str, Any]], existing: dict[str, Any],
                   now: datetime) -> None:
