@@ -13,9 +13,13 @@ class GovspiderAddon:
     switch to the shared scrapy-redis scheduler when ``GOVSPIDER_REDIS_URL`` is set."""
 
     def update_settings(self, settings: Any) -> None:
-        for key, value in registry().settings().items():
-            settings.set(key, value, priority="addon")
-        limits = settings.getdict("GOVSPIDER_RATE_LIMITS")
+        defaults = registry().settings()
+        for key, value in defaults.items():
+            if key != "GOVSPIDER_RATE_LIMITS":
+                settings.set(key, value, priority="addon")
+        limits = {**defaults.get("GOVSPIDER_RATE_LIMITS", {}),
+                  **settings.getdict("GOVSPIDER_RATE_LIMITS")}
+        settings.set("GOVSPIDER_RATE_LIMITS", limits, priority=settings.getpriority("GOVSPIDER_RATE_LIMITS") or "addon")
         if limits:
             slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
             for host, per_minute in limits.items():

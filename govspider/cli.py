@@ -164,7 +164,10 @@ def parse(platform: str, kind: str, file: str, url: str | None, now: str | None,
     except OSError as exc:
         raise Failure(f"cannot read {file}: {exc.strerror}") from None
     fetched = _now_option(now) or datetime.now(CST)
-    result = parser(ParseInput(body=body, url=url or "", status=status, now=fetched))
+    try:
+        result = parser(ParseInput(body=body, url=url or "", status=status, now=fetched))
+    except ValueError as exc:  # the parser needs something the file does not say (e.g. --url)
+        raise Failure(str(exc)) from None
     out = result.to_dict()
     out["items"] = [i.to_json() if isinstance(i, Item) else i for i in result.items]
     click.echo(json.dumps(out, ensure_ascii=False))

@@ -10,7 +10,6 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 logger = logging.getLogger(__name__)
@@ -28,10 +27,21 @@ class BackoffMiddleware:
     exponential backoff so a blocked crawl slows down instead of hammering the platform.
     """
 
-    async def process_request(self, request: Request, spider: Spider) -> None:
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BackoffMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         delay = float(request.meta.get(BACKOFF_META) or 0)
         if delay > 0:
-            spider.crawler.stats.inc_value("govspider/backoff_seconds", int(delay))
+            # imported here: importing the reactor at module level would install the default
+            # one before Scrapy installs the asyncio reactor
+            from twisted.internet import reactor
+
+            self.crawler.stats.inc_value("govspider/backoff_seconds", int(delay))
             await deferred_to_future(deferLater(reactor, delay, lambda: None))
         return None
 
@@ -70,7 +80,7 @@ class CookiesFromEnvMiddleware:
                             platform, len(value))
         return self._cache[platform]
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         platform = request.meta.get(COOKIE_META)
         if platform and b"Cookie" not in request.headers:
             cookie = self.cookie_for(platform)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "govspider"
 logger = logging.getLogger(__name__)
+#: dict settings several plugins contribute to (merged key by key)
+MERGED_SETTINGS = ("GOVSPIDER_RATE_LIMITS", "DOWNLOAD_SLOTS")
 #: entry-point name -> why it failed to load
 BROKEN: dict[str, str] = {}
 #: entry-point name -> (distribution, version)
@@ -69,10 +71,17 @@ class Registry:
         self._owner: dict[tuple[str, str], str] = {}
         for plugin in pm.get_plugins():
             pname = pm.get_name(plugin) or repr(plugin)
-            for platform in _call_one(pm, plugin, "govspider_platforms"):
+            try:
+                platforms = _call_one(pm, plugin, "govspider_platforms")
+                detectors = _call_one(pm, plugin, "govspider_detectors")
+            except PluginError as exc:  # a broken plugin is reported; the others keep working
+                BROKEN[pname] = str(exc)
+                logger.error("%s", exc)
+                continue
+            for platform in platforms:
                 self._claim("platform", platform.name, pname)
                 self.platforms[platform.name] = platform
-            for detector in _call_one(pm, plugin, "govspider_detectors"):
+            for detector in detectors:
                 self._claim("detector", detector.name, pname)
                 self.detectors[detector.name] = detector
 
@@ -98,9 +107,14 @@ class Registry:
         return [s for p in self.platforms.values() for s in p.spiders]
 
     def settings(self) -> dict[str, Any]:
+        """Default settings of every plugin; dict settings such as rate limits are merged."""
         merged: dict[str, Any] = {}
         for part in self.pm.hook.govspider_settings():
-            merged.update(part or {})
+            for key, value in (part or {}).items():
+                if key in MERGED_SETTINGS and isinstance(value, dict):
+                    merged[key] = {**merged.get(key, {}), **value}
+                else:
+                    merged[key] = value
         return merged
 
     def info(self) -> list[PluginInfo]:

@@ -232,13 +232,16 @@ def parse_html(markup: str | None, base_url: str = "https://") -> HtmlText:
         return HtmlText(text, [], _uniq(_TOPIC_RE.findall(text)), _uniq(_MENTION_RE.findall(text)))
     parts: list[str] = []
     links: list[str] = []
-    _walk(root, parts, links, base_url)
+    anchored: list[str] = []
+    _walk(root, parts, links, base_url, anchored)
     text = _tidy("".join(parts).translate(_ZERO_WIDTH))
-    return HtmlText(text, _uniq(links), _uniq(_TOPIC_RE.findall(text)),
-                    _uniq(_MENTION_RE.findall(text)))
+    # a mention inside its own <a> ends with the anchor; in plain text it ends at a delimiter
+    mentions = anchored or _MENTION_RE.findall(text)
+    return HtmlText(text, _uniq(links), _uniq(_TOPIC_RE.findall(text)), _uniq(mentions))
 
 
-def _walk(el: Any, parts: list[str], links: list[str], base_url: str) -> None:
+def _walk(el: Any, parts: list[str], links: list[str], base_url: str,
+          anchored: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _SKIP_TAGS:
         if el.tail:
@@ -259,10 +262,13 @@ def _walk(el: Any, parts: list[str], links: list[str], base_url: str) -> None:
             target = _outbound(href, base_url)
             if target:
                 links.append(target)
+            label = el.text_content().strip()
+            if label.startswith("@") and len(label) > 1:
+                anchored.append(label[1:].strip())
         if el.text:
             parts.append(el.text)
         for child in el:
-            _walk(child, parts, links, base_url)
+            _walk(child, parts, links, base_url, anchored)
         if block:
             parts.append("\n")
     if el.tail:

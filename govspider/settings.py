@@ -49,11 +49,14 @@ GOVSPIDER_DETECT_ONLY: list[str] = []
 #: Per-detector overrides: {"commercial_ad": {"lexicon": "path.yaml", ...}}.
 GOVSPIDER_DETECTORS: dict = {}
 #: Requests per minute per host, honoured across the whole crawl: {"m.weibo.cn": 30}.
-GOVSPIDER_RATE_LIMITS: dict = {}
+#: Plugins contribute defaults for their hosts; a value set here or with -s wins per host.
+# GOVSPIDER_RATE_LIMITS = {}
 #: Backoff after a transient platform error (login wall, rate limit, captcha, block).
 GOVSPIDER_BACKOFF_BASE = 2.0
 GOVSPIDER_BACKOFF_MAX = 300.0
 GOVSPIDER_ERROR_RETRY_TIMES = 4
+#: Freeze the spiders' "now" (ISO 8601): relative times resolve against it. Unset: the clock.
+GOVSPIDER_NOW = None
 #: Distributed crawling: a Redis URL (redis://host:6379/0) shared by every worker switches the
 #: scheduler and dupefilter to scrapy-redis. Also read from the environment.
 GOVSPIDER_REDIS_URL = None

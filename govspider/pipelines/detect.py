@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 from govspider.detection import DetectContext, Detector
 from govspider.items import Item
 from govspider.plugins import registry
-from govspider.processors import CST
+from govspider.processors import CST, parse_time
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class DetectPipeline:
             for kind in det.accepts:
                 self.by_type.setdefault(kind, []).append(det)
         self.store: Any = None
+        self.settings: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DetectPipeline:
@@ -54,9 +55,14 @@ class DetectPipeline:
             raise NotConfigured("no item-scope detector installed")
         return cls(crawler, detectors)
 
+    def _now(self) -> datetime:
+        frozen = self.crawler.settings.get("GOVSPIDER_NOW")
+        return (parse_time(frozen) if frozen else None) or datetime.now(CST)
+
     def open_spider(self, spider: Any = None) -> None:
         from govspider.pipelines.store import StorePipeline
 
+        self.settings = {"GOVSPIDER_DETECTORS": self.crawler.settings.getdict("GOVSPIDER_DETECTORS")}
         scraper = getattr(self.crawler.engine, "scraper", None)
         for pipe in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
             if isinstance(pipe, StorePipeline):
@@ -68,7 +74,7 @@ class DetectPipeline:
         if not detectors:
             return item
         data = item.to_dict() if isinstance(item, Item) else item
-        ctx = DetectContext(now=datetime.now(CST), settings=self.crawler.settings.copy_to_dict())
+        ctx = DetectContext(now=self._now(), settings=self.settings)
         for det in detectors:
             try:
                 findings = list(det.detect(data, ctx))

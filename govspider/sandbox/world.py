@@ -26,6 +26,7 @@ import functools
 import hashlib
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -270,14 +271,19 @@ class WApp:
 
 @dataclass(eq=False)
 class WPage:
-    """A government web page (``path`` below the ``/web`` prefix)."""
+    """A government web page (``path`` below the ``/web`` prefix); ``html`` is rendered on use."""
 
     path: str
     title: str
-    html: str
     unit: WUnit
     injected: bool
     kinds: tuple[str, ...] = ()  #: injected kinds, or hard-negative kinds (prefixed ``hn_``)
+    render: Callable[[WPage], str] | None = field(default=None, repr=False)
+
+    @property
+    def html(self) -> str:
+        """The full HTML document."""
+        return self.render(self) if self.render else ""
 
 
 # ---------------------------------------------------------------------------- the world

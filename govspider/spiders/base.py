@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from govspider.downloadermiddlewares import BACKOFF_META
 from govspider.platform import ERROR, ParseInput, ParseResult
 from govspider.plugins import registry
-from govspider.processors import CST
+from govspider.processors import CST, parse_time
 from govspider.registry import AccountRegistry, RegistryAccount
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,13 @@ class PlatformSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ helpers
     def now(self) -> datetime:
-        """The fetch time (relative platform times resolve against it)."""
+        """The fetch time (relative platform times resolve against it).
+
+        ``GOVSPIDER_NOW`` (ISO 8601) freezes it, for replaying a capture or a sandbox world.
+        """
+        frozen = self.settings.get("GOVSPIDER_NOW") if hasattr(self, "settings") else None
+        if frozen:
+            return parse_time(frozen) or datetime.now(CST)
         return datetime.now(CST)
 
     def accounts(self) -> list[RegistryAccount]:
