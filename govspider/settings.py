@@ -21,7 +21,14 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
+# crawl health (govspider/monitors.py): verdict in the stats and in crawl_runs
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("govspider.monitors.CrawlHealth",)
+SPIDERMON_MIN_ITEMS = 1
+SPIDERMON_MAX_ERRORS = 0
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 
 ROBOTSTXT_OBEY = False  # public APIs of platforms; crawl politely through the rate budgets below
 COOKIES_ENABLED = True
