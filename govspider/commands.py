@@ -43,7 +43,7 @@ def report(out_dir: str, scheme: str | None, now: str | None) -> None:
     from govspider.processors import CST
 
     try:
-        from govspider.report import build_report
+        from govspider.report import ReportError, build_report
     except ImportError as exc:
         raise Failure(f"the report is unavailable: {exc}") from None
     settings = _settings()
@@ -52,7 +52,10 @@ def report(out_dir: str, scheme: str | None, now: str | None) -> None:
         kwargs: dict[str, Any] = {"registry": reg}
         if scheme:
             kwargs["scheme"] = scheme
-        path = build_report(conn.db, Path(out_dir), _now_option(now) or datetime.now(CST), **kwargs)
+        try:
+            path = build_report(conn.db, Path(out_dir), _now_option(now) or datetime.now(CST), **kwargs)
+        except ReportError as exc:
+            raise Failure(str(exc)) from None
     click.echo(f"report written to {path}")
 
 

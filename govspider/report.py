@@ -558,6 +558,9 @@ _EVIDENCE_LABEL = {
     "unanswered_over_3_months": "超3个月未回复", "reply_latency_median_hours": "回复时长中位数（小时）",
     "reply_latency_p90_hours": "回复时长P90（小时）", "verified_reason": "认证信息", "unit": "主办单位",
     "previous_name": "原名称", "name": "名称", "median_daily_growth": "日均增粉中位数", "points": "观测点数",
+    "monitoring_time": "监测时间点", "period_days": "统计周期（天）", "longest_gap_from": "最长间隔起",
+    "longest_gap_to": "最长间隔止", "tier_days": "分级阈值（天）", "shared_chars": "共有字数",
+    "recent_posts": "近期发文", "spam_posts": "营销类发文", "baseline_posts": "此前发文",
 }
 
 
@@ -621,6 +624,8 @@ def _save(fig: Any, path: Path) -> str:
 
 def draw_charts(report: Report, out_dir: Path) -> dict[str, str]:
     """Write the PNG charts; chart name -> data URI for embedding."""
+    from matplotlib.ticker import MaxNLocator
+
     charts_dir = out_dir / "charts"
     charts_dir.mkdir(parents=True, exist_ok=True)
     out: dict[str, str] = {}
@@ -650,6 +655,7 @@ def draw_charts(report: Report, out_dir: Path) -> dict[str, str]:
                 label=PLATFORM_LABEL.get(platform, platform))
     if weekly:
         ax.legend(fontsize=8, frameon=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("发文数")
     ax.set_title("各平台每周发文量（近12周，按周一起算）")
     ax.tick_params(axis="x", labelrotation=45, labelsize=7)
@@ -670,6 +676,7 @@ def draw_charts(report: Report, out_dir: Path) -> dict[str, str]:
     ax.invert_yaxis()
     if dets:
         ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("问题数")
     ax.set_title("各检测项发现的问题")
     ax.spines[["top", "right"]].set_visible(False)
@@ -797,6 +804,7 @@ td.num,th.num{text-align:right;white-space:nowrap}
 .card{flex:1;min-width:130px;border:1px solid #e3e6ea;border-radius:6px;padding:10px 14px;background:#fafbfc}
 .card .v{font-size:26px;font-weight:700}.card .k{font-size:13px;color:#555}
 .pass{color:#2e7d32;font-weight:600}.fail{color:#c62828;font-weight:700}.na{color:#888}
+td.pass,td.fail,td.na{white-space:nowrap}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px;color:#fff;white-space:nowrap}
 .b-veto{background:#c62828}.b-high{background:#ef6c00}.b-medium{background:#f9a825;color:#222}.b-low{background:#90a4ae}
 .ok{color:#2e7d32}.cell-veto{background:#fdecea;color:#c62828;font-weight:700}.cell-high{background:#fff3e0;color:#e65100}
@@ -875,7 +883,7 @@ a{color:#0b57a4}
 <span class="{{ 'fail' if c.verdict == '不合格' else 'pass' }}">{{ c.verdict }}</span>{% else %}{{ account_id }}{% endif %}</h3>
 {% for f in fs %}<div class="finding">
 <span class="badge b-{{ f.severity }}">{{ f.severity|sev }}</span> <strong>{{ f.indicator or (f.detector|detector) }}</strong>
-{{ f.message }}{% if f._url %} <a href="{{ f._url }}" target="_blank" rel="noopener">查看原文</a>{% endif %}
+{{ f.message }}{% if f._url %} <a href="{{ f._url }}" target="_blank" rel="noopener">{{ "查看原文" if f.subject_type in ("post", "comment") else "相关链接" }}</a>{% endif %}
 {{ f|evidence }}
 <div class="meta">检测项 {{ f.detector }} v{{ f.detector_version }}{% if f.rule %} · 规则 {{ f.rule }}{% endif %} · {{ f.subject_type }} {{ f.subject_id }}{% if f.status and f.status != "open" %} · 状态 {{ f.status }}{% endif %}</div>
 </div>{% endfor %}

@@ -1,0 +1,164 @@
+"""Shared parts of the account-, app- and registry-level detectors.
+
+* thresholds come from a versioned YAML file in ``plugins/detectors/data`` and can be overridden
+  per run with ``GOVSPIDER_DETECTORS = {"<detector>": {"<key>": value}}``;
+* times in items may be aware or naive (UTC, from MongoDB) datetimes or ISO strings;
+* Chinese text goes through the project's normalizer (``govspider.textnorm``) when installed,
+  else through the same steps done here (NFKC, zero-width removal, OpenCC ``t2s``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govspider.detection import DetectContext, Detector
+from govspider.processors import CST, isoformat, parse_time
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@functools.cache
+def load_data(filename: str) -> dict[str, Any]:
+    """A data file of this package (cached); ``ValueError`` names a broken file."""
+    path = DATA_DIR / filename
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot load detector data {path}: {exc}") from None
+    if not isinstance(data, dict) or "version" not in data:
+        raise ValueError(f"detector data {path} needs a mapping with a 'version'")
+    return data
+
+
+class ConfiguredDetector(Detector):
+    """A detector whose thresholds live in a data file section named after the detector."""
+
+    data_file: str = ""
+
+    def __init__(self) -> None:
+        data = load_data(self.data_file)
+        self.defaults: dict[str, Any] = dict(data.get(self.name) or {})
+        self.data_version = str(data["version"])
+        self.version = f"{self.code_version}+{self.data_version}"
+
+    code_version: str = "1"
+
+    def param(self, ctx: DetectContext, key: str) -> Any:
+        """The threshold ``key``: the run's setting, else the data file's value."""
+        return ctx.setting(self.name, key, self.defaults.get(key))
+
+
+# ---------------------------------------------------------------------------- times
+def as_time(value: Any) -> datetime | None:
+    """An aware datetime from a datetime (naive = UTC, as pymongo returns it) or a string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    try:
+        parsed = parse_time(value)
+    except (ValueError, TypeError):
+        return None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in +08:00 (evidence is stored and printed as text)."""
+    return isoformat(value) if value is not None else None
+
+
+def cst_date(value: datetime) -> str:
+    """``2026-11-05`` in China time, for messages."""
+    return value.astimezone(CST).strftime("%Y-%m-%d")
+
+
+def days_between(a: datetime, b: datetime) -> float:
+    return (b - a).total_seconds() / 86400.0
+
+
+# ---------------------------------------------------------------------------- text
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_PINYIN_ARTIFACT = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
+
+
+@functools.lru_cache(maxsize=1)
+def _opencc() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _local_normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _PINYIN_ARTIFACT.sub("", text)
+    return _opencc().convert(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _normalizer() -> Any:
+    try:
+        from govspider.textnorm import normalize  # the project's shared normalizer
+    except ImportError:
+        return _local_normalize
+    return normalize
+
+
+def normalize(text: str | None) -> str:
+    """Normalized text (NFKC, no zero-width characters, simplified), or ``""``."""
+    if not text:
+        return ""
+    result = _normalizer()(str(text))
+    return result if isinstance(result, str) else str(getattr(result, "text", result))
+
+
+def compact(text: str | None) -> str:
+    """Normalized, lower-cased, without spaces and punctuation: for comparing names."""
+    return "".join(ch for ch in normalize(text).lower()
+                   if unicodedata.category(ch)[0] in "LN")
+
+
+def common_substring(a: str, b: str) -> int:
+    """Length of the longest common substring of ``a`` and ``b``."""
+    if not a or not b:
+        return 0
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, start=1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (names are short)."""
+    if a == b:
+        return 0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i]
+        for j, cb in enumerate(b, start=1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def account_name(account: dict[str, Any]) -> str:
+    return str(account.get("name") or account.get("platform_id") or account.get("_id") or "?")
+
+
+PLATFORM_NAMES = {"weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "itunes": "App Store",
+                  "myapp": "应用宝", "huawei": "华为应用市场", "xiaomi": "小米应用商店"}
