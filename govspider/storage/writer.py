@@ -98,8 +98,10 @@ class CorpusWriter:
                 self._fail("?", doc.get("_id"), f"unknown item_type {kind!r}")
                 continue
             doc = self._prepare(collection, doc)
-            # the same _id twice in one batch: the later sighting wins
-            by_collection[collection][doc["_id"]] = doc
+            # the same _id twice in one batch: merged, the later sighting wins field by field
+            seen = by_collection[collection]
+            previous = seen.get(doc["_id"])
+            seen[doc["_id"]] = doc if previous is None else previous | doc
         now = self.clock()
         for collection, docs in by_collection.items():
             self._write_collection(collection, docs, now)

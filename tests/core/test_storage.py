@@ -139,3 +139,11 @@ def test_batches_of_any_size(db: Any, batch_size: int) -> None:
     w = CorpusWriter(db, crawl_id="c", batch_size=batch_size)
     w.write([post(pid=str(4900000000000000 + i)) for i in range(20)])
     assert db.posts.count_documents({}) == 20 and w.stats.inserted["posts"] == 20
+
+
+def test_two_sightings_in_one_batch_merge(db: Any) -> None:
+    acc = dict(_id="weibo:6100000001", platform="weibo", platform_id="6100000001")
+    CorpusWriter(db, crawl_id="c").write([Account(**acc, name="某市交警", followers=10),
+                                          Account(**acc, posts_count=3)])
+    doc = db.accounts.find_one()
+    assert (doc["name"], doc["followers"], doc["posts_count"]) == ("某市交警", 10, 3)

@@ -1,0 +1,55 @@
+"""The Weibo platform plugin: crawls registry accounts through the mobile API (``m.weibo.cn``).
+
+Parsers (``govspider parse weibo KIND FILE``): ``profile``, ``timeline``, ``longtext``, ``show``,
+``comments`` (see :mod:`plugins.weibo.pages`). Spider: ``weibo`` (:mod:`plugins.weibo.spider`).
+
+Settings (defaults from :func:`govspider_settings`, override with ``-s``):
+
+- ``WEIBO_BASE_URL``: ``https://m.weibo.cn`` (the sandbox sets ``http://127.0.0.1:PORT/weibo``).
+- ``GOVSPIDER_RATE_LIMITS``: requests per minute per host, honoured across the whole crawl;
+  this plugin asks for ``{"m.weibo.cn": 30}``.
+- ``WEIBO_MAX_COMMENT_PAGES`` (5), ``WEIBO_REVISIT_DAYS`` (7), ``WEIBO_MAX_TIMELINE_PAGES`` (0 =
+  no cap).
+- Cookie: environment ``GOVSPIDER_WEIBO_COOKIE`` or a git-ignored file named by
+  ``GOVSPIDER_WEIBO_COOKIE_FILE``; sent with every request, never logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govspider.hookspecs import hookimpl
+from govspider.platform import Platform
+
+__version__ = "0.1.0"
+
+#: Requests per minute to the real site; the sandbox (another host) is not limited.
+DEFAULT_RATE_LIMIT = 30
+
+
+@hookimpl
+def govspider_platforms() -> list[Platform]:
+    from .pages import PARSERS
+    from .spider import WeiboSpider
+
+    return [Platform(name="weibo", version=__version__, parsers=dict(PARSERS),
+                     spiders=[WeiboSpider],
+                     description="Weibo accounts via the mobile API (m.weibo.cn)")]
+
+
+@hookimpl
+def govspider_settings() -> dict[str, Any]:
+    return {
+        "WEIBO_BASE_URL": "https://m.weibo.cn",
+        "GOVSPIDER_RATE_LIMITS": {"m.weibo.cn": DEFAULT_RATE_LIMIT},
+        "WEIBO_MAX_COMMENT_PAGES": 5,
+        "WEIBO_REVISIT_DAYS": 7,
+        "WEIBO_MAX_TIMELINE_PAGES": 0,
+    }
+
+
+@hookimpl
+def govspider_sandbox_routes(world: Any) -> list[Any]:
+    from .sandbox import routes
+
+    return routes(world)
