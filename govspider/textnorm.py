@@ -25,15 +25,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Normalized", "normalize", "t2s", "pinyin_readings", "strip_pinyin_artifacts"]
+__all__ = ["Normalized", "normalize", "t2s", "pinyin_readings", "pinyin_artifacts",
+           "strip_pinyin_artifacts"]
 
 _INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _UPPER_RE = re.compile("[A-Z]")
 _LOWER_ASCII = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-#: a Han character followed by a parenthesised candidate syllable (letters, tone marks, tone digit)
-_ARTIFACT_RE = re.compile(rf"(?<=[{_HAN}])\(([a-zA-Z{_TONED}]{{1,7}}[1-5]?)\)")
 _TONE_STRIP = str.maketrans({
     **dict.fromkeys("āáǎà", "a"), **dict.fromkeys("ēéěè", "e"), **dict.fromkeys("īíǐì", "i"),
     **dict.fromkeys("ōóǒò", "o"), **dict.fromkeys("ūúǔù", "u"), **dict.fromkeys("ǖǘǚǜü", "v"),
@@ -87,7 +86,7 @@ def _traditional_re() -> re.Pattern[str]:
     out = conv.convert("\n".join(chars)).split("\n")
     if len(out) != len(chars):  # pragma: no cover - would only happen with a broken OpenCC
         return re.compile(f"[{_HAN}]")
-    changed = sorted(a for a, b in zip(chars, out) if a != b)
+    changed = sorted(a for a, b in zip(chars, out, strict=False) if a != b)
     return re.compile("[" + "".join(changed) + "]")
 
 
@@ -116,6 +115,27 @@ def _is_artifact(char: str, syllable: str) -> bool:
     return bool(syl) and syl in pinyin_readings(char)
 
 
+_ARTIFACT_BODY_RE = re.compile(rf"\(([a-zA-Z{_TONED}]{{1,7}}[1-5]?)\)")
+_HAN_RE = re.compile(f"[{_HAN}]")
+
+
+def pinyin_artifacts(text: str) -> list[tuple[int, int]]:
+    """Spans of the ``(pinyin)`` parts of clone artifacts in ``text`` (``發(fā)`` -> the ``(fā)``)."""
+    return [(s, e) for s, e, _ in _artifact_edits(text)] if "(" in text else []
+
+
+def _artifact_edits(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, "")`` for each ``(pinyin)`` that follows the character it reads."""
+    edits = []
+    pos = text.find("(", 1)
+    while pos > 0:
+        m = _ARTIFACT_BODY_RE.match(text, pos)
+        if m and _HAN_RE.match(text, pos - 1) and _is_artifact(text[pos - 1], m.group(1)):
+            edits.append((pos, m.end(), ""))
+        pos = text.find("(", pos + 1)
+    return edits
+
+
 def strip_pinyin_artifacts(text: str) -> str:
     """``發(fā)展`` -> ``發展``: only a reading of the preceding character is dropped."""
     return normalize(text, lower=False, simplify=False).text
@@ -141,6 +161,14 @@ def _edit(text: str, spans: list[tuple[int, int]] | None, pieces) -> tuple[str, 
     out.append(text[pos:])
     new_spans.extend(spans[pos:])
     return "".join(out), new_spans
+
+
+_FULLWIDTH_RE = re.compile("[\u3000\uff01-\uff5e]")
+
+
+def _fullwidth(m: re.Match[str]) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
 
 
 def _nfkc_pieces(text: str):
@@ -171,14 +199,22 @@ def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) ->
         text, spans = _edit(text, spans, ((m.start(), m.end(), "")
                                           for m in _INVISIBLE_RE.finditer(text)))
     if not unicodedata.is_normalized("NFKC", text):
-        pieces = list(_nfkc_pieces(text))
-        if any(e - s != len(r) for s, e, r in pieces) or spans is not None:
-            text, spans = _edit(text, spans, pieces)
-        else:  # same length: positions are unchanged
-            text = _apply_same_length(text, pieces)
+        quick = None
+        if spans is None:
+            # the usual case: full-width punctuation and letters, 1 -> 1, positions unchanged
+            quick = _FULLWIDTH_RE.sub(_fullwidth, text)
+            if not unicodedata.is_normalized("NFKC", quick):
+                quick = None  # anything else (①, ㈱, compositions): the cluster-wise path
+        if quick is not None:
+            text = quick
+        else:
+            pieces = list(_nfkc_pieces(text))
+            if any(e - s != len(r) for s, e, r in pieces) or spans is not None:
+                text, spans = _edit(text, spans, pieces)
+            else:
+                text = _apply_same_length(text, pieces)
     if "(" in text:
-        edits = [(m.start(), m.end(), "") for m in _ARTIFACT_RE.finditer(text)
-                 if _is_artifact(text[m.start() - 1], m.group(1))]
+        edits = _artifact_edits(text)
         if edits:
             text, spans = _edit(text, spans, edits)
     if simplify and _traditional_re().search(text):

@@ -1,0 +1,113 @@
+"""Text helpers shared by the content detectors: cached normalization, fields, quotes,
+sentences, evidence records, masking and domains."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from govspider.textnorm import Normalized, normalize
+
+from ._matcher import Hit
+
+_NORM_CACHE: dict[str, Normalized] = {}
+_NORM_CACHE_MAX = 262_144
+
+#: which fields of an item hold text an account published
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {"post": ("title", "text"), "comment": ("text",),
+                                          "page": ("title", "text")}
+
+_QUOTE_RE = re.compile(r"“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|\"[^\"\n]{0,300}\""
+                       r"|‘[^’\n]{0,300}’|《[^》\n]{0,100}》|'[^'\n]{0,100}'")
+_SENTENCE_END = "。!?;\n…"
+_SENTENCE_RE = re.compile(r"[。!?;\n…]")
+
+
+def norm(text: str | None) -> Normalized:
+    """:func:`govspider.textnorm.normalize`, memoised per text (detectors share the work)."""
+    if not text:
+        return normalize("")
+    cached = _NORM_CACHE.get(text)
+    if cached is None:
+        if len(_NORM_CACHE) >= _NORM_CACHE_MAX:
+            _NORM_CACHE.clear()
+        cached = _NORM_CACHE[text] = normalize(text)
+    return cached
+
+
+def fields(item: dict[str, Any]) -> list[tuple[str, Normalized]]:
+    """``(field name, normalized text)`` for each non-empty text field of the item."""
+    out = []
+    for name in TEXT_FIELDS.get(item.get("item_type", ""), ("text",)):
+        value = item.get(name)
+        if value and isinstance(value, str):
+            out.append((name, norm(value)))
+    return out
+
+
+def is_account_speech(item: dict[str, Any]) -> bool:
+    """Posts are the account's speech; comments only when they are official replies."""
+    kind = item.get("item_type")
+    if kind == "comment":
+        return item.get("is_official") is True
+    return kind == "post"
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted passages (“...”, 「...」, "...", 《...》...) in normalized text."""
+    if not any(q in text for q in "“「『\"‘《'"):
+        return []
+    return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+
+
+def inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
+def sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence holding ``[start, end)``."""
+    left = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
+    m = _SENTENCE_RE.search(text, end)
+    return left, (m.start() if m else len(text))
+
+
+def match_record(n: Normalized, hit: Hit, field: str, **extra: Any) -> dict[str, Any]:
+    """The evidence of one hit: the ORIGINAL text and span, the entry and its category."""
+    s, e = n.span_to_original(hit.start, hit.end)
+    rec = {"text": n.original[s:e], "span": [s, e], "field": field, "entry": hit.entry.term,
+           "category": hit.entry.category}
+    rec.update(extra)
+    return rec
+
+
+def span_record(n: Normalized, start: int, end: int, field: str, **extra: Any) -> dict[str, Any]:
+    s, e = n.span_to_original(start, end)
+    rec = {"text": n.original[s:e], "span": [s, e], "field": field}
+    rec.update(extra)
+    return rec
+
+
+def mask_digits(value: str, keep_head: int, keep_tail: int) -> str:
+    """``440301199003071234`` -> ``4403**********1234``."""
+    if len(value) <= keep_head + keep_tail:
+        return "*" * len(value)
+    return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + value[-keep_tail:]
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url if "//" in url else "//" + url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def domain_matches(host: str, domains: list[str] | tuple[str, ...] | set[str]) -> bool:
+    """``host`` is one of ``domains`` or a subdomain of one (``a.b.gov.cn`` ~ ``gov.cn``)."""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def quote_short(text: str, limit: int = 24) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,297 @@
+"""Precision and recall of the detectors on labeled cases and on a planted ground truth.
+
+Usage::
+
+    python -m plugins.detectors.eval                      # labeled cases of every detector
+    python -m plugins.detectors.eval --ground-truth GT.json --items ITEMS.jsonl [--now ISO]
+
+Labeled cases live in ``tests/detectors/cases/<detector>.jsonl``, one JSON object a line::
+
+    {"item": {"item_type": "post", "text": "..."}, "expect": true, "rule": "...",
+     "note": "...", "related": [...], "settings": {...}, "registry": {...}, "now": "ISO"}
+
+``related`` holds other items the detector needs (an account's posts, metrics); a missing
+``_id`` is filled in. A row is *predicted positive* when the detector yields a finding about
+the row's item (and with ``rule`` when given). The ground truth is a JSON list (or JSON lines)
+of ``{"detector", "subject_type", "subject_id", "rule"?}``; findings of a detector about other
+subjects are false positives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from govspider.detection import DetectContext, Detector, run_detectors
+from govspider.processors import CST, parse_time
+
+CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "cases"
+DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
+
+
+@dataclass
+class Counts:
+    """Confusion counts of one detector."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+
+
+@dataclass
+class Case:
+    detector: str
+    line: int
+    row: dict[str, Any]
+
+    @property
+    def expect(self) -> bool:
+        return bool(self.row.get("expect"))
+
+    @property
+    def id(self) -> str:
+        note = self.row.get("note", "")
+        return f"{self.detector}:{self.line}:{'pos' if self.expect else 'neg'}:{note[:30]}"
+
+
+def load_cases(directory: Path = CASES_DIR) -> list[Case]:
+    """Every row of every ``<detector>.jsonl`` in ``directory``."""
+    cases = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path.name}:{number}: bad JSON: {exc}") from None
+            cases.append(Case(path.stem, number, row))
+    return cases
+
+
+def _complete(item: dict[str, Any], default_id: str, owner: str | None = None) -> dict[str, Any]:
+    item = dict(item)
+    kind = item.setdefault("item_type", "post")
+    item.setdefault("_id", default_id)
+    if kind in ("post", "comment", "account"):
+        item.setdefault("platform", "weibo")
+        item.setdefault("platform_id", item["_id"].rsplit(":", 1)[-1])
+    if kind == "comment":
+        item.setdefault("post_id", "weibo:case-post")
+    if kind == "page":
+        item.setdefault("url", "https://www.example.gov.cn/case.html")
+    if owner and kind in ("post", "comment", "account_metrics"):
+        item.setdefault("account_id", owner)
+    return item
+
+
+def case_items(case: Case) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The case's subject (ids filled in) and the related items."""
+    subject = _complete(case.row["item"], f"case:{case.detector}:{case.line}")
+    owner = subject["_id"] if subject["item_type"] == "account" else subject.get("account_id")
+    related = [_complete(r, f"case:{case.detector}:{case.line}:r{i}", owner)
+               for i, r in enumerate(case.row.get("related") or [])]
+    return subject, related
+
+
+def case_context(case: Case) -> DetectContext:
+    now = parse_time(case.row["now"]) if case.row.get("now") else DEFAULT_NOW
+    registry = None
+    if case.row.get("registry"):
+        from govspider.registry import AccountRegistry
+
+        registry = AccountRegistry.from_dict(case.row["registry"], where=f"case {case.id}")
+    return DetectContext(now=now, settings=case.row.get("settings") or {}, registry=registry)
+
+
+def run_case(detector: Detector, case: Case) -> tuple[bool, list[Any]]:
+    """(predicted positive, findings) for one labeled case."""
+    subject, related = case_items(case)
+    findings = list(run_detectors([detector], [subject, *related], case_context(case)))
+    rule = case.row.get("rule")
+    hit = any(f.subject_id == subject["_id"] and (not rule or f.rule == rule) for f in findings)
+    return hit, findings
+
+
+def run_multi_case(detector: Detector, case: Case) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(expected, found) ``(subject_id, rule)`` pairs of a multi-item case (``items`` +
+    ``expect`` list or ``expect_none``), the format of the account-scope detectors' cases."""
+    from govspider.detection import build_histories
+
+    items = [dict(i) for i in case.row["items"]]
+    ctx = case_context(case)
+    histories = None
+    if detector.scope == "account":
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_type.setdefault(item.get("item_type", ""), []).append(item)
+        histories = build_histories(by_type)
+        for h in histories:
+            h.complete = h.account.get("_id") not in set(case.row.get("incomplete") or [])
+    findings = list(run_detectors([detector], items, ctx, histories=histories))
+    expected = {(str(e["subject_id"]), str(e.get("rule") or "")) for e in case.row.get("expect") or []
+                if isinstance(e, dict) and e.get("detector", detector.name) == detector.name}
+    rules = {s: r for s, r in expected}
+    found = {(f.subject_id, (f.rule or "") if rules.get(f.subject_id) else "") for f in findings}
+    return expected, found
+
+
+def installed_detectors() -> dict[str, Detector]:
+    from govspider.plugins import registry
+
+    return dict(registry().detectors)
+
+
+def evaluate_cases(cases: Iterable[Case], detectors: dict[str, Detector]) -> dict[str, Counts]:
+    out: dict[str, Counts] = {}
+    for case in cases:
+        counts = out.setdefault(case.detector, Counts())
+        det = detectors.get(case.detector)
+        if det is None:
+            counts.errors.append(f"{case.id}: no detector {case.detector!r} installed")
+            continue
+        if "items" in case.row:
+            expected, found = run_multi_case(det, case)
+            counts.tp += len(expected & found)
+            counts.fp += len(found - expected)
+            counts.fn += len(expected - found)
+            counts.tn += int(not expected and not found)
+            if expected != found:
+                counts.errors.append(f"mismatch {case.id}: expected {sorted(expected)} "
+                                     f"found {sorted(found)}")
+            continue
+        predicted, _ = run_case(det, case)
+        if predicted and case.expect:
+            counts.tp += 1
+        elif predicted:
+            counts.fp += 1
+            counts.errors.append(f"false positive {case.id}")
+        elif case.expect:
+            counts.fn += 1
+            counts.errors.append(f"false negative {case.id}")
+        else:
+            counts.tn += 1
+    return out
+
+
+def read_json_records(path: Path) -> list[dict[str, Any]]:
+    raw = path.read_text(encoding="utf-8").strip()
+    if not raw:
+        return []
+    if raw.startswith("["):
+        return list(json.loads(raw))
+    return [json.loads(line) for line in raw.splitlines() if line.strip()]
+
+
+def evaluate_ground_truth(truth: list[dict[str, Any]], items: list[dict[str, Any]],
+                          detectors: dict[str, Detector], now: datetime) -> dict[str, Counts]:
+    """Findings of the detectors over ``items`` against the planted ``truth``."""
+    expected: dict[str, set[str]] = {}
+    for row in truth:
+        expected.setdefault(row["detector"], set()).add(str(row["subject_id"]))
+    names = [n for n in detectors if n in expected]
+    found: dict[str, set[str]] = {n: set() for n in names}
+    ctx = DetectContext(now=now)
+    for f in run_detectors([detectors[n] for n in names], items, ctx):
+        found[f.detector].add(f.subject_id)
+    out = {}
+    for name in names:
+        exp, got = expected[name], found[name]
+        out[name] = Counts(tp=len(exp & got), fp=len(got - exp), fn=len(exp - got),
+                           errors=[f"false positive {s}" for s in sorted(got - exp)[:5]]
+                           + [f"missed {s}" for s in sorted(exp - got)[:5]])
+    for name in sorted(set(expected) - set(detectors)):
+        out[name] = Counts(fn=len(expected[name]), errors=[f"detector {name!r} not installed"])
+    return out
+
+
+def format_table(title: str, results: dict[str, Counts]) -> str:
+    def pct(v: float | None) -> str:
+        return "   -" if v is None else f"{v:5.2f}"
+
+    lines = [title, f"{'detector':<22} {'TP':>4} {'FP':>4} {'FN':>4} {'TN':>4} "
+                    f"{'prec':>6} {'recall':>6} {'F1':>6}"]
+    for name in sorted(results):
+        c = results[name]
+        lines.append(f"{name:<22} {c.tp:>4} {c.fp:>4} {c.fn:>4} {c.tn:>4} "
+                     f"{pct(c.precision):>6} {pct(c.recall):>6} {pct(c.f1):>6}")
+    total = Counts(sum(c.tp for c in results.values()), sum(c.fp for c in results.values()),
+                   sum(c.fn for c in results.values()), sum(c.tn for c in results.values()))
+    lines.append(f"{'ALL':<22} {total.tp:>4} {total.fp:>4} {total.fn:>4} {total.tn:>4} "
+                 f"{pct(total.precision):>6} {pct(total.recall):>6} {pct(total.f1):>6}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m plugins.detectors.eval",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=Path, default=CASES_DIR, help="directory of case files")
+    parser.add_argument("--detectors", help="comma-separated detector names (default: all)")
+    parser.add_argument("--ground-truth", type=Path, help="planted ground truth (JSON / JSONL)")
+    parser.add_argument("--items", type=Path, help="items to run over (JSON lines)")
+    parser.add_argument("--now", help="monitoring time (ISO 8601) for the ground-truth run")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list misclassified rows")
+    args = parser.parse_args(argv)
+    detectors = installed_detectors()
+    if args.detectors:
+        wanted = [d.strip() for d in args.detectors.split(",") if d.strip()]
+        unknown = [d for d in wanted if d not in detectors]
+        if unknown:
+            print(f"error: unknown detector(s): {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        detectors = {d: detectors[d] for d in wanted}
+    if bool(args.ground_truth) != bool(args.items):
+        print("error: --ground-truth and --items go together", file=sys.stderr)
+        return 2
+    try:
+        cases = [c for c in load_cases(args.cases) if c.detector in detectors]
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results = evaluate_cases(cases, detectors)
+    print(format_table(f"Labeled cases ({len(cases)} rows, {args.cases})", results))
+    if args.verbose:
+        for name in sorted(results):
+            for err in results[name].errors:
+                print(f"  {err}")
+    if args.ground_truth:
+        try:
+            truth = read_json_records(args.ground_truth)
+            items = read_json_records(args.items)
+            now = parse_time(args.now) if args.now else DEFAULT_NOW
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        gt = evaluate_ground_truth(truth, items, detectors, now)
+        print()
+        print(format_table(f"Sandbox ground truth ({len(truth)} planted, {len(items)} items)", gt))
+        if args.verbose:
+            for name in sorted(gt):
+                for err in gt[name].errors:
+                    print(f"  {name}: {err}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
