@@ -106,6 +106,10 @@ class PlatformSpider(scrapy.Spider):
                                   max_retry_times=self.max_error_retries + 1)
         if retry is None:
             return
+        # Scrapy's own per-download keys must not travel with the copy (our attempts are counted
+        # in govspider_error_retries; retry_times only guards Scrapy's HTTP retries)
+        for key in ("download_latency", "download_slot", "download_timeout", "retry_times"):
+            retry.meta.pop(key, None)
         retry.meta["govspider_error_retries"] = attempt
         retry.meta[BACKOFF_META] = delay
         logger.warning("%s on %s: retry %d/%d in %.0fs", result.error_kind, request.url, attempt,

@@ -1,0 +1,58 @@
+"""App stores plugin: official government apps and the apps that imitate them.
+
+Four platforms, one per store (``itunes``, ``myapp``, ``huawei``, ``xiaomi``), with offline
+parsers for ``govspider parse`` and one spider, ``appstores``, that searches every store for
+every official app of the registry and fetches each listing's detail and icon.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govspider.hookspecs import hookimpl
+from govspider.platform import Platform
+
+from .pages import DEFAULT_BASES, PARSERS
+
+__version__ = "0.1.0"
+
+_DESCRIPTIONS = {
+    "itunes": "Apple App Store (iTunes Search and Lookup API, country=cn)",
+    "myapp": "Tencent 应用宝 (sj.qq.com app detail pages)",
+    "huawei": "Huawei AppGallery (web API uowap/index)",
+    "xiaomi": "Xiaomi app store (app.mi.com detail pages)",
+}
+
+
+@hookimpl
+def govspider_platforms() -> list[Platform]:
+    from .spider import AppStoreSpider
+
+    return [Platform(name=store, version=__version__, parsers=dict(PARSERS[store]),
+                     spiders=[AppStoreSpider] if store == "itunes" else [],
+                     description=_DESCRIPTIONS[store])
+            for store in ("itunes", "myapp", "huawei", "xiaomi")]
+
+
+#: Requests per minute per real host (Apple documents about 20 calls a minute).
+RATE_LIMITS = {
+    "itunes.apple.com": 20,
+    "sj.qq.com": 30,
+    "web-drcn.hispace.dbankcloud.cn": 30,
+    "app.mi.com": 30,
+}
+
+
+@hookimpl
+def govspider_settings() -> dict[str, Any]:
+    settings: dict[str, Any] = {f"{store.upper()}_BASE_URL": base
+                                for store, base in DEFAULT_BASES.items()}
+    settings["GOVSPIDER_RATE_LIMITS"] = dict(RATE_LIMITS)
+    return settings
+
+
+@hookimpl
+def govspider_sandbox_routes(world: Any) -> list[Any]:
+    from .sandbox import routes
+
+    return routes(world)
