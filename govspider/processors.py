@@ -60,6 +60,11 @@ def parse_float(value: Any) -> float | None:
 # --------------------------------------------------------------------------- times
 
 _WEIBO_FMT = "%a %b %d %H:%M:%S %z %Y"
+#: ``Sat Nov 20 10:00:00 +0800 2021`` (strptime is slow and locale-bound: this is the hot path)
+_WEIBO_RE = re.compile(r"^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$")
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_OFFSETS: dict[str, timezone] = {}
 _REL_RE = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
 _DAY_HM_RE = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")
 _MD_RE = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
@@ -95,6 +100,18 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime | None:
     if text.isdigit():
         return _from_epoch(float(text))
     if text[0].isalpha() and text[0].isascii():
+        m = _WEIBO_RE.match(text)
+        if m and m.group(1) in _MONTHS:
+            mon, day, hh, mi, ss, sign, oh, om, year = m.groups()
+            tz = _OFFSETS.get(sign + oh + om)
+            if tz is None:
+                delta = timedelta(hours=int(oh), minutes=int(om))
+                tz = _OFFSETS.setdefault(sign + oh + om, timezone(-delta if sign == "-" else delta))
+            try:
+                return datetime(int(year), _MONTHS[mon], int(day), int(hh), int(mi), int(ss),
+                                tzinfo=tz).astimezone(CST)
+            except ValueError:
+                raise ValueError(f"unrecognised time {text!r}") from None
         try:
             return datetime.strptime(text, _WEIBO_FMT).astimezone(CST)
         except ValueError:

@@ -63,6 +63,16 @@ class DetectPipeline:
         from govspider.pipelines.store import StorePipeline
 
         self.settings = {"GOVSPIDER_DETECTORS": self.crawler.settings.getdict("GOVSPIDER_DETECTORS")}
+        # build lexicons and automatons now, not inside the first crawled item
+        ctx = DetectContext(now=self._now(), settings=self.settings)
+        for det in self.detectors:
+            for kind in det.accepts:
+                sample = {"item_type": kind, "_id": f"{kind}:warm-up", "platform": "warm-up",
+                          "text": "预热", "raw_html": "<p>预热</p>", "url": "https://example.invalid/"}
+                try:
+                    list(det.detect(sample, ctx))
+                except Exception:  # a detector that needs more fields warms up on real items
+                    pass
         scraper = getattr(self.crawler.engine, "scraper", None)
         for pipe in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
             if isinstance(pipe, StorePipeline):
