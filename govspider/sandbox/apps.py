@@ -65,10 +65,21 @@ def build_apps(world: World) -> dict[str, list[WApp]]:
         if unit.duty == "government" or r.random() < 0.45:
             official.append((unit, duty.app[r.randrange(len(duty.app))].format(r=unit.short), len(official)))
     techniques = ("traditional", "homophone", "suffix", "copied_icon", "prefix")
+    taken: set[str] = set()
+
+    def unique(package: str, unit: WUnit) -> str:
+        """Packages are ids (myapp, xiaomi): two places may share a pinyin, so disambiguate."""
+        candidate, n = package, 0
+        while candidate in taken:
+            n += 1
+            candidate = f"{package}{unit.region[-4:]}" + (str(n) if n > 1 else "")
+        taken.add(candidate)
+        return candidate
+
     for unit, name, i in official:
         r = rng_for(world.seed, "app", unit.index)
         dev = DUTIES[unit.duty].developer.format(full=unit.region_name)
-        package = f"cn.gov.{unit.slug}.{unit.duty[:4]}"
+        package = unique(f"cn.gov.{unit.slug}.{unit.duty[:4]}", unit)
         key = f"official:{unit.index}"
         base = _make_base(world, r, unit, name, dev, package, key, "official", None, None)
         for store in STORES:
@@ -87,7 +98,7 @@ def build_apps(world: World) -> dict[str, list[WApp]]:
             if fake_name is None:
                 fake_name, technique = name + "-查询助手", "suffix"
             company = unit.short + r.choice(_COMPANY_A) + r.choice(_COMPANY_A) + r.choice(_COMPANY_B) + "有限公司"
-            fpkg = f"com.{r.choice(('xinhui', 'chuangzhi', 'yida', 'ruijie', 'hengsheng'))}{r.randint(10, 99)}.{unit.slug}"
+            fpkg = unique(f"com.{r.choice(('xinhui', 'chuangzhi', 'yida', 'ruijie', 'hengsheng'))}{r.randint(10, 99)}.{unit.slug}", unit)
             icon_key, variant = (key, 1) if technique == "copied_icon" else (f"fake:{unit.index}:{t_i}", 0)
             fake = _make_base(world, r, unit, fake_name, company, fpkg, icon_key, "lookalike", name, technique,
                               variant=variant)
@@ -98,7 +109,7 @@ def build_apps(world: World) -> dict[str, list[WApp]]:
         if r.random() < 0.5 or i == 0:
             uname = r.choice(_UNRELATED).format(r=unit.short)
             company = r.choice(("星河", "蓝海", "远景")) + r.choice(_COMPANY_B) + "有限公司"
-            other = _make_base(world, r, unit, uname, company, f"com.{unit.slug}.life{r.randint(1, 9)}",
+            other = _make_base(world, r, unit, uname, company, unique(f"com.{unit.slug}.life{r.randint(1, 9)}", unit),
                                f"other:{unit.index}", "unrelated", None, None)
             for store in ("itunes", "myapp", "xiaomi"):
                 out[store].append(_listing(world, store, other, unit.index * 10 + 9))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from govspider.sandbox import text
 
 if TYPE_CHECKING:
-    from govspider.sandbox.world import World, WPage, WUnit
+    from govspider.sandbox.world import World, WPage
 
 INJECTED = ("hidden_links", "offscreen_links", "marquee", "keyword_block", "pinyin_artifact")
 NEGATIVES = ("hn_menu", "hn_skiplink", "hn_antigambling")

@@ -69,14 +69,15 @@ _POST_PLANTS: dict[str, tuple[int, str]] = {
 _COMMENT_PLANTS = {"rude_reply": "rude", "hn_quote": "hn_quote"}
 _HIJACK_KINDS = ("hijack_ad", "hijack_gamble", "hijack_giveaway", "hijack_porn")
 
-#: canonical fixed phrase -> confusable variant (homophone / wrong character)
-TYPOS: tuple[tuple[str, str], ...] = (
-    ("两学一做", "两学一作"),
-    ("中华人民共和国", "中华人民共合国"),
-    ("社会主义核心价值观", "社会主义核心价值关"),
-    ("全心全意为人民服务", "全心全意为人民服物"),
-    ("党风廉政建设", "党风廉正建设"),
-    ("不忘初心、牢记使命", "不忘初心、牢记史命"),
+#: canonical fixed phrase -> confusable variant (homophone / wrong character), and a sentence
+#: using it (``{p}`` = the phrase as written, ``{org}`` = the unit)
+TYPOS: tuple[tuple[str, str, str], ...] = (
+    ("两学一做", "两学一作", "{date}，{org}召开专题会议，部署推进“{p}”学习教育常态化制度化，要求党员干部学在经常、做在平常。"),
+    ("中华人民共和国", "中华人民共合国", "【普法】根据《{p}道路交通安全法》第九十条规定，机动车驾驶人违反道路交通安全法律、法规关于道路通行规定的，处警告或者二十元以上二百元以下罚款。"),
+    ("社会主义核心价值观", "社会主义核心价值关", "{date}，{org}开展主题宣传活动，大力弘扬{p}，营造崇德向善的社会氛围。"),
+    ("全心全意为人民服务", "全心全意为人民服物", "{org}始终坚持{p}的根本宗旨，把群众满意作为检验工作的标准。"),
+    ("党风廉政建设", "党风廉正建设", "{date}，{org}召开{year}年{p}和反腐败工作会议，签订目标责任书。"),
+    ("不忘初心、牢记使命", "不忘初心、牢记史命", "{org}组织党员干部重温入党誓词，{p}，争做新时代的奋斗者。"),
 )
 RUDE_REPLIES = (
     "爱咋咋地，有本事你去告啊！",
@@ -158,7 +159,7 @@ def _id_number(r: Random, region_code: str) -> str:
 
 def id_check_digit(body17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(c) * w for c, w in zip(body17, weights))
+    total = sum(int(c) * w for c, w in zip(body17, weights, strict=False))
     return "10X98765432"[total % 11]
 
 
@@ -212,11 +213,10 @@ def post_content(r: Random, acc: WAccount, plants: list[str], ctx: dict[str, str
         segs = [Segment("text", f"{ctx['date']}，{ctx['r']}“扫黄打非”工作领导小组部署开展专项行动，依法查处淫秽色情出版物、"
                                 "网络赌博等违法犯罪活动，收缴非法出版物1200余件。欢迎群众通过12390举报线索。")]
     elif plant == "typo":
-        canon, variant = TYPOS[r.randrange(len(TYPOS))]
-        title = f"深入推进“{variant}”学习教育常态化制度化" if acc.platform == "wechat" and canon == "两学一做" else (
-            "专题学习会召开" if acc.platform == "wechat" else None)
-        segs = [Segment("text", f"{ctx['date']}，{unit.name}召开专题会议，强调要坚持以“{variant}”为抓手，"
-                                f"把学习成果转化为推动工作的实际成效，切实做到{variant}。")]
+        canon, variant, sentence = TYPOS[r.randrange(len(TYPOS))]
+        body = sentence.format(p=variant, org=unit.name, date=ctx["date"], year=ctx["year"])
+        title = f"{unit.name}开展主题学习宣传活动" if acc.platform == "wechat" else None
+        segs = [Segment("text", body)]
     elif plant == "hn_typo":
         title = "“两学一做”学习教育推进会召开" if acc.platform == "wechat" else None
         segs = [Segment("text", f"{ctx['date']}，{unit.name}召开推进会，要求深入开展“两学一做”学习教育，"
@@ -329,7 +329,8 @@ def registry(world: World, web_base_url: str | None = None) -> dict[str, Any]:
 
 def app_abbreviations(name: str, short: str) -> list[str]:
     rest = name.replace(short, "", 1)
-    return [rest] if rest and rest != name and len(rest) >= 2 else []
+    generic = {"健康码", "警民通"}
+    return [rest] if rest != name and len(rest) >= 3 and rest not in generic else []
 
 
 # --------------------------------------------------------------------------- ground truth
@@ -360,7 +361,7 @@ def ground_truth(world: World, web_base_url: str) -> list[dict[str, Any]]:
                     account_id=aid)
             elif trait == "rude_reply":
                 post = world.post_at(acc, 1)
-                reply = world.comments(post, 0, 1)[0].replies[0] if post else None
+                reply = _first_reply(world, post)
                 if reply is not None:
                     add(detector, "comment", reply.corpus_id, True, rule, f"official reply: {reply.text}",
                         account_id=aid, post_id=post.corpus_id)
@@ -388,16 +389,13 @@ def ground_truth(world: World, web_base_url: str) -> list[dict[str, Any]]:
                 if post is not None:
                     add(detector, "post", post.corpus_id, True, rule, post.text, account_id=aid,
                         **_evidence(trait, post))
-                    if trait == "sensitive":
-                        add("commercial_ad", "post", post.corpus_id, True, "gambling_porn_ad", post.text,
-                            account_id=aid)
         elif trait in NEGATIVE:
             detector, _, why = NEGATIVE[trait]
             if trait in ("hn_slow", "hn_viral"):
                 add(detector, "account", aid, False, None, why, account_id=aid)
             elif trait == "hn_quote":
                 post = world.post_at(acc, 1)
-                reply = world.comments(post, 0, 1)[0].replies[0] if post else None
+                reply = _first_reply(world, post)
                 if reply is not None:
                     add(detector, "comment", reply.corpus_id, False, None, why, account_id=aid,
                         post_id=post.corpus_id)
@@ -432,13 +430,20 @@ def ground_truth(world: World, web_base_url: str) -> list[dict[str, Any]]:
     return out
 
 
+def _first_reply(world: World, post: WPost | None) -> Any:
+    if post is None:
+        return None
+    first = world.comments(post, 0, 1)
+    return first[0].replies[0] if first and first[0].replies else None
+
+
 def _evidence(trait: str, post: WPost) -> dict[str, Any]:
     import re
 
     if trait == "privacy_leak":
         return {"evidence": re.findall(r"(?<!\d)\d{17}[\dX](?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)", post.text)}
     if trait == "typo":
-        return {"evidence": [v for _, v in TYPOS if v in post.text]}
+        return {"evidence": [v for _, v, _ in TYPOS if v in post.text]}
     if trait == "ad_post":
-        return {"evidence": re.findall(r"(?:加微信[:：]?\s*)([A-Za-z][\w-]{5,19})", post.text)}
+        return {"evidence": re.findall(r"(?:加微信[:：]?\s*)([A-Za-z][A-Za-z0-9_-]{5,19})", post.text)}
     return {}

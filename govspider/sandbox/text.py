@@ -43,8 +43,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
 
 _LEADS: dict[str, tuple[str, ...]] = {
     "government": (
-        "{date}，{full}召开全市重点项目推进会，研究部署下一阶段工作。",
-        "{r}政务服务大厅推出“一件事一次办”，{n}个高频事项实现全程网办。",
+        "{date}，{full}召开{area}重点项目推进会，研究部署下一阶段工作。",
+        "{full}政务服务大厅推出“一件事一次办”，{n}个高频事项实现全程网办。",
         "今年以来，{r}新增城镇就业{n}人，民生实事项目进展顺利。",
         "【权威发布】{r}{year}年度民生实事项目征集活动正式启动，欢迎广大市民建言献策。",
         "{r}召开优化营商环境专题新闻发布会，通报{n}项便企举措。",
@@ -80,7 +80,7 @@ _LEADS: dict[str, tuple[str, ...]] = {
         "{r}税务部门开展“便民办税春风行动”，推出{n2}项服务措施。",
         "小规模纳税人增值税优惠政策问答来了，一图读懂。",
         "温馨提示：本月征期截止日为{date}，请按时申报缴纳税款。",
-        "{r}税务局上门走访企业{n}户，面对面宣讲减税降费政策。",
+        "{org}上门走访企业{n}户，面对面宣讲减税降费政策。",
     ),
     "culture": (
         "周末去哪儿？{place}夜市开街啦，非遗展演、特色小吃等你来打卡！",
@@ -95,17 +95,17 @@ _LEADS: dict[str, tuple[str, ...]] = {
         "开学第一课：{r}各中小学开展安全教育主题活动。",
         "{r}新建改扩建中小学校{n2}所，新增学位{n}个。",
         "关于做好暑期学生防溺水工作的提醒，请家长务必加强看护。",
-        "{r}教育局召开校园食品安全工作会议。",
+        "{org}召开校园食品安全工作会议。",
     ),
     "emergency": (
         "【防汛提醒】{date}起我市将出现强降雨天气，请注意防范山洪、地质灾害。",
-        "{r}应急管理局在{place}开展安全生产大检查，排查隐患{n2}处。",
+        "{org}在{place}开展安全生产大检查，排查隐患{n2}处。",
         "森林防火期内严禁野外用火，祭祀请文明低碳。",
         "{r}举行{year}年防汛应急综合演练，{n}余人参加。",
         "应急科普：家中燃气泄漏怎么办？第一时间关阀门、开窗通风，切勿开关电器。",
     ),
     "market": (
-        "{r}市场监管局对{place}周边餐饮单位开展食品安全专项检查。",
+        "{org}对{place}周边餐饮单位开展食品安全专项检查。",
         "消费提示：预付式消费需谨慎，签订合同要看清条款。",
         "{r}抽检食品{n}批次，合格率{pct}%，不合格产品已依法处置。",
         "“3·15”国际消费者权益日，{r}开展消费维权宣传活动。",
@@ -115,7 +115,7 @@ _LEADS: dict[str, tuple[str, ...]] = {
         "{date}，{r}空气质量优良天数比例达{pct}%，同比提高{n2}个百分点。",
         "{r}开展“世界环境日”主题宣传活动，倡导绿色低碳生活方式。",
         "垃圾分类小课堂：废旧电池属于有害垃圾，请投放到红色收集容器。",
-        "{r}生态环境局通报{n2}起环境违法案件查处情况。",
+        "{org}通报{n2}起环境违法案件查处情况。",
         "河湖长巡河常态化，{place}水质持续改善。",
     ),
 }
@@ -129,11 +129,11 @@ _BODY = (
     "活动现场，工作人员通过发放宣传资料、现场讲解等方式普及相关知识。",
     "{org}相关负责人表示，将坚持以人民为中心的发展思想，切实解决群众急难愁盼问题。",
     "具体办理流程可登录政务服务网查询，也可到就近服务窗口咨询。",
-    "截至目前，已累计服务群众{n}人次，发放宣传资料{n}余份。",
+    "截至目前，已累计服务群众{n}人次，发放宣传资料{n4}余份。",
     "欢迎广大市民积极参与，共同建设美好家园。",
     "请各单位高度重视，认真组织实施，确保取得实效。",
     "广大市民如发现相关问题线索，可通过官方渠道反映。",
-    "据介绍，该项工作自{date}启动以来，已覆盖全市{n2}个乡镇（街道）。",
+    "据介绍，该项工作自{date}启动以来，已覆盖{area}{n2}个乡镇（街道）。",
 )
 
 ENDINGS = ("（来源：{org}）", "转发周知！", "扩散提醒！", "一起点赞！", "", "", "")
@@ -177,12 +177,23 @@ NICK_B = ("小鱼", "橘子", "阿明", "麦兜", "胖虎", "路人甲", "小太
 
 def fill(template: str, rng: random.Random, ctx: dict[str, str]) -> str:
     """Fill a template's ``{r} {full} {org} {place} {date} {year} {n} {n2} {n3} {pct}`` slots."""
+    if "{" not in template:
+        return template
     values = dict(ctx)
-    values.setdefault("place", rng.choice(PLACES))
-    values.setdefault("n", str(rng.choice((120, 260, 380, 560, 1200, 3500, 8600, 12000))))
-    values.setdefault("n2", str(rng.randint(3, 48)))
-    values.setdefault("n3", str(rng.randint(1, 9)))
-    values.setdefault("pct", str(rng.randint(86, 99)))
+    if "{place}" in template and "place" not in values:
+        values["place"] = rng.choice(PLACES)
+    if "{n}" in template and "n" not in values:
+        values["n"] = str(rng.choice((120, 260, 380, 560, 1200, 3500, 8600, 12000)))
+    if "{n2}" in template and "n2" not in values:
+        values["n2"] = str(3 + int(rng.random() * 46))
+    if "{n3}" in template and "n3" not in values:
+        values["n3"] = str(1 + int(rng.random() * 9))
+    if "{n4}" in template and "n4" not in values:
+        values["n4"] = str(rng.choice((300, 800, 1500, 2000, 5000, 10000)))
+    if "{area}" in template and "area" not in values:
+        values["area"] = "全" + (values.get("full") or "市")[-1:]
+    if "{pct}" in template and "pct" not in values:
+        values["pct"] = str(86 + int(rng.random() * 14))
     return template.format(**values)
 
 
@@ -214,9 +225,11 @@ def gov_sentences(rng: random.Random, duty: str, ctx: dict[str, str], count: int
     return out
 
 
-def gov_title(rng: random.Random, duty: str, ctx: dict[str, str]) -> str:
-    lead = fill(rng.choice(_LEADS[duty]), rng, ctx)
-    lead = lead.split("，")[0] if len(lead) > 30 else lead.rstrip("。！")
+def gov_title(rng: random.Random, duty: str, ctx: dict[str, str], lead: str | None = None) -> str:
+    """An article title, from ``lead`` (the article's first sentence) when given."""
+    if lead is None:
+        lead = fill(rng.choice(_LEADS[duty]), rng, ctx)
+    lead = lead.split("，")[0] if len(lead) > 30 and len(lead.split("，")[0]) >= 8 else lead.rstrip("。！")
     lead = lead.removeprefix("【警方提示】").removeprefix("【出行提示】").removeprefix("【健康科普】")
     return rng.choice(TITLE_PREFIX) + lead.strip("。")
 

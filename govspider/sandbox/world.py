@@ -315,6 +315,7 @@ class World:
         self.units: list[WUnit] = self._build_units()
         self._accounts: list[WAccount] = []
         self._by_id: dict[tuple[str, str], WAccount] = {}
+        self._by_uid: dict[tuple[str, str], WAccount] = {}
         self._build_accounts()
         self._post_cache = functools.lru_cache(maxsize=2048)(self._build_post)
         self._comments_cache = functools.lru_cache(maxsize=256)(self._build_comments)
@@ -435,6 +436,7 @@ class World:
             engagement=engagement, base_followers=base_followers, numeric_id=int(uid) if platform == "wechat" else 0)
         self._accounts.append(acc)
         self._by_id[(platform, pid)] = acc
+        self._by_uid[(platform, uid)] = acc
         return acc
 
     def accounts(self, platform: str | None = None) -> list[WAccount]:
@@ -450,9 +452,7 @@ class World:
         """
         acc = self._by_id.get((platform, str(platform_id)))
         if acc is None and platform in ("douyin", "wechat"):
-            for a in self._accounts:
-                if a.platform == platform and a.uid == str(platform_id):
-                    return a
+            acc = self._by_uid.get((platform, str(platform_id)))
         return acc
 
     def account_by_index(self, index: int) -> WAccount | None:
@@ -638,16 +638,21 @@ class World:
             from govspider.sandbox import apps
 
             self._apps = apps.build_apps(self)
+            self._app_index: dict[tuple[str, str], WApp] = {}
+            for store, listing in self._apps.items():
+                for a in listing:
+                    for key in (a.numeric_id, a.package, a.app_id):  # app_id wins on a clash
+                        if key:
+                            self._app_index[(store, key)] = a
         return self._apps
 
     def apps(self, store: str) -> list[WApp]:
         return list(self._ensure_apps().get(store, []))
 
     def app(self, store: str, app_id: str) -> WApp | None:
-        for a in self._ensure_apps().get(store, []):
-            if a.app_id == str(app_id) or a.package == str(app_id) or (a.numeric_id and a.numeric_id == str(app_id)):
-                return a
-        return None
+        """A listing by its store id (also by package or numeric id), or None."""
+        self._ensure_apps()
+        return self._app_index.get((store, str(app_id)))
 
     def search_apps(self, store: str, term: str) -> list[WApp]:
         from govspider.sandbox import apps
@@ -782,10 +787,12 @@ class _PostBuilder:
             idx = k - starts[push] + 1
             push_size = starts[push + 1] - starts[push]
             pr = rng_for(w.seed, "push", acc.index, push)
-            created = w._time_at(acc, (push + 0.15 + 0.7 * pr.random()) / (len(starts) - 1))
+            n_push = len(starts) - 1
+            created = w._time_at(acc, 1.0 if push == n_push - 1 else (push + 0.15 + 0.7 * pr.random()) / n_push)
             mid = str(2_200_000_000 + _code(acc.index, 5) * 10_000 + push)
         else:
-            created = w._time_at(acc, (k + 0.15 + 0.7 * r.random()) / n)
+            jitter = r.random()
+            created = w._time_at(acc, 1.0 if k == n - 1 else (k + 0.15 + 0.7 * jitter) / n)
         plants = planted.post_plants(acc, self.kind, index)
         if "hijacked" in acc.traits and 0 <= index < planted.HIJACK_BURST:
             created = (w.now - timedelta(hours=2 + index * 5 + r.uniform(0, 3))).replace(microsecond=0)
@@ -879,8 +886,8 @@ class _PostBuilder:
         segs: list[Segment] = []
         title = None
         if acc.platform == "wechat":
-            title = text.gov_title(r, duty, ctx)
             paras = text.gov_sentences(r, duty, ctx, r.randint(5, 12))
+            title = text.gov_title(r, duty, ctx, lead=paras[0])
             for i, p in enumerate(paras):
                 if i:
                     segs.append(Segment("text", "\n"))
@@ -996,7 +1003,7 @@ def _build_comments(world: World, post: WPost) -> list[WComment]:
         cr = rng_for(world.seed, "comment", acc.index, post.kind, post.ordinal, j)
         created = post.created_at + timedelta(seconds=int(60 * (cr.expovariate(1 / 600) + 1)))
         if created > horizon:
-            created = horizon - timedelta(minutes=n - j)
+            created = max(horizon - timedelta(minutes=n - j), post.created_at + timedelta(seconds=10 + j))
         body, question = text.public_comment(cr, ctx, question_rate=0.6 if no_reply else 0.3)
         author = str(cr.randint(1_000_000_000, 7_999_999_999))
         c = WComment(
@@ -1017,7 +1024,9 @@ def _build_comments(world: World, post: WPost) -> list[WComment]:
         t = created
         for rr, (reply_text, official) in enumerate(replies, start=1):
             t = t + timedelta(seconds=int(60 * cr.uniform(20, 2000)))
-            if t > horizon:
+            if t > horizon and plant:  # a planted reply must exist: squeeze it in before now
+                t = max(created + timedelta(seconds=30 * rr), horizon - timedelta(seconds=30 * (3 - min(rr, 2))))
+            elif t > horizon:
                 break
             if official:
                 rid, rname, rsec = acc.uid, acc.name, acc.platform_id if acc.platform == "douyin" else ""
