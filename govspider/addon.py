@@ -8,6 +8,21 @@ from typing import Any
 from govspider.plugins import registry
 
 
+def _offline_public_suffixes() -> None:
+    """Scrapy's cookie middleware asks tldextract, which downloads the public suffix list on
+    first use (a traceback on machines without internet). Use the list tldextract ships."""
+    try:
+        import scrapy.downloadermiddlewares.cookies as cookies
+        from tldextract import TLDExtract
+    except ImportError:
+        return
+    if hasattr(cookies, "_split_domain"):
+        cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
+_offline_public_suffixes()
+
+
 class GovspiderAddon:
     """Apply ``govspider_settings`` hook defaults, turn rate budgets into download slots, and
     switch to the shared scrapy-redis scheduler when ``GOVSPIDER_REDIS_URL`` is set."""

@@ -321,6 +321,47 @@ def accounts_import(file: str) -> None:
                f"{counts['apps']} apps from {file}")
 
 
+# ------------------------------------------------------------------------------ metrics
+@main.group()
+def metrics() -> None:
+    """Account metrics (follower time series)."""
+
+
+@metrics.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def metrics_import(file: str) -> None:
+    """Import earlier follower observations (JSON lines of account_metrics items).
+
+    For history recorded before govspider, or by another tool: each line is
+    {"account_id": "weibo:...", "at": ISO 8601, "followers": N, ...}. Nothing is written when
+    a line is bad.
+    """
+    from govspider.items import AccountMetrics, item_from_dict
+    from govspider.storage import CorpusWriter
+
+    try:
+        lines = (sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")).splitlines()
+    except OSError as exc:
+        raise Failure(f"cannot read {file}: {exc.strerror}") from None
+    points = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            row.setdefault("item_type", "account_metrics")
+            point = item_from_dict(row)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise Failure(f"{file}:{n}: not an account_metrics row ({exc})") from None
+        if not isinstance(point, AccountMetrics) or point.at is None or not point.account_id:
+            raise Failure(f"{file}:{n}: an account_metrics row needs 'account_id' and 'at'")
+        point._id = point._id or f"{point.account_id}@{point.at.isoformat()}"
+        points.append(point)
+    with _connect() as conn:
+        stats = CorpusWriter(conn.db, crawl_id="import").write(points)
+    click.echo(f"imported {stats.total()} metric points from {file}")
+
+
 # ------------------------------------------------------------------------------ db
 @main.group()
 def db() -> None:

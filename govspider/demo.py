@@ -36,7 +36,7 @@ def run_demo(size: str = "medium", seed: int = 7, spiders: list[str] | None = No
     from govspider.spiderloader import PluginSpiderLoader
     from govspider.storage.registry_store import import_registry
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     settings = _settings()
     data_dir = Path(settings.get("GOVSPIDER_DATA_DIR")).resolve()
     logs = data_dir / "logs"
@@ -66,6 +66,13 @@ def run_demo(size: str = "medium", seed: int = 7, spiders: list[str] | None = No
             console.print(f"[bold]Sandbox[/]: {server.url} — {counts['units']} units, "
                           f"{counts['accounts']} accounts, {counts['apps']} official apps "
                           f"(registry: {registry_file})")
+            history = _history(server.world, data_dir / "follower_history.jsonl")
+            imported = subprocess.run(
+                [sys.executable, "-m", "govspider.cli", "metrics", "import", str(history)],
+                env=dict(os.environ, MONGODB_URI=conn.uri, MONGODB_DATABASE=conn.db.name),
+                capture_output=True, text=True)
+            console.print(f"[bold]Follower history[/]: {imported.stdout.strip() or imported.stderr.strip()} "
+                          "(standing in for the months of scheduled crawls a real deployment has)")
             results = {}
             for spider in order:
                 results[spider] = _crawl(console, conn, spider, registry_file, server.settings, logs)
@@ -75,6 +82,7 @@ def run_demo(size: str = "medium", seed: int = 7, spiders: list[str] | None = No
                                       progress=lambda m: status.update(f"Detectors: {m}"))
             console.print(f"[bold]Detectors[/]: {sum(summary['findings'].values())} findings "
                           f"in {summary['seconds']}s")
+            _score(console, conn.db, Path(server.ground_truth_path), out_dir)
             report_path = _report(console, conn.db, out_dir, server.world.now, registry)
         finally:
             server.stop()
@@ -118,6 +126,40 @@ def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
                   f"; {sum(errors.values())} platform errors retried, {stats.get('gave_up', 0)} given up"
                   f"; {elapsed:.0f}s")
     return {"ok": True, "seconds": elapsed, **stats}
+
+
+def _score(console: Console, db: Any, truth_path: Path, out_dir: Path) -> None:
+    """How the findings compare with the cases the sandbox planted."""
+    from govspider.evaluation import score_findings
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    scores = score_findings(truth, db["findings"].find({}, {"detector": 1, "subject_id": 1, "status": 1}))
+    table = Table(title="Findings vs the sandbox's planted cases")
+    for col in ("detector", "found", "false +", "missed", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "detector" else "right")
+    pct = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
+    for name, sc in scores.items():
+        table.add_row(name, str(sc.tp), str(sc.fp), str(sc.fn), pct(sc.precision), pct(sc.recall))
+    console.print(table)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "ground_truth_scores.json").write_text(json.dumps(
+        {n: vars(s) | {"precision": s.precision, "recall": s.recall} for n, s in scores.items()},
+        ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _history(world: Any, path: Path) -> Path:
+    """The world's daily follower counts before today, as ``metrics import`` reads them."""
+    from datetime import datetime, time as dtime
+
+    from govspider.processors import CST, isoformat
+
+    with open(path, "w", encoding="utf-8") as out:
+        for acc in world.accounts():
+            for day, followers in world.follower_series(acc)[:-1]:
+                at = datetime.combine(day, dtime(12), CST)
+                out.write(json.dumps({"account_id": acc.corpus_id, "at": isoformat(at),
+                                      "followers": followers}) + "\n")
+    return path
 
 
 def _counts(db: Any) -> dict[str, int]:

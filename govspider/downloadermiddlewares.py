@@ -81,9 +81,11 @@ class CookiesFromEnvMiddleware:
         return self._cache[platform]
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        # runs after Scrapy's CookiesMiddleware, which rewrites the header from its jar
         platform = request.meta.get(COOKIE_META)
-        if platform and b"Cookie" not in request.headers:
+        if platform:
             cookie = self.cookie_for(platform)
             if cookie:
-                request.headers["Cookie"] = cookie
+                jar = request.headers.get("Cookie")
+                request.headers["Cookie"] = f"{jar.decode('latin-1')}; {cookie}" if jar else cookie
         return None

@@ -3,7 +3,8 @@
 Monitors watch the crawl; detectors judge content. The verdict is written into the crawl's
 stats (``govspider/health/*``), and so into its ``crawl_runs`` document.
 
-Thresholds (settings): ``SPIDERMON_MIN_ITEMS`` (default 1), ``GOVSPIDER_MAX_GAVE_UP`` (platform
+Thresholds (settings): ``GOVSPIDER_MIN_UNDERSTOOD`` (responses a parser understood, default 1:
+an incremental run that rightly finds nothing new still passes), ``GOVSPIDER_MAX_GAVE_UP`` (platform
 errors given up after every retry, default 0), ``GOVSPIDER_MAX_INVALID_SHARE`` (dropped invalid
 items / items, default 0.01), ``SPIDERMON_MAX_ERRORS`` (ERROR log lines, default 0).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from spidermon import MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import (
-    BaseScrapyMonitor, ErrorCountMonitor, FinishReasonMonitor, ItemCountMonitor,
+    BaseScrapyMonitor, ErrorCountMonitor, FinishReasonMonitor,
 )
 from spidermon.core.actions import Action
 
@@ -29,6 +30,20 @@ class GaveUpMonitor(BaseScrapyMonitor):
         allowed = self.crawler.settings.getint("GOVSPIDER_MAX_GAVE_UP", 0)
         self.assertLessEqual(sum(gave_up.values()), allowed,
                              msg=f"platform errors given up after retries: {gave_up}")
+
+
+@monitors.name("Responses understood")
+class UnderstoodMonitor(BaseScrapyMonitor):
+    """Some responses were understood by a parser (any outcome but error)."""
+
+    @monitors.name("Parsers understood the platform's answers")
+    def test_understood(self) -> None:
+        stats = self.data.stats
+        understood = sum(v for k, v in stats.items()
+                         if k.startswith("govspider/outcome/") and not k.endswith("/error"))
+        minimum = self.crawler.settings.getint("GOVSPIDER_MIN_UNDERSTOOD", 1)
+        self.assertGreaterEqual(understood, minimum,
+                                msg=f"only {understood} responses understood by a parser")
 
 
 @monitors.name("Invalid items")
@@ -58,6 +73,6 @@ class RecordHealth(Action):
 class CrawlHealth(MonitorSuite):
     """The monitors run when a govspider crawl closes."""
 
-    monitors = [FinishReasonMonitor, ItemCountMonitor, ErrorCountMonitor, GaveUpMonitor,
+    monitors = [FinishReasonMonitor, UnderstoodMonitor, ErrorCountMonitor, GaveUpMonitor,
                 InvalidItemsMonitor]
     monitors_finished_actions = [RecordHealth]

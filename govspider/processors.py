@@ -174,6 +174,7 @@ def isoformat(value: datetime) -> str:
 
 # --------------------------------------------------------------------------- URLs
 
+_AMP_RE = re.compile(r"&(?:amp|#0*38|#x0*26);", re.I)
 #: Redirect wrappers whose real target sits in a query parameter.
 _WRAPPERS = {("weibo.cn", "/sinaurl"): "u", ("m.weibo.cn", "/sinaurl"): "u",
              ("weibo.com", "/sinaurl"): "u", ("link.zhihu.com", "/"): "target"}
@@ -184,7 +185,13 @@ def absolute_url(url: str | None, base: str = "https://") -> str | None:
     are unescaped; a path is joined to ``base``."""
     if not url:
         return None
-    url = html.unescape(url.strip().replace("\\x26", "&").replace("\\/", "/"))
+    url = url.strip().replace("\\x26", "&").replace("\\/", "/")
+    # only the escapes of "&": html.unescape would also turn "&times" in "&timestamp=" into "×"
+    while True:  # "&amp;amp;" in doubly escaped JSON
+        unescaped = _AMP_RE.sub("&", url)
+        if unescaped == url:
+            break
+        url = unescaped
     if url.startswith("//"):
         return "https:" + url
     if url.startswith("/") and base.startswith("http"):

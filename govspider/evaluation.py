@@ -1,0 +1,51 @@
+"""Scoring stored findings against a ground truth of planted cases (the sandbox's, or yours).
+
+A ground-truth row is ``{"detector", "subject_id", "label": true|false, ...}``: ``true`` rows
+are cases the detector must find, ``false`` rows hard negatives it must not flag. A finding on
+a subject the truth does not list counts as a false positive (unlisted content is clean).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Score:
+    """Confusion counts of one detector."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    false_positives: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+def score_findings(truth: Iterable[dict[str, Any]], findings: Iterable[dict[str, Any]],
+                   ) -> dict[str, Score]:
+    """Per detector named in the truth: what the findings got right, wrong and missed."""
+    positives: dict[str, set[str]] = {}
+    for row in truth:
+        positives.setdefault(row["detector"], set())
+        if row.get("label", True):
+            positives[row["detector"]].add(str(row["subject_id"]))
+    found: dict[str, set[str]] = {name: set() for name in positives}
+    for f in findings:
+        if f.get("detector") in found and f.get("status") not in ("dismissed", "false_positive"):
+            found[f["detector"]].add(str(f.get("subject_id")))
+    scores = {}
+    for name in sorted(positives):
+        pos, got = positives[name], found[name]
+        scores[name] = Score(tp=len(pos & got), fp=len(got - pos), fn=len(pos - got),
+                             false_positives=sorted(got - pos), missed=sorted(pos - got))
+    return scores

@@ -1,0 +1,45 @@
+"""Government web pages checked for injected content (暗链/黑链): the ``web`` platform.
+
+Parser: ``page`` (any HTML). Spider: ``web`` (each unit's site to ``WEB_DEPTH`` links deep).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from govspider.hookspecs import hookimpl
+from govspider.platform import Platform
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def govspider_platforms() -> list[Platform]:
+    """The ``web`` platform: the page parser and the site spider."""
+    from plugins.web.pages import PARSERS
+    from plugins.web.spider import WebSpider
+
+    return [Platform(name="web", version=__version__, parsers=dict(PARSERS), spiders=[WebSpider],
+                     description="Government websites: pages and their (hidden) links")]
+
+
+@hookimpl
+def govspider_settings() -> dict[str, Any]:
+    """Crawl depth and page budget per site."""
+    return {
+        #: Links followed from a site's index page (0 = the index page only).
+        "WEB_DEPTH": 1,
+        #: Pages fetched per site at most.
+        "WEB_MAX_PAGES": 200,
+    }
+
+
+@hookimpl
+def govspider_sandbox_routes(world: Any) -> list[Any]:
+    """The sandbox's ``/web`` pages (written by the sandbox module, when present)."""
+    if importlib.util.find_spec("plugins.web.sandbox") is None:
+        return []
+    from plugins.web.sandbox import routes
+
+    return routes(world)

@@ -1,0 +1,52 @@
+"""WeChat official accounts (``mp.weixin.qq.com``) and the Sogou WeChat mirror.
+
+Parsers: ``article``, ``appmsg_list``, ``profile_msg``, ``sogou``, ``sogou_link``.
+Spider: ``wechat`` (discovers articles through ``WECHAT_SOURCE`` = ``sogou`` or ``mp``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govspider.hookspecs import hookimpl
+from govspider.platform import Platform
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def govspider_platforms() -> list[Platform]:
+    """The ``wechat`` platform: its parsers and its spider."""
+    from plugins.wechat.pages import PARSERS
+    from plugins.wechat.spider import WechatSpider
+
+    return [Platform(name="wechat", version=__version__, parsers=dict(PARSERS),
+                     spiders=[WechatSpider],
+                     description="WeChat official-account articles (mp.weixin.qq.com, Sogou mirror)")]
+
+
+@hookimpl
+def govspider_settings() -> dict[str, Any]:
+    """Base URLs of the real sites and the default discovery source."""
+    return {
+        "WECHAT_BASE_URL": "https://mp.weixin.qq.com",
+        "SOGOU_BASE_URL": "https://weixin.sogou.com",
+        #: ``sogou``: public mirror search by account name (no login);
+        #: ``mp``: the mp backend article list (needs GOVSPIDER_WECHAT_COOKIE / _TOKEN).
+        "WECHAT_SOURCE": "sogou",
+        #: Result pages of the Sogou search per account (Sogou serves about 10 at most).
+        "SOGOU_MAX_PAGES": 10,
+        #: Pages of the mp backend list per account (5 articles each).
+        "WECHAT_MAX_PAGES": 50,
+        #: requests per minute per real host (Sogou blocks fast crawls within minutes);
+        #: deep-merged under the user's own GOVSPIDER_RATE_LIMITS
+        "GOVSPIDER_RATE_LIMITS": {"weixin.sogou.com": 10, "mp.weixin.qq.com": 30},
+    }
+
+
+@hookimpl
+def govspider_sandbox_routes(world: Any) -> list[Any]:
+    """The sandbox's ``/wechat`` (mp.weixin.qq.com) and ``/sogou`` (weixin.sogou.com) routes."""
+    from plugins.wechat.sandbox import routes
+
+    return routes(world)

@@ -1,0 +1,280 @@
+"""The ``wechat`` spider: discover a registry account's articles, then fetch every article page.
+
+Discovery source (setting ``WECHAT_SOURCE``):
+
+- ``sogou`` (default): the public Sogou WeChat search by account name, no login. Only results
+  whose publisher equals the account name are followed (``/link?url=`` redirect -> article).
+- ``mp``: the mp backend list ``cgi-bin/appmsg?action=list_ex`` of the account's ``__biz``
+  (``fakeid``); needs a logged-in session: cookie ``GOVSPIDER_WECHAT_COOKIE`` (or
+  ``GOVSPIDER_WECHAT_COOKIE_FILE``) and token ``GOVSPIDER_WECHAT_TOKEN`` (or ``..._TOKEN_FILE``)
+  from the environment. Neither is ever logged.
+
+Incremental: articles published before the newest stored one (or ``-a since=``) are not
+fetched again unless ``-a full=1``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import unicodedata
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import scrapy
+
+from govspider.downloadermiddlewares import COOKIE_META
+from govspider.items import Account, Post
+from govspider.platform import END_OF_LIST, ERROR, GONE, NOT_FOUND
+from govspider.spiders.base import PlatformSpider
+from plugins.wechat.urls import account_id, is_article_url, rebase
+
+logger = logging.getLogger(__name__)
+
+SOURCES = ("sogou", "mp")
+MP_PAGE_SIZE = 5
+
+
+class SecretFilter(logging.Filter):
+    """Replace a secret (the mp token) by ``***`` in every log record that passes a handler."""
+
+    def __init__(self, secret: str):
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "***"), ()
+        return True
+
+
+def same_name(a: str | None, b: str | None) -> bool:
+    """Account names compared as a reader would (NFKC, case and spacing ignored)."""
+
+    def norm(value: str | None) -> str:
+        return "".join(unicodedata.normalize("NFKC", value or "").split()).casefold()
+
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
+def _secret_from_env(name: str) -> str | None:
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if not value and path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            logger.error("Cannot read %s_FILE %s: %s", name, path, exc.strerror)
+    return value or None
+
+
+class WechatSpider(PlatformSpider):
+    """Articles of the registry's WeChat official accounts (``platform_id`` = ``__biz``)."""
+
+    name = "wechat"
+    platform = "wechat"
+    base_url_setting = "WECHAT_BASE_URL"
+    default_base_url = "https://mp.weixin.qq.com"
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WechatSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.sogou_base = (settings.get("SOGOU_BASE_URL") or "https://weixin.sogou.com").rstrip("/")
+        spider.source = str(kwargs.get("source") or settings.get("WECHAT_SOURCE") or "sogou").lower()
+        if spider.source not in SOURCES:
+            raise ValueError(f"WECHAT_SOURCE must be one of {SOURCES}, not {spider.source!r}")
+        spider.sogou_max_pages = settings.getint("SOGOU_MAX_PAGES", 10)
+        spider.mp_max_pages = settings.getint("WECHAT_MAX_PAGES", 50)
+        spider.token = _secret_from_env("GOVSPIDER_WECHAT_TOKEN") if spider.source == "mp" else None
+        if spider.token:
+            redact = SecretFilter(spider.token)
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(redact)
+        spider.accounts_seen = set()
+        return spider
+
+    def retry(self, response: Any, result: Any) -> Iterator[scrapy.Request]:
+        """Retry a transient error; after a redirect (Sogou's ``/antispider``, WeChat's
+        ``wappoc_appmsgcaptcha``) the URL first asked for is retried, not the captcha page."""
+        urls = response.meta.get("redirect_urls")
+        if urls:
+            meta = {k: v for k, v in response.meta.items() if not k.startswith("redirect_")}
+            original = response.request.replace(url=urls[0], meta=meta)
+            response = SimpleNamespace(request=original)
+        yield from self.retry_error(response, result)
+
+    # ------------------------------------------------------------------ start
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self._start_requests():
+            yield request
+
+    def _start_requests(self) -> Iterator[scrapy.Request]:
+        accounts = self.accounts()
+        if not accounts:
+            logger.warning("No wechat accounts in the registry (%s)", self.registry_path)
+            return
+        corpus = None if self.full else self.corpus()
+        contexts = [{"biz": acc.platform_id, "name": acc.name, "unit": acc.unit,
+                     "region": acc.region, "cutoff": self._cutoff(acc.account_id, corpus)}
+                    for acc in accounts]
+        yield from self._start_requests_for(contexts)
+
+    def _start_requests_for(self, contexts: list[dict[str, Any]]) -> Iterator[scrapy.Request]:
+        """The first request of each account (``biz``, ``name``, ``unit``, ``cutoff``...)."""
+        if self.source == "mp" and not self.token:
+            logger.error("WECHAT_SOURCE=mp needs GOVSPIDER_WECHAT_TOKEN and "
+                         "GOVSPIDER_WECHAT_COOKIE in the environment; nothing crawled")
+            self.crawler.stats.inc_value("govspider/errors/login_required")
+            return
+        for ctx in contexts:
+            if self.source == "mp":
+                yield self._mp_request(ctx, begin=0)
+            elif ctx["name"]:
+                yield self._sogou_request(ctx, page=1)
+            else:
+                logger.warning("wechat account %s has no name: Sogou cannot search it", ctx["biz"])
+
+    def _cutoff(self, acc_id: str, corpus: Any) -> datetime | None:
+        """Articles published at or before this time are already stored (or not wanted)."""
+        cutoff = self.since
+        if corpus is not None:
+            latest = corpus.latest_post_time(acc_id)
+            if latest is not None:
+                latest = latest if latest.tzinfo else latest.replace(tzinfo=timezone.utc)
+                cutoff = max(cutoff, latest) if cutoff else latest
+        return cutoff
+
+    @staticmethod
+    def _old(published: datetime | None, ctx: dict[str, Any]) -> bool:
+        cutoff = ctx.get("cutoff")
+        return bool(cutoff and published and published <= cutoff)
+
+    # ------------------------------------------------------------------ Sogou discovery
+    def _sogou_request(self, ctx: dict[str, Any], page: int) -> scrapy.Request:
+        query = urlencode({"type": 2, "query": ctx["name"], "page": page, "ie": "utf8"})
+        return scrapy.Request(f"{self.sogou_base}/weixin?{query}", callback=self.parse_sogou,
+                              meta={"wechat": ctx, "page": page})
+
+    def parse_sogou(self, response: Any) -> Iterator[Any]:
+        result = self.parse_with(response, "sogou")
+        if result.outcome == ERROR:
+            yield from self.retry(response, result)
+            return
+        ctx, page = response.meta["wechat"], response.meta["page"]
+        stats = self.crawler.stats
+        own = [p for p in result.items if same_name((p.extra or {}).get("account_name"), ctx["name"])]
+        fresh = [p for p in own if not self._old(p.published_at, ctx)]
+        stats.inc_value("wechat/sogou/results", len(result.items))
+        stats.inc_value("wechat/sogou/own_results", len(own))
+        for post in fresh:
+            if post.url:
+                yield scrapy.Request(self._on_sogou(post.url), callback=self.parse_sogou_link,
+                                     headers={"Referer": response.url},
+                                     meta={"wechat": ctx, "listing": _listing(post)})
+        stop = bool(own) and not fresh  # everything of the account here is already stored
+        if result.next and not stop and page < self.sogou_max_pages:
+            yield self._sogou_request(ctx, int(result.next.get("page") or page + 1))
+
+    def _on_sogou(self, url: str) -> str:
+        """A Sogou URL (``/link?url=`` resolved against the results page) on ``SOGOU_BASE_URL``."""
+        parts = urlsplit(url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{self.sogou_base}/{parts.path.rsplit('/', 1)[-1]}{query}"
+
+    def parse_sogou_link(self, response: Any) -> Iterator[Any]:
+        if is_article_url(response.url):  # the redirect was followed by HTTP
+            yield from self.parse_article(response)
+            return
+        result = self.parse_with(response, "sogou_link")
+        if result.outcome == ERROR:
+            yield from self.retry(response, result)
+            return
+        for url in result.requests:
+            yield self._article_request(url, response.meta["wechat"], response.meta.get("listing"))
+
+    # ------------------------------------------------------------------ mp backend discovery
+    def _mp_request(self, ctx: dict[str, Any], begin: int) -> scrapy.Request:
+        query = urlencode({"action": "list_ex", "begin": begin, "count": MP_PAGE_SIZE,
+                           "fakeid": ctx["biz"], "type": 9, "query": "", "token": self.token,
+                           "lang": "zh_CN", "f": "json", "ajax": 1})
+        return scrapy.Request(f"{self.base_url}/cgi-bin/appmsg?{query}", callback=self.parse_mp_list,
+                              # the session is the cookie from the environment alone: keep
+                              # Scrapy's cookie jar from replacing its Cookie header
+                              meta={"wechat": ctx, "begin": begin, COOKIE_META: "wechat",
+                                    "dont_merge_cookies": True})
+
+    def parse_mp_list(self, response: Any) -> Iterator[Any]:
+        result = self.parse_with(response, "appmsg_list")
+        if result.outcome == ERROR:
+            yield from self.retry(response, result)
+            return
+        if result.outcome == END_OF_LIST:
+            return
+        ctx = response.meta["wechat"]
+        stop = False
+        for post in result.items:
+            if post.account_id != account_id(ctx["biz"]):
+                continue
+            if post.deleted:
+                yield post
+            elif self._old(post.published_at, ctx):
+                stop = True  # the list is newest first: the rest is stored already
+            elif post.url:
+                yield self._article_request(post.url, ctx, _listing(post))
+        begin = int((result.next or {}).get("begin") or 0)
+        if result.next and not stop and begin // MP_PAGE_SIZE < self.mp_max_pages:
+            yield self._mp_request(ctx, begin)
+
+    # ------------------------------------------------------------------ articles
+    def _article_request(self, url: str, ctx: dict[str, Any],
+                         listing: dict[str, Any] | None) -> scrapy.Request:
+        return scrapy.Request(rebase(url, self.base_url), callback=self.parse_article,
+                              meta={"wechat": ctx, "listing": listing or {}})
+
+    def parse_article(self, response: Any) -> Iterator[Any]:
+        result = self.parse_with(response, "article")
+        if result.outcome == ERROR:
+            yield from self.retry(response, result)
+            return
+        if result.outcome == NOT_FOUND:
+            logger.info("Article not found: %s (%s)", response.url, result.message)
+            return
+        ctx = response.meta["wechat"]
+        listing = response.meta.get("listing") or {}
+        expected = account_id(ctx["biz"])
+        for item in result.items:
+            if isinstance(item, Post):
+                if item.account_id != expected:
+                    self.crawler.stats.inc_value("wechat/foreign_articles")
+                    logger.info("Skipping %s: published by %s, not %s", item._id,
+                                item.account_id, expected)
+                    return
+                if result.outcome != GONE:
+                    _fill_from_listing(item, listing)
+                yield item
+            elif isinstance(item, Account) and item._id not in self.accounts_seen:
+                self.accounts_seen.add(item._id)
+                item.unit = item.unit or ctx.get("unit") or None
+                item.region = item.region or ctx.get("region") or None
+                yield item
+
+
+def _listing(post: Post) -> dict[str, Any]:
+    """What a list entry knows about an article, kept for the article page's gaps."""
+    return {k: v for k, v in {"published_at": post.published_at, "is_original": post.is_original,
+                              "title": post.title}.items() if v is not None}
+
+
+def _fill_from_listing(post: Post, listing: dict[str, Any]) -> None:
+    if post.published_at is None and listing.get("published_at"):
+        post.published_at = listing["published_at"]
+    if post.is_original is None and listing.get("is_original") is not None:
+        post.is_original = listing["is_original"]
+    if not post.title and listing.get("title"):
+        post.title = listing["title"]

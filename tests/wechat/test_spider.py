@@ -1,0 +1,197 @@
+"""WechatSpider callbacks on saved responses: publisher filter, incremental stop, rebasing onto
+the configured base URLs, foreign articles, retries after a captcha redirect, token redaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.utils.test import get_crawler
+
+from govspider.items import Account, Post
+from govspider.processors import CST
+from govspider.registry import RegistryAccount
+from plugins.wechat.spider import SecretFilter, WechatSpider, same_name
+from tests.conftest import FIXTURES
+
+WECHAT = "http://127.0.0.1:9/wechat"
+SOGOU = "http://127.0.0.1:9/sogou"
+BIZ = "MzkxMjM0NTY3OA=="
+FIX = FIXTURES / "wechat"
+
+
+def make_spider(**settings: Any) -> WechatSpider:
+    crawler = get_crawler(WechatSpider, {
+        "WECHAT_BASE_URL": WECHAT, "SOGOU_BASE_URL": SOGOU, "GOVSPIDER_STORE_ENABLED": False,
+        "GOVSPIDER_DETECT_ENABLED": False, **settings})
+    spider = WechatSpider.from_crawler(crawler)
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    return spider
+
+
+def ctx(name: str = "青禾公安", cutoff: datetime | None = None) -> dict[str, Any]:
+    return {"biz": BIZ, "name": name, "unit": "青禾市公安局", "region": "510100", "cutoff": cutoff}
+
+
+def response(url: str, fixture: str, **meta: Any) -> TextResponse:
+    request = Request(url, meta=meta)
+    return HtmlResponse(url=url, body=(FIX / fixture).read_bytes(), request=request,
+                        encoding="utf-8")
+
+
+def split(out: Any) -> tuple[list[Any], list[Request]]:
+    out = list(out)
+    return [o for o in out if not isinstance(o, Request)], [o for o in out if isinstance(o, Request)]
+
+
+def test_sogou_follows_only_the_accounts_own_results_on_the_sogou_base() -> None:
+    spider = make_spider()
+    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou_results.html",
+                    wechat=ctx(), page=1)
+    items, requests = split(spider.parse_sogou(resp))
+    assert items == []
+    links = [r for r in requests if r.callback == spider.parse_sogou_link]
+    assert len(links) == 3  # the fourth result is a repost by 青禾生活圈
+    assert all(r.url.startswith(f"{SOGOU}/link?url=") for r in links)
+    (next_page,) = [r for r in requests if r.callback == spider.parse_sogou]
+    assert next_page.url.startswith(f"{SOGOU}/weixin?") and "page=2" in next_page.url
+    assert links[0].meta["listing"]["published_at"] == datetime(2025, 11, 20, 8, 53, 20,
+                                                                tzinfo=CST)
+
+
+def test_sogou_stops_at_what_is_stored() -> None:
+    spider = make_spider()
+    cutoff = datetime(2025, 11, 20, 8, 53, 20, tzinfo=CST)  # the newest result is stored
+    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou_results.html",
+                    wechat=ctx(cutoff=cutoff), page=1)
+    assert split(spider.parse_sogou(resp)) == ([], [])
+    older = datetime(2025, 11, 16, tzinfo=CST)
+    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou_results.html",
+                    wechat=ctx(cutoff=older), page=1)
+    _, requests = split(spider.parse_sogou(resp))
+    assert len([r for r in requests if r.callback == spider.parse_sogou_link]) == 2
+
+
+def test_link_page_leads_to_the_article_on_the_wechat_base() -> None:
+    spider = make_spider()
+    resp = response(f"{SOGOU}/link?url=abc", "sogou_link.html", wechat=ctx(), listing={})
+    _, (article,) = split(spider.parse_sogou_link(resp))
+    assert article.url.startswith(f"{WECHAT}/s?src=11&timestamp=")
+    assert f"__biz={BIZ}&mid=2247483700&idx=1" in article.url
+
+
+def test_article_items_are_completed_from_the_registry_and_deduplicated() -> None:
+    spider = make_spider()
+    url = f"{WECHAT}/s?__biz={BIZ}&mid=2247483650&idx=1&sn=5d41402abc4b2a76b9719d911017c592"
+    first, _ = split(spider.parse_article(response(url, "article_2025.html", wechat=ctx())))
+    again, _ = split(spider.parse_article(response(url, "article_2025.html", wechat=ctx())))
+    post, account = first
+    assert isinstance(post, Post) and isinstance(account, Account)
+    assert account.unit == "青禾市公安局" and account.region == "510100"
+    assert [type(i) for i in again] == [Post]  # the account is yielded once per crawl
+
+
+def test_an_article_of_another_account_is_dropped() -> None:
+    spider = make_spider()
+    url = "http://127.0.0.1:9/wechat/s?__biz=MzA1NjAwMDAwMQ==&mid=2650000123&idx=2"
+    items, requests = split(spider.parse_article(response(url, "article_2016.html", wechat=ctx())))
+    assert items == [] and requests == []
+    assert spider.crawler.stats.get_value("wechat/foreign_articles") == 1
+
+
+def test_deleted_article_is_stored_as_deleted() -> None:
+    spider = make_spider()
+    url = f"{WECHAT}/s?__biz={BIZ}&mid=2247483651&idx=2&sn=ab"
+    (post,), _ = split(spider.parse_article(response(url, "deleted.html", wechat=ctx())))
+    assert post.deleted is True and post.deleted_reason == "该内容已被发布者删除"
+
+
+def test_a_captcha_after_a_redirect_retries_the_url_first_asked_for() -> None:
+    spider = make_spider(GOVSPIDER_BACKOFF_BASE=1.0)
+    original = f"{SOGOU}/weixin?type=2&query=x&page=1"
+    resp = response(f"{SOGOU}/antispider/?from=%2Fweixin", "sogou_antispider.html",
+                    wechat=ctx(), page=1, redirect_urls=[original], redirect_times=1)
+    _, (retry,) = split(spider.parse_sogou(resp))
+    assert retry.url == original and retry.dont_filter
+    assert retry.meta["govspider_backoff"] == 1.0 and "redirect_urls" not in retry.meta
+    assert spider.crawler.stats.get_value("govspider/errors/captcha") == 1
+
+
+def test_mp_source_lists_then_fetches_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVSPIDER_WECHAT_TOKEN", "1536974818")
+    spider = make_spider(WECHAT_SOURCE="mp")
+    (first,) = spider._start_requests_for([ctx()])
+    assert first.url.startswith(f"{WECHAT}/cgi-bin/appmsg?action=list_ex&begin=0&count=5")
+    assert "token=1536974818" in first.url and first.meta["govspider_cookie"] == "wechat"
+    resp = TextResponse(url=first.url, body=(FIX / "appmsg_list_page0.json").read_bytes(),
+                        request=first, encoding="utf-8")
+    items, requests = split(spider.parse_mp_list(resp))
+    assert items == []
+    articles = [r for r in requests if r.callback == spider.parse_article]
+    assert len(articles) == 5 and all(r.url.startswith(f"{WECHAT}/s?__biz={BIZ}") for r in articles)
+    (next_page,) = [r for r in requests if r.callback == spider.parse_mp_list]
+    assert "begin=5" in next_page.url
+    cutoff = datetime(2025, 11, 16, tzinfo=CST)
+    first.meta["wechat"] = ctx(cutoff=cutoff)
+    _, requests = split(spider.parse_mp_list(resp))
+    assert len(requests) == 3  # three newer articles; the list stops at the stored ones
+
+
+def test_mp_source_without_token_crawls_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv("GOVSPIDER_WECHAT_TOKEN", raising=False)
+    spider = make_spider(WECHAT_SOURCE="mp")
+    assert list(spider._start_requests_for([ctx()])) == []
+    assert "GOVSPIDER_WECHAT_TOKEN" in caplog.text
+
+
+def test_secret_filter_redacts_the_token() -> None:
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "Giving up on %s", (
+        "https://mp.weixin.qq.com/cgi-bin/appmsg?token=1536974818&f=json",), None)
+    assert SecretFilter("1536974818").filter(record)
+    assert "1536974818" not in record.getMessage() and "token=***" in record.getMessage()
+
+
+@pytest.mark.parametrize("a,b,same", [("青禾公安", "青禾公安", True), ("青禾 公安", "青禾公安", True),
+                                      ("ＡＢＣ发布", "abc发布", True), ("青禾公安", "青禾生活圈", False),
+                                      ("", "", False)])
+def test_same_name(a: str, b: str, same: bool) -> None:
+    assert same_name(a, b) is same
+
+
+class FakeCorpus:
+    """What is stored, as ``PlatformSpider.corpus()`` reports it."""
+
+    def __init__(self, latest: datetime | None):
+        self.latest = latest
+
+    def latest_post_time(self, account_id: str) -> datetime | None:
+        return self.latest
+
+
+def test_cutoff_is_the_newest_stored_article_or_since() -> None:
+    stored = datetime(2026, 11, 1, 12, 0, tzinfo=CST)
+    spider = make_spider()
+    assert spider._cutoff("wechat:x", FakeCorpus(stored)) == stored
+    assert spider._cutoff("wechat:x", FakeCorpus(None)) is None
+    spider.since = datetime(2026, 11, 10, tzinfo=CST)
+    assert spider._cutoff("wechat:x", FakeCorpus(stored)) == spider.since
+    assert spider._cutoff("wechat:x", None) == spider.since
+
+
+def test_full_ignores_what_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    crawler = get_crawler(WechatSpider, {"WECHAT_BASE_URL": WECHAT, "SOGOU_BASE_URL": SOGOU,
+                                         "GOVSPIDER_STORE_ENABLED": False})
+    spider = WechatSpider.from_crawler(crawler, full="1")
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    monkeypatch.setattr(spider, "corpus", lambda: pytest.fail("full=1 must not read the corpus"))
+    monkeypatch.setattr(spider, "accounts", lambda: [RegistryAccount(
+        unit="青禾市公安局", platform="wechat", platform_id=BIZ, name="青禾公安")])
+    (request,) = spider._start_requests()
+    assert request.meta["wechat"]["cutoff"] is None
+    assert request.url.startswith(f"{SOGOU}/weixin?type=2&query=")
