@@ -95,7 +95,7 @@ class PlatformSpider(scrapy.Spider):
     def retry_error(self, response: Any, result: ParseResult) -> Iterator[scrapy.Request]:
         """Retry a transient error with exponential backoff; log and count when giving up."""
         request = response.request
-        urls = response.meta.get("redirect_urls")
+        urls = request.meta.get("redirect_urls")
         if urls:  # retry what was asked for, not the captcha page it was redirected to
             meta = {k: v for k, v in request.meta.items() if not k.startswith("redirect_")}
             request = request.replace(url=urls[0], meta=meta)

@@ -1,0 +1,64 @@
+"""Douyin (抖音) accounts: profile, posts (videos and image posts) and comments.
+
+Douyin's web API only answers signed requests, so the default ``browser`` mode lets a real
+browser (Debian's chromium through scrapy-playwright) sign: the spider opens the account's page
+and takes the API responses the page fetches. The ``direct`` mode sends plain HTTP requests
+signed by an operator-supplied signer (``DOUYIN_SIGNER``, see :mod:`plugins.douyin.signer`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govspider.hookspecs import hookimpl
+from govspider.platform import Platform
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def govspider_platforms() -> list[Platform]:
+    from plugins.douyin.pages import PARSERS
+    from plugins.douyin.spider import DouyinSpider
+
+    return [Platform(name="douyin", version=__version__, parsers=dict(PARSERS),
+                     spiders=[DouyinSpider],
+                     description="Douyin accounts through a signing browser (web API JSON)")]
+
+
+@hookimpl
+def govspider_settings() -> dict[str, Any]:
+    return {
+        "DOUYIN_BASE_URL": "https://www.douyin.com",
+        #: "browser" (scrapy-playwright signs) or "direct" (plain HTTP + DOUYIN_SIGNER)
+        "DOUYIN_MODE": "browser",
+        #: dotted path of a callable (url, user_agent) -> signed url, for the direct mode
+        "DOUYIN_SIGNER": None,
+        #: seconds the browser waits for an expected API response before giving up on the page
+        "DOUYIN_PAGE_TIMEOUT": 30.0,
+        #: posts pages (max_cursor steps) per account and crawl; 0 = no limit
+        "DOUYIN_MAX_POST_PAGES": 0,
+        #: fetch comments (and replies) of the posts seen in this crawl
+        "DOUYIN_COMMENTS": True,
+        #: browser mode: an error response is retried in the page after this many seconds
+        #: (doubling per error in a row); after DOUYIN_PAGE_ERRORS errors in a row the page's
+        #: context is closed and the account retried in a fresh one (GOVSPIDER_BACKOFF_*)
+        "DOUYIN_RETRY_DELAY": 1.0,
+        "DOUYIN_PAGE_ERRORS": 3,
+        #: accounts crawled by the browser at the same time (each takes one page and one
+        #: context; capped by PLAYWRIGHT_MAX_CONTEXTS)
+        "DOUYIN_BROWSER_CONCURRENCY": 2,
+        #: keyword arguments of every browser context (Playwright ``new_context``), e.g.
+        #: {"user_agent": ..., "storage_state": "douyin-state.json"}; a login cookie can also
+        #: come from GOVSPIDER_DOUYIN_COOKIE / GOVSPIDER_DOUYIN_COOKIE_FILE
+        "DOUYIN_BROWSER_CONTEXT": {"locale": "zh-CN", "viewport": {"width": 1280, "height": 800}},
+        #: direct mode: the User-Agent the signer signs for
+        "DOUYIN_USER_AGENT": None,
+    }
+
+
+@hookimpl
+def govspider_sandbox_routes(world: Any) -> list[Any]:
+    from plugins.douyin.sandbox import routes
+
+    return routes(world)

@@ -1,0 +1,557 @@
+"""The Douyin spider: a signing browser (default) or signed plain HTTP (``DOUYIN_MODE=direct``).
+
+Browser mode: one scrapy-playwright page per account opens ``{DOUYIN_BASE_URL}/user/{sec_uid}``;
+the page's own JavaScript signs and fetches ``user/profile/other``, ``aweme/post`` (more pages
+as the spider scrolls) and ``comment/list`` (+ ``/reply/``). The spider takes those responses
+as they arrive and runs the plugin's offline parsers on them. It scrolls until ``has_more`` is 0
+or the posts reach what is already stored (pinned posts excluded) or ``-a since=``.
+
+An empty body, ``blocked``, a verify page or a non-zero ``status_code`` in any captured response
+is a block, never "no posts": it is counted in ``govspider/errors/<kind>``; the spider backs off
+(``DOUYIN_RETRY_DELAY``, doubling) and presses the page's retry control, and after
+``DOUYIN_PAGE_ERRORS`` errors in a row it closes the page and its context and retries the account
+in a fresh context after the global backoff (``GOVSPIDER_BACKOFF_*``), resuming where it was (the
+posts are paged again, only the comments still missing are opened). An account is given up after
+``GOVSPIDER_ERROR_RETRY_TIMES`` fresh contexts in a row without progress.
+
+Browser resources are bounded: at most ``DOUYIN_BROWSER_CONCURRENCY`` accounts (and never more
+than ``PLAYWRIGHT_MAX_CONTEXTS`` contexts) at a time, one context per account attempt, page and
+context always closed afterwards, so memory stays flat over a long crawl
+(``bench/bench_douyin_browser.py``).
+
+Direct mode: plain HTTP requests with the parameters of platforms.md §3.1, signed by the
+operator's ``DOUYIN_SIGNER`` (:mod:`plugins.douyin.signer`); an error is retried with backoff and
+a fresh signature. Both modes feed the same offline parsers (:mod:`plugins.douyin.pages`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import scrapy
+
+from govspider.downloadermiddlewares import BACKOFF_META
+from govspider.items import Account, Comment, Post
+from govspider.platform import END_OF_LIST, ERROR, OK, ParseInput, ParseResult
+from govspider.registry import RegistryAccount
+from govspider.spiders.base import PlatformSpider
+from plugins.douyin.browser import (
+    SCROLL_JS,
+    ResponseCollector,
+    browser_cookies,
+    close_page,
+    query_param,
+)
+from plugins.douyin.pages import PARSERS
+from plugins.douyin.signer import DEFAULT_USER_AGENT, api_url, load_signer
+
+logger = logging.getLogger(__name__)
+
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PROFILE_PATH = "/aweme/v1/web/user/profile/other/"
+POSTS_PATH = "/aweme/v1/web/aweme/post/"
+COMMENTS_PATH = "/aweme/v1/web/comment/list/"
+REPLIES_PATH = "/aweme/v1/web/comment/list/reply/"
+POSTS_PAGE_SIZE = 18
+
+
+class PageBlocked(Exception):
+    """A captured response was an error shape (or the page stalled): retry the account."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class AccountState:
+    """What the spider knows about one account; survives page attempts (fresh contexts)."""
+
+    account: RegistryAccount
+    #: posts at or before this time are already stored (or before ``since``): stop there
+    stop_at: datetime | None
+    since: datetime | None
+    uid: str | None = None
+    profile_done: bool = False
+    posts_done: bool = False
+    post_pages: int = 0
+    #: aweme id -> True while its comment pages are still expected (False once complete)
+    comments_pending: dict[str, bool] = field(default_factory=dict)
+    #: comment id -> aweme id, for reply lists still expected
+    replies_pending: dict[str, str] = field(default_factory=dict)
+    replies_done: set[str] = field(default_factory=set)
+    #: attempts in a row that made no progress (the account is given up after too many)
+    idle_attempts: int = 0
+    progress: int = 0
+
+    @property
+    def sec_uid(self) -> str:
+        return self.account.platform_id
+
+    @property
+    def account_id(self) -> str:
+        return f"douyin:{self.account.platform_id}"
+
+    def meta(self, **extra: Any) -> dict[str, Any]:
+        return {"sec_uid": self.sec_uid, "uid": self.uid, "account_id": self.account_id, **extra}
+
+    def complete(self) -> bool:
+        return (self.profile_done and self.posts_done
+                and not any(self.comments_pending.values()) and not self.replies_pending)
+
+    def posts_needing_comments(self) -> list[str]:
+        """Posts whose comments (or some replies) are still expected."""
+        waiting = {aid for aid, pending in self.comments_pending.items() if pending}
+        waiting.update(self.replies_pending.values())
+        return [aid for aid in self.comments_pending if aid in waiting]
+
+    def is_old(self, post: Post) -> bool:
+        """Already stored or before ``since`` (pinned posts never stop the paging)."""
+        if post.is_pinned or post.published_at is None:
+            return False
+        if self.stop_at is not None and post.published_at <= self.stop_at:
+            return True
+        return self.since is not None and post.published_at < self.since
+
+
+class DouyinSpider(PlatformSpider):
+    """Profiles, posts and comments of the registry's Douyin accounts."""
+
+    name = "douyin"
+    platform = "douyin"
+    base_url_setting = "DOUYIN_BASE_URL"
+    default_base_url = "https://www.douyin.com"
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if str(settings.get("DOUYIN_MODE") or "browser").lower() != "direct":
+            # only this spider uses the browser; the handler serves other requests as plain HTTP
+            settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER,
+                                               "https": PLAYWRIGHT_HANDLER}, priority="spider")
+            # let the page send its own headers (the signature covers its User-Agent)
+            settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> DouyinSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.mode = str(s.get("DOUYIN_MODE") or "browser").lower()
+        if spider.mode not in ("browser", "direct"):
+            raise ValueError(f"DOUYIN_MODE must be 'browser' or 'direct', not {spider.mode!r}")
+        spider.page_timeout = s.getfloat("DOUYIN_PAGE_TIMEOUT", 30.0)
+        spider.max_post_pages = s.getint("DOUYIN_MAX_POST_PAGES", 0)
+        spider.page_errors = s.getint("DOUYIN_PAGE_ERRORS", 3)
+        spider.retry_delay = s.getfloat("DOUYIN_RETRY_DELAY", 1.0)
+        spider.want_comments = s.getbool("DOUYIN_COMMENTS", True)
+        spider.concurrency = max(1, min(s.getint("DOUYIN_BROWSER_CONCURRENCY", 2),
+                                        s.getint("PLAYWRIGHT_MAX_CONTEXTS", 2) or 2))
+        spider.direct_user_agent = s.get("DOUYIN_USER_AGENT") or DEFAULT_USER_AGENT
+        spider.signer = load_signer(s.get("DOUYIN_SIGNER")) if spider.mode == "direct" else None
+        spider.context_kwargs = dict(s.getdict("DOUYIN_BROWSER_CONTEXT") or {})
+        spider.cookie_file = s.get("GOVSPIDER_DOUYIN_COOKIE_FILE")
+        spider._inflight = 0
+        spider._context_seq = itertools.count(1)
+        return spider
+
+    # ------------------------------------------------------------------ start
+    async def start(self) -> AsyncIterator[Any]:
+        accounts = self.accounts()
+        if not accounts:
+            logger.warning("No douyin accounts in the registry: nothing to crawl")
+        for account in accounts:
+            if self.mode == "direct":
+                for request in self.direct_start(account):
+                    yield request
+                continue
+            while self._inflight >= self.concurrency:  # bounded pages: feed accounts gradually
+                await asyncio.sleep(0.05)
+            self._inflight += 1
+            yield self.page_request(self.new_state(account))
+
+    def new_state(self, account: RegistryAccount) -> AccountState:
+        stop_at = None
+        if not self.full:
+            corpus = self.corpus()
+            if corpus is not None:
+                stop_at = corpus.latest_post_time(account.account_id)
+        return AccountState(account=account, stop_at=stop_at, since=self.since)
+
+    # ------------------------------------------------------------------ browser mode
+    def page_request(self, state: AccountState, attempt: int = 0) -> scrapy.Request:
+        context = f"douyin-{next(self._context_seq)}"  # a fresh context per attempt
+        meta: dict[str, Any] = {
+            "playwright": True, "playwright_include_page": True, "playwright_context": context,
+            "playwright_context_kwargs": dict(self.context_kwargs),
+            "playwright_page_init_callback": self._init_page,
+            "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded",
+                                            "timeout": self.page_timeout * 1000},
+            "douyin_state": state, "douyin_attempt": attempt,
+        }
+        if attempt:
+            meta[BACKOFF_META] = min(self.backoff_max,
+                                     self.backoff_base * 2 ** max(0, state.idle_attempts - 1))
+        return scrapy.Request(f"{self.base_url}/user/{state.sec_uid}", callback=self.parse_page,
+                              errback=self.page_failed, meta=meta, dont_filter=True)
+
+    async def _init_page(self, page: Any, request: scrapy.Request) -> None:
+        collector = ResponseCollector()
+        collector.attach(page)
+        request.meta["douyin_collector"] = collector
+        cookies = browser_cookies(self.cookie_file, self.base_url)
+        if cookies:
+            await page.context.add_cookies(cookies)
+
+    async def parse_page(self, response: Any) -> AsyncIterator[Any]:
+        page = response.meta.get("playwright_page")
+        collector: ResponseCollector = response.meta["douyin_collector"]
+        state: AccountState = response.meta["douyin_state"]
+        attempt = int(response.meta.get("douyin_attempt", 0))
+        retry: scrapy.Request | None = None
+        progress_before = state.progress
+        try:
+            async for item in self.drive_page(page, collector, state):
+                yield item
+        except PageBlocked as exc:
+            retry = self.retry_page(state, attempt, exc, state.progress > progress_before)
+        except Exception as exc:  # a broken page or browser: never leave the account hanging
+            logger.exception("Douyin page of %s broke", state.sec_uid)
+            self.crawler.stats.inc_value("douyin/page_exceptions")
+            retry = self.retry_page(state, attempt, PageBlocked("blocked", repr(exc)),
+                                    state.progress > progress_before)
+        finally:
+            await collector.close()
+            await close_page(page)
+            self.crawler.stats.inc_value("douyin/pages_closed")
+        if retry is not None:
+            yield retry
+        else:
+            self._inflight -= 1
+
+    async def page_failed(self, failure: Any) -> AsyncIterator[Any]:
+        request = failure.request
+        page = request.meta.get("playwright_page")
+        collector = request.meta.get("douyin_collector")
+        if collector is not None:
+            await collector.close()
+        await close_page(page)
+        state: AccountState = request.meta["douyin_state"]
+        attempt = int(request.meta.get("douyin_attempt", 0))
+        logger.warning("Douyin page of %s failed: %s", state.sec_uid, failure.value)
+        self.crawler.stats.inc_value("douyin/page_failures")
+        retry = self.retry_page(state, attempt, PageBlocked("blocked", str(failure.value)),
+                                progressed=False)
+        if retry is not None:
+            yield retry
+        else:
+            self._inflight -= 1
+
+    def retry_page(self, state: AccountState, attempt: int, exc: PageBlocked,
+                   progressed: bool) -> Any:
+        """A fresh context for the account, after a backoff; ``None`` when giving up."""
+        stats = self.crawler.stats
+        state.idle_attempts = 0 if progressed else state.idle_attempts + 1
+        if state.idle_attempts > self.max_error_retries:
+            stats.inc_value(f"govspider/errors_gave_up/{exc.kind}")
+            logger.error("Giving up on douyin account %s after %d attempts without progress: "
+                         "%s (%s)", state.sec_uid, state.idle_attempts, exc.kind, exc)
+            return None
+        logger.warning("%s on douyin account %s: retry in a fresh browser context (attempt %d, "
+                       "%d without progress): %s", exc.kind, state.sec_uid, attempt + 1,
+                       state.idle_attempts, exc)
+        stats.inc_value("douyin/context_retries")
+        return self.page_request(state, attempt + 1)
+
+    async def drive_page(self, page: Any, collector: ResponseCollector,
+                         state: AccountState) -> AsyncIterator[Any]:
+        """Take the page's API responses until the account is complete.
+
+        Scrolls for more posts, opens the posts whose comments are wanted, and on an error
+        response backs off and presses the page's retry button; too many errors in a row raise
+        :class:`PageBlocked` (the caller retries in a fresh context).
+        """
+        # every attempt pages the posts from the top again, re-opening the posts whose
+        # comments are still expected as they appear (stored items are idempotent upserts)
+        state.posts_done, state.post_pages = False, 0
+        last_event = time.monotonic()
+        errors_in_row = 0
+        scrolls = 0
+        while not state.complete():
+            captured = await collector.next(min(2.0, self.page_timeout))
+            if captured is None:
+                idle = time.monotonic() - last_event
+                if not state.posts_done and state.post_pages > 0 and scrolls < 3 and idle > 2.0:
+                    scrolls += 1  # the scroll may have raced the render: scroll again
+                    await self.scroll(page)
+                if idle > self.page_timeout:
+                    self.crawler.stats.inc_value("douyin/page_stalled")
+                    raise PageBlocked("blocked", "page stalled: expected API responses did not "
+                                      f"arrive within {self.page_timeout:.0f}s")
+                continue
+            last_event = time.monotonic()
+            kind = "comments" if captured.kind == "replies" else captured.kind
+            meta = state.meta()
+            if kind == "comments":
+                meta["aweme_id"] = query_param(captured.url, "aweme_id") or query_param(
+                    captured.url, "item_id")
+            result = PARSERS[kind](ParseInput(body=captured.body, url=captured.url,
+                                              status=captured.status, headers=captured.headers,
+                                              now=self.now(), meta=meta))
+            self.count(result)
+            if result.outcome == ERROR:
+                errors_in_row += 1
+                message = f"{captured.kind} response: {result.message}"
+                if errors_in_row > self.page_errors:
+                    raise PageBlocked(result.error_kind or "blocked", message)
+                await self.retry_in_page(page, errors_in_row, result.error_kind or "", message)
+                continue
+            errors_in_row = 0
+            state.progress += 1
+            if captured.kind == "profile":
+                if not state.profile_done:
+                    for item in self.profile_items(state, result):
+                        yield item
+            elif captured.kind == "posts":
+                if state.posts_done:
+                    continue  # a page the browser loaded on its own after the window closed
+                more = False
+                shown: list[str] = []
+                for item in self.posts_items(state, result):
+                    if item is _MORE:
+                        more = True
+                        continue
+                    if isinstance(item, Post):
+                        shown.append(item.platform_id)
+                    yield item
+                waiting = set(state.posts_needing_comments())
+                await self.open_comments(page, [aid for aid in shown if aid in waiting])
+                if more:
+                    scrolls = 0
+                    await self.scroll(page)
+            else:
+                for item in self.comment_items(state, captured, result):
+                    yield item
+        self.crawler.stats.inc_value("douyin/accounts_complete")
+
+    async def open_comments(self, page: Any, aweme_ids: list[str]) -> None:
+        """Open posts (a click without scrolling) so the page loads their comments."""
+        for aweme_id in aweme_ids:
+            try:
+                await page.dispatch_event(f'li.post[data-aweme-id="{aweme_id}"]', "click",
+                                          timeout=self.page_timeout * 1000)
+            except Exception as exc:  # a missing post: the page stall check retries the page
+                logger.debug("cannot open post %s: %s", aweme_id, exc)
+
+    async def retry_in_page(self, page: Any, errors_in_row: int, kind: str, message: str) -> None:
+        """Back off, then press the page's retry buttons (the page re-sends the failed call)."""
+        delay = min(self.backoff_max, self.retry_delay * 2 ** (errors_in_row - 1))
+        logger.info("%s (%s): retrying in the page in %.1fs", kind, message, delay)
+        self.crawler.stats.inc_value("douyin/page_retries")
+        await asyncio.sleep(delay)
+        try:
+            await page.wait_for_selector("#errors button.retry", timeout=5000)
+            for button in await page.query_selector_all("#errors button.retry"):
+                await button.dispatch_event("click")
+        except Exception as exc:  # no retry control: the stall check takes over
+            logger.debug("no retry button: %s", exc)
+
+    async def scroll(self, page: Any) -> None:
+        try:
+            await page.evaluate(SCROLL_JS)
+        except Exception as exc:  # a closed/crashed page: the wait will time out and retry
+            logger.debug("scroll failed: %s", exc)
+
+    # ------------------------------------------------------------------ shared result handling
+    def count(self, result: ParseResult) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"govspider/outcome/{result.outcome}")
+        if result.outcome == ERROR:
+            stats.inc_value(f"govspider/errors/{result.error_kind}")
+
+    def profile_items(self, state: AccountState, result: ParseResult) -> Iterator[Any]:
+        state.profile_done = True
+        for item in result.items:
+            if isinstance(item, Account):
+                item.unit = item.unit or state.account.unit or None
+                state.uid = (item.extra or {}).get("uid") or state.uid
+            yield item
+
+    def posts_items(self, state: AccountState, result: ParseResult) -> Iterator[Any]:
+        """Posts of one page inside the crawl window; yields :data:`_MORE` to ask for a page."""
+        state.post_pages += 1
+        reached_old = False
+        for post in result.items:
+            if not isinstance(post, Post):
+                continue
+            if state.is_old(post):
+                reached_old = True
+                continue
+            post.account_id = post.account_id or state.account_id
+            if (self.want_comments and post.metrics and post.metrics.get("comments")
+                    and post.platform_id not in state.comments_pending):
+                state.comments_pending[post.platform_id] = True
+            yield post
+        more = (result.outcome == OK and result.next is not None and not reached_old
+                and not (self.max_post_pages and state.post_pages >= self.max_post_pages))
+        if more:
+            yield _MORE
+        else:
+            state.posts_done = True
+            if result.outcome == END_OF_LIST:
+                self.crawler.stats.inc_value("douyin/end_of_list")
+
+    def comment_items(self, state: AccountState, captured: Any,
+                      result: ParseResult) -> Iterator[Any]:
+        """Comments of a post in this crawl's window; tracks which pages are still expected."""
+        aweme_id = query_param(captured.url, "aweme_id") or query_param(captured.url, "item_id")
+        if not aweme_id or aweme_id not in state.comments_pending:
+            return  # comments of a post outside this crawl's window
+        if captured.kind == "replies":
+            cid = query_param(captured.url, "comment_id") or ""
+            if result.next is None:
+                state.replies_pending.pop(cid, None)
+                state.replies_done.add(cid)
+        else:
+            if result.next is None:
+                state.comments_pending[aweme_id] = False
+            for url in result.requests:  # reply lists the page fetches for these comments
+                cid = query_param(url, "comment_id")
+                if cid and cid not in state.replies_done:
+                    state.replies_pending.setdefault(cid, aweme_id)
+        for item in result.items:
+            if isinstance(item, Comment):
+                item.account_id = item.account_id or state.account_id
+                yield item
+
+    # ------------------------------------------------------------------ direct mode
+    def signed_request(self, path: str, params: dict[str, Any], callback: Any,
+                       meta: dict[str, Any]) -> scrapy.Request | None:
+        unsigned = api_url(self.base_url, path, params, self.direct_user_agent)
+        try:
+            url = self.signer(unsigned, self.direct_user_agent)  # type: ignore[misc]
+        except Exception as exc:  # an operator's signer: any failure is a failed signature
+            self.crawler.stats.inc_value("govspider/errors/blocked")
+            logger.error("Signer failed for %s: %s", path, exc)
+            return None
+        meta = {**meta, "douyin_path": path, "douyin_params": params}
+        return scrapy.Request(url, callback=callback, meta=meta, dont_filter=True,
+                              headers={"User-Agent": self.direct_user_agent,
+                                       "Referer": f"{self.base_url}/"})
+
+    def direct_start(self, account: RegistryAccount) -> Iterator[scrapy.Request]:
+        state = self.new_state(account)
+        meta = {"douyin_state": state}
+        for request in (
+            self.signed_request(PROFILE_PATH, {"sec_user_id": state.sec_uid,
+                                               "publish_video_strategy_type": 2,
+                                               "personal_center_strategy": 1},
+                                self.parse_direct_profile, meta),
+            self.posts_request(state, 0),
+        ):
+            if request is not None:
+                yield request
+
+    def posts_request(self, state: AccountState, max_cursor: int) -> scrapy.Request | None:
+        params = {"sec_user_id": state.sec_uid, "max_cursor": max_cursor,
+                  "count": POSTS_PAGE_SIZE, "locate_query": "false",
+                  "publish_video_strategy_type": 2, "need_time_list": 1 if not max_cursor else 0,
+                  "time_list_query": 0, "whale_cut_token": "", "cut_version": 1,
+                  "show_live_replay_strategy": 1}
+        return self.signed_request(POSTS_PATH, params, self.parse_direct_posts,
+                                   {"douyin_state": state})
+
+    def resign(self, response: Any, result: ParseResult) -> Iterator[scrapy.Request]:
+        """Retry an error with backoff and a fresh signature."""
+        for retry in self.retry_error(response, result):
+            fresh = self.signed_request(retry.meta["douyin_path"], retry.meta["douyin_params"],
+                                        retry.callback, {})
+            yield retry.replace(url=fresh.url) if fresh is not None else retry
+
+    def direct_result(self, response: Any, kind: str) -> tuple[AccountState, ParseResult]:
+        state: AccountState = response.meta["douyin_state"]
+        meta = state.meta()
+        if kind == "comments":
+            meta["aweme_id"] = query_param(response.url, "aweme_id") or query_param(
+                response.url, "item_id")
+        inp = ParseInput.from_response(response, now=self.now())
+        inp.meta = meta
+        result = PARSERS[kind](inp)
+        self.count(result)
+        return state, result
+
+    def parse_direct_profile(self, response: Any) -> Iterator[Any]:
+        state, result = self.direct_result(response, "profile")
+        if result.outcome == ERROR:
+            yield from self.resign(response, result)
+            return
+        yield from self.profile_items(state, result)
+
+    def parse_direct_posts(self, response: Any) -> Iterator[Any]:
+        state, result = self.direct_result(response, "posts")
+        if result.outcome == ERROR:
+            yield from self.resign(response, result)
+            return
+        more = False
+        for item in self.posts_items(state, result):
+            if item is _MORE:
+                more = True
+                continue
+            yield item
+            if isinstance(item, Post) and state.comments_pending.get(item.platform_id):
+                request = self.comments_request(state, item.platform_id, 0)
+                if request is not None:
+                    yield request
+        if more and result.next:
+            request = self.posts_request(state, int(result.next["max_cursor"]))
+            if request is not None:
+                yield request
+
+    def comments_request(self, state: AccountState, aweme_id: str, cursor: int,
+                         comment_id: str | None = None) -> scrapy.Request | None:
+        if comment_id:
+            params: dict[str, Any] = {"item_id": aweme_id, "comment_id": comment_id,
+                                      "cursor": cursor, "count": 20, "item_type": 0}
+            path = REPLIES_PATH
+        else:
+            params = {"aweme_id": aweme_id, "cursor": cursor, "count": 20, "item_type": 0}
+            path = COMMENTS_PATH
+        return self.signed_request(path, params, self.parse_direct_comments,
+                                   {"douyin_state": state})
+
+    def parse_direct_comments(self, response: Any) -> Iterator[Any]:
+        state, result = self.direct_result(response, "comments")
+        if result.outcome == ERROR:
+            yield from self.resign(response, result)
+            return
+        captured = _UrlOnly(response.url, "replies" if REPLIES_PATH in response.url
+                            else "comments")
+        known = set(state.replies_pending)
+        yield from self.comment_items(state, captured, result)
+        aweme_id = query_param(response.url, "aweme_id") or query_param(response.url, "item_id")
+        comment_id = query_param(response.url, "comment_id")
+        if result.next is not None and aweme_id and aweme_id in state.comments_pending:
+            request = self.comments_request(state, aweme_id, int(result.next["cursor"]),
+                                            comment_id)
+            if request is not None:
+                yield request
+        for cid in sorted(set(state.replies_pending) - known):
+            request = self.comments_request(state, state.replies_pending[cid], 0, cid)
+            if request is not None:
+                yield request
+
+
+@dataclass
+class _UrlOnly:
+    url: str
+    kind: str
+
+
+#: Marker yielded by :meth:`DouyinSpider.posts_items`: the next posts page is wanted.
+_MORE = object()

@@ -1,0 +1,90 @@
+"""Spider pieces that need no browser: the crawl window, API classification, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from scrapy.settings import Settings
+
+from govspider.items import Post
+from govspider.processors import CST
+from govspider.registry import RegistryAccount
+from plugins.douyin.browser import api_kind
+from plugins.douyin.spider import PLAYWRIGHT_HANDLER, AccountState, DouyinSpider
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
+ACCOUNT = RegistryAccount(unit="某市公安局", platform="douyin", platform_id="MS4wLjABAAAAx")
+
+
+def post(hours_ago: float, pinned: bool = False) -> Post:
+    return Post(_id="douyin:1", platform="douyin", platform_id="1", is_pinned=pinned,
+                published_at=T0 - timedelta(hours=hours_ago))
+
+
+def test_window_stops_at_the_stored_post_but_never_at_a_pinned_one() -> None:
+    state = AccountState(account=ACCOUNT, stop_at=T0 - timedelta(hours=10), since=None)
+    assert not state.is_old(post(9))
+    assert state.is_old(post(10))  # the stored one itself
+    assert state.is_old(post(11))
+    assert not state.is_old(post(500, pinned=True))
+
+
+def test_window_honours_since() -> None:
+    state = AccountState(account=ACCOUNT, stop_at=None, since=T0 - timedelta(days=1))
+    assert not state.is_old(post(23))
+    assert state.is_old(post(25))
+    assert not AccountState(account=ACCOUNT, stop_at=None, since=None).is_old(post(10_000))
+
+
+def test_completion_waits_for_comment_pages_and_replies() -> None:
+    state = AccountState(account=ACCOUNT, stop_at=None, since=None, profile_done=True,
+                         posts_done=True)
+    assert state.complete()
+    state.comments_pending["7"] = True
+    assert not state.complete() and state.posts_needing_comments() == ["7"]
+    state.comments_pending["7"] = False
+    state.replies_pending["c1"] = "7"
+    assert not state.complete() and state.posts_needing_comments() == ["7"]
+    del state.replies_pending["c1"]
+    assert state.complete()
+
+
+@pytest.mark.parametrize(("url", "kind"), [
+    ("https://www.douyin.com/aweme/v1/web/user/profile/other/?sec_user_id=x", "profile"),
+    ("http://127.0.0.1:9/douyin/aweme/v1/web/aweme/post/?max_cursor=0", "posts"),
+    ("https://www.douyin.com/aweme/v1/web/comment/list/?aweme_id=1", "comments"),
+    ("https://www.douyin.com/aweme/v1/web/comment/list/reply/?item_id=1", "replies"),
+    ("https://www.douyin.com/aweme/v1/web/comment/list/reply?item_id=1", "replies"),
+    ("https://www.douyin.com/aweme/v1/web/aweme/detail/?aweme_id=1", None),
+    ("https://lf-douyin.bytecdn.com/obj/sdk.js", None),
+])
+def test_api_kind(url: str, kind: str | None) -> None:
+    assert api_kind(url) == kind
+
+
+def test_browser_handlers_only_for_the_browser_mode() -> None:
+    browser = Settings({"DOUYIN_MODE": "browser"})
+    DouyinSpider.update_settings(browser)
+    assert browser.getdict("DOWNLOAD_HANDLERS") == {"http": PLAYWRIGHT_HANDLER,
+                                                    "https": PLAYWRIGHT_HANDLER}
+    assert browser["PLAYWRIGHT_PROCESS_REQUEST_HEADERS"] is None
+    direct = Settings({"DOUYIN_MODE": "direct"})
+    DouyinSpider.update_settings(direct)
+    assert PLAYWRIGHT_HANDLER not in direct.getdict("DOWNLOAD_HANDLERS").values()
+
+
+def test_browser_cookie_from_env_or_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from plugins.douyin.browser import browser_cookies
+
+    monkeypatch.delenv("GOVSPIDER_DOUYIN_COOKIE", raising=False)
+    monkeypatch.delenv("GOVSPIDER_DOUYIN_COOKIE_FILE", raising=False)
+    assert browser_cookies(None, "https://www.douyin.com") == []
+    monkeypatch.setenv("GOVSPIDER_DOUYIN_COOKIE", "sessionid=abc; ttwid=1%7Cx=y ; bad")
+    assert browser_cookies(None, "https://www.douyin.com") == [
+        {"name": "sessionid", "value": "abc", "url": "https://www.douyin.com/"},
+        {"name": "ttwid", "value": "1%7Cx=y", "url": "https://www.douyin.com/"}]
+    monkeypatch.delenv("GOVSPIDER_DOUYIN_COOKIE")
+    path = tmp_path / "cookie.txt"
+    path.write_text("s_v_web_id=verify_x\n", encoding="utf-8")
+    assert browser_cookies(str(path), "http://127.0.0.1:1/douyin")[0]["value"] == "verify_x"
