@@ -16,7 +16,7 @@ help:
 	@echo "make demo    crawl the local sandbox into the embedded database, detect, write the report"
 	@echo "make test    run the test suite (installs the virtualenv and Debian packages it needs)"
 	@echo "make eval    precision and recall of every detector on its labeled cases"
-	@echo "make bench   benchmarks under bench/ (figures as ratios against same-run baselines)"
+	@echo "make bench   benchmarks under bench/ (ratios against same-run baselines; BENCH_ARGS=--quick)"
 	@echo "make lint    ruff"
 
 $(STAMP): pyproject.toml
@@ -45,10 +45,10 @@ demo: venv sysdeps
 	$(BIN)/govspider demo
 
 eval: venv
-	$(BIN)/python -m plugins.detectors.eval
+	$(BIN)/python -m plugins.detectors.eval $(EVAL_ARGS)
 
 bench: venv sysdeps
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check govspider plugins tests bench

@@ -60,7 +60,9 @@ def report(out_dir: str, scheme: str | None, now: str | None) -> None:
 
 
 @click.command()
-@click.option("--size", default="medium", show_default=True, help="Size of the sandbox world.")
+@click.option("--size", default="small", show_default=True,
+              help="Size of the sandbox world: small (37 accounts, a few minutes), medium (121), "
+                   "large, or ACCOUNTSxPOSTS.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the sandbox world.")
 @click.option("--spiders", default=None, help="Comma-separated spiders (default: every installed one).")
 @click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False))

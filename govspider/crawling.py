@@ -10,7 +10,7 @@ from scrapy.crawler import CrawlerProcess
 def run_crawls(spiders: list[str], settings: Any, spider_args: dict[str, Any] | None = None,
                ) -> dict[str, dict[str, Any]]:
     """Run the named spiders together (one reactor) and return a summary of each crawl's stats."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for name in spiders:
         crawler = process.create_crawler(name)

@@ -26,7 +26,7 @@ DEFAULT_ORDER = ("weibo", "wechat", "douyin", "appstores", "web")
 _COUNTED = ("accounts", "posts", "comments", "apps", "pages")
 
 
-def run_demo(size: str = "medium", seed: int = 7, spiders: list[str] | None = None,
+def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = None,
              out_dir: Path = Path("report"), troubles: bool = True) -> None:
     from govspider.cli import Failure, _connect, _settings
     from govspider.pipelines.detect import select_detectors
@@ -94,9 +94,13 @@ def run_demo(size: str = "medium", seed: int = 7, spiders: list[str] | None = No
 def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
            sandbox_settings: dict[str, str], logs: Path) -> dict[str, Any]:
     """Run one spider in a subprocess, showing corpus counts while it runs."""
+    from govspider.plugins import registry
+
     cmd = [sys.executable, "-m", "govspider.cli", "crawl", spider, "-a", f"accounts={registry_file}",
            "-s", f"LOG_FILE={logs / (spider + '.log')}", "-s", "LOG_LEVEL=INFO"]
-    for key, value in sandbox_settings.items():
+    # plugins may bound a demo run (e.g. comments of fewer posts) through GOVSPIDER_DEMO_SETTINGS
+    demo_settings = registry().settings().get("GOVSPIDER_DEMO_SETTINGS", {})
+    for key, value in {**demo_settings, **sandbox_settings}.items():
         cmd += ["-s", f"{key}={value}"]
     env = dict(os.environ, MONGODB_URI=conn.uri, MONGODB_DATABASE=conn.db.name)
     before = _counts(conn.db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from govspider.detection import AccountHistory, DetectContext, Detector
@@ -24,18 +24,25 @@ def _docs(db: Any, kind: str, query: dict[str, Any] | None = None) -> Iterator[d
         yield doc
 
 
-def account_history(db: Any, account: dict[str, Any]) -> AccountHistory:
+#: an account last seen this long before its platform's latest crawl missed that crawl
+MISSED_CRAWL = timedelta(hours=24)
+
+
+def account_history(db: Any, account: dict[str, Any],
+                    platform_seen: datetime | None = None) -> AccountHistory:
     """An account with its stored posts, comments and metrics.
 
-    The history counts as complete when the platform's post count is known and, if positive,
-    at least one post was stored: a failed crawl must not look like a silent account.
+    The history counts as complete when the latest crawl of the account's platform reached the
+    account (``platform_seen``: that crawl's latest ``last_seen_at``) and it has stored posts or
+    a post count of zero: a failed crawl must not make an account look silent.
     """
     _id = account["_id"]
     posts = list(_docs(db, "post", {"account_id": _id}))
     comments = list(_docs(db, "comment", {"account_id": _id}))
     metrics = sorted(_docs(db, "account_metrics", {"account_id": _id}), key=lambda m: m["at"])
-    count = account.get("posts_count")
-    complete = count is not None and (count == 0 or bool(posts))
+    seen = account.get("last_seen_at")
+    reached = platform_seen is None or (seen is not None and seen >= platform_seen - MISSED_CRAWL)
+    complete = reached and (bool(posts) or account.get("posts_count") == 0)
     return AccountHistory(account=account, posts=posts, comments=comments, metrics=metrics,
                           complete=complete)
 
@@ -66,8 +73,13 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
         say(f"{det.name}: {n} items checked, {found[det.name]} findings")
     account_dets = [d for d in detectors if d.scope == "account"]
     if account_dets:
+        latest: dict[str, datetime] = {}
+        for account in ctx.accounts.values():
+            seen = account.get("last_seen_at")
+            if seen is not None and account.get("platform"):
+                latest[account["platform"]] = max(seen, latest.get(account["platform"], seen))
         for i, account in enumerate(ctx.accounts.values(), start=1):
-            history = account_history(db, account)
+            history = account_history(db, account, latest.get(account.get("platform", "")))
             for det in account_dets:
                 emit(det.detect(history, ctx), det)
             if i % 100 == 0:

@@ -4,6 +4,8 @@ Platform plugins add their defaults (base URLs...) through the ``govspider_setti
 applied by :class:`govspider.addon.GovspiderAddon` with the ``addon`` priority.
 """
 
+import os
+
 BOT_NAME = "govspider"
 SPIDER_MODULES: list[str] = []
 SPIDER_LOADER_CLASS = "govspider.spiderloader.PluginSpiderLoader"
@@ -44,8 +46,9 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- govspider -----------------------------------------------------------------------------
-#: Where the embedded server keeps its data when MONGODB_URI is unset.
-GOVSPIDER_DATA_DIR = "./data"
+#: Where the embedded server keeps its data when MONGODB_URI is unset (environment variable
+#: GOVSPIDER_DATA_DIR, else ./data; -s GOVSPIDER_DATA_DIR=... wins over both).
+GOVSPIDER_DATA_DIR = os.environ.get("GOVSPIDER_DATA_DIR", "./data")
 #: Registry of accounts and apps to crawl (YAML or CSV); ``-a accounts=FILE`` overrides it.
 GOVSPIDER_REGISTRY = None
 GOVSPIDER_STORE_ENABLED = True

@@ -40,6 +40,9 @@ def govspider_settings() -> dict[str, Any]:
         "DOUYIN_MAX_POST_PAGES": 0,
         #: fetch comments (and replies) of the posts seen in this crawl
         "DOUYIN_COMMENTS": True,
+        "DOUYIN_COMMENT_POSTS": 0,  # comments of the N most recent posts per account (0: all)
+        # `govspider demo` keeps the browser part to a minute or so
+        "GOVSPIDER_DEMO_SETTINGS": {"DOUYIN_COMMENT_POSTS": 5, "DOUYIN_RETRY_DELAY": 0.2},
         #: browser mode: an error response is retried in the page after this many seconds
         #: (doubling per error in a row); after DOUYIN_PAGE_ERRORS errors in a row the page's
         #: context is closed and the account retried in a fresh one (GOVSPIDER_BACKOFF_*)

@@ -84,6 +84,8 @@ class AccountState:
     post_pages: int = 0
     #: aweme id -> True while its comment pages are still expected (False once complete)
     comments_pending: dict[str, bool] = field(default_factory=dict)
+    #: non-pinned posts whose comments were asked for (``DOUYIN_COMMENT_POSTS`` bounds it)
+    commented: int = 0
     #: comment id -> aweme id, for reply lists still expected
     replies_pending: dict[str, str] = field(default_factory=dict)
     replies_done: set[str] = field(default_factory=set)
@@ -151,6 +153,8 @@ class DouyinSpider(PlatformSpider):
         spider.page_errors = s.getint("DOUYIN_PAGE_ERRORS", 3)
         spider.retry_delay = s.getfloat("DOUYIN_RETRY_DELAY", 1.0)
         spider.want_comments = s.getbool("DOUYIN_COMMENTS", True)
+        #: comments of the N most recent posts of each account (0: every post in the window)
+        spider.comment_posts = s.getint("DOUYIN_COMMENT_POSTS", 0)
         spider.concurrency = max(1, min(s.getint("DOUYIN_BROWSER_CONCURRENCY", 2),
                                         s.getint("PLAYWRIGHT_MAX_CONTEXTS", 2) or 2))
         spider.direct_user_agent = s.get("DOUYIN_USER_AGENT") or DEFAULT_USER_AGENT
@@ -395,8 +399,11 @@ class DouyinSpider(PlatformSpider):
                 continue
             post.account_id = post.account_id or state.account_id
             if (self.want_comments and post.metrics and post.metrics.get("comments")
-                    and post.platform_id not in state.comments_pending):
+                    and post.platform_id not in state.comments_pending
+                    and not (self.comment_posts and not post.is_pinned
+                             and state.commented >= self.comment_posts)):
                 state.comments_pending[post.platform_id] = True
+                state.commented += not post.is_pinned
             yield post
         more = (result.outcome == OK and result.next is not None and not reached_old
                 and not (self.max_post_pages and state.post_pages >= self.max_post_pages))

@@ -88,3 +88,21 @@ def test_browser_cookie_from_env_or_file(monkeypatch: pytest.MonkeyPatch, tmp_pa
     path = tmp_path / "cookie.txt"
     path.write_text("s_v_web_id=verify_x\n", encoding="utf-8")
     assert browser_cookies(str(path), "http://127.0.0.1:1/douyin")[0]["value"] == "verify_x"
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(0, ["p", "1", "2", "3"]), (2, ["p", "1", "2"])])
+def test_comments_only_for_the_most_recent_posts(limit: int, expected: list[str]) -> None:
+    from types import SimpleNamespace
+
+    from govspider.platform import ParseResult
+
+    spider = DouyinSpider.__new__(DouyinSpider)
+    spider.want_comments, spider.comment_posts, spider.max_post_pages = True, limit, 0
+    spider.crawler = SimpleNamespace(stats=SimpleNamespace(inc_value=lambda *a, **k: None))
+    posts = [Post(_id="douyin:p", platform="douyin", platform_id="p", is_pinned=True,
+                  published_at=T0 - timedelta(days=90), metrics={"comments": 4})]
+    posts += [Post(_id=f"douyin:{i}", platform="douyin", platform_id=str(i),
+                   published_at=T0 - timedelta(hours=i), metrics={"comments": 3}) for i in (1, 2, 3)]
+    state = AccountState(account=ACCOUNT, stop_at=None, since=None)
+    list(spider.posts_items(state, ParseResult(items=posts)))
+    assert list(state.comments_pending) == expected  # the pinned post does not use up the budget
