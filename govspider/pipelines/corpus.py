@@ -42,6 +42,8 @@ class Corpus:
                                    batch_size=settings.getint("GOVSPIDER_STORE_BATCH_SIZE", 500))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govspider-writer")
         self.closed = False
+        #: when this crawl started (what the corpus saw since then was seen by this crawl)
+        self.started_at = datetime.now(timezone.utc)
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> Corpus:
@@ -74,9 +76,15 @@ class Corpus:
             {"published_at": 1}, sort=[("published_at", -1)])
         return doc.get("published_at") if doc else None
 
-    def recent_post_ids(self, account_id: str, since: datetime) -> list[str]:
-        """Ids of stored posts published since ``since`` (to re-visit for edits and deletions)."""
-        cursor = self.db["posts"].find(
-            {"account_id": account_id, "published_at": {"$gte": since}, "deleted": {"$ne": True}},
-            {"_id": 1})
-        return [d["_id"] for d in cursor]
+    def recent_post_ids(self, account_id: str, since: datetime,
+                        unseen_since: datetime | None = None) -> list[str]:
+        """Ids of stored posts published since ``since`` (to re-visit for edits and deletions).
+
+        With ``unseen_since``, only posts no crawl has seen since then (another worker of a
+        distributed crawl may have just stored them).
+        """
+        query: dict[str, Any] = {"account_id": account_id, "published_at": {"$gte": since},
+                                 "deleted": {"$ne": True}}
+        if unseen_since is not None:
+            query["last_seen_at"] = {"$lt": unseen_since}
+        return [d["_id"] for d in self.db["posts"].find(query, {"_id": 1})]

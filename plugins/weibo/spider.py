@@ -61,10 +61,6 @@ class AccountState:
     stop_at: datetime | None = None
     #: Skip (do not store) non-pinned posts older than this (``-a since``).
     since: datetime | None = None
-    containerid: str | None = None
-    pages: int = 0
-    #: The profile's account document, stored once the timeline told its ``last_post_at``.
-    account: Account | None = None
     seen: set[str] = field(default_factory=set)
     finished: bool = False
 
@@ -143,25 +139,28 @@ class WeiboSpider(PlatformSpider):
             logger.warning("Weibo account %s not found: %s", state.uid, result.message)
             self.crawler.stats.inc_value("weibo/accounts_not_found")
             return
+        containerid = None
         for item in result.items:
             if isinstance(item, Account):
                 item.unit = state.entry.unit or None
                 item.region = item.region or state.entry.region or None
-                state.containerid = (item.extra or {}).get("timeline_containerid")
-                state.account = item  # yielded with last_post_at from the first timeline page
-                continue
+                containerid = (item.extra or {}).get("timeline_containerid")
             yield item
-        yield self._timeline_request(state)
+        # everything a later page needs travels in its request, so that a worker of a
+        # distributed crawl (scrapy-redis) other than this one can carry on
+        yield self._timeline_request(state, containerid=containerid)
 
-    def _account_item(self, state: AccountState) -> Iterator[Account]:
-        if state.account is not None:
-            account, state.account = state.account, None
-            yield account
+    def _last_post_item(self, state: AccountState, last_post_at: datetime) -> Account:
+        """A partial account document: the first timeline page tells when it last posted."""
+        return Account(_id=state.account_id, platform="weibo", platform_id=state.uid,
+                       last_post_at=last_post_at)
 
     # ------------------------------------------------------------------ timeline
-    def _timeline_request(self, state: AccountState, since_id: str | None = None) -> scrapy.Request:
-        url = timeline_url(self.base_url, state.uid, state.containerid, since_id)
-        return self._request(url, self.parse_timeline, state, weibo_page=state.pages + 1)
+    def _timeline_request(self, state: AccountState, since_id: str | None = None,
+                          page: int = 1, containerid: str | None = None) -> scrapy.Request:
+        url = timeline_url(self.base_url, state.uid, containerid, since_id)
+        return self._request(url, self.parse_timeline, state, weibo_page=page,
+                             weibo_containerid=containerid)
 
     def parse_timeline(self, response: Any) -> Iterator[Any]:
         state = self._state(response)
@@ -175,16 +174,15 @@ class WeiboSpider(PlatformSpider):
         if result.outcome != OK:
             yield from self._finish(state)
             return
-        state.pages += 1
+        page = int(response.meta.get("weibo_page", 1))
         self.crawler.stats.inc_value("weibo/timeline_pages")
         long_ids = {query_param(u, "id") for u in result.requests if "/statuses/extend" in u}
         skipped: set[str] = set()
         own = [p for p in result.items if isinstance(p, Post) and p.account_id == state.account_id
                and not p.deleted and p.published_at is not None]
         regular = [p for p in own if not p.is_pinned]
-        if state.pages == 1 and own and state.account is not None:
-            state.account.last_post_at = max(p.published_at for p in (regular or own))  # type: ignore[type-var]
-        yield from self._account_item(state)
+        if page == 1 and own:
+            yield self._last_post_item(state, max(p.published_at for p in (regular or own)))  # type: ignore[type-var]
         for item in result.items:
             if not isinstance(item, Post):
                 yield item
@@ -207,10 +205,11 @@ class WeiboSpider(PlatformSpider):
         stop = bool(skipped)
         if state.stop_at and regular and min(p.published_at for p in regular) <= state.stop_at:  # type: ignore[type-var]
             stop = True
-        if self.max_timeline_pages and state.pages >= self.max_timeline_pages:
+        if self.max_timeline_pages and page >= self.max_timeline_pages:
             stop = True
         if result.next and not stop:
-            yield self._timeline_request(state, str(result.next.get("since_id")))
+            yield self._timeline_request(state, str(result.next.get("since_id")), page + 1,
+                                         response.meta.get("weibo_containerid"))
         else:
             yield from self._finish(state)
 
@@ -257,12 +256,12 @@ class WeiboSpider(PlatformSpider):
         if state.finished:
             return
         state.finished = True
-        yield from self._account_item(state)  # when the timeline had no page to date it
         corpus = self.corpus()
         if corpus is None or self.revisit_days <= 0:
             return
         since = self.now() - timedelta(days=self.revisit_days)
-        ids = [i for i in corpus.recent_post_ids(state.account_id, since) if i not in state.seen]
+        ids = [i for i in corpus.recent_post_ids(state.account_id, since, corpus.started_at)
+               if i not in state.seen]
         self.crawler.stats.inc_value("weibo/revisits", len(ids))
         for post_id in ids:
             mid = post_id.split(":", 1)[1]

@@ -66,11 +66,14 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     profile, (first_page,) = run(spider.parse_profile,
                                  response(f"{BASE}/api/container/getIndex?type=uid&value={UID}",
                                           "profile.json"))
-    # metrics now; the account waits for the first timeline page to know its last post
-    assert [type(i).__name__ for i in profile] == ["AccountMetrics"]
+    # the account and its metrics now (the unit from the registry); the timeline request
+    # carries what later pages need, so any worker of a distributed crawl can take it
+    assert [type(i).__name__ for i in profile] == ["Account", "AccountMetrics"]
+    assert profile[0].name and profile[0].unit == "某市交通运输局" and profile[0].last_post_at is None
     assert first_page.url == timeline_url(BASE, UID, "1076035900000001")
+    assert first_page.meta["weibo_page"] == 1
     items, requests = run(spider.parse_timeline,
-                          response(timeline_url(BASE, UID), "timeline_page1.json"))
+                          response(timeline_url(BASE, UID), "timeline_page1.json", **first_page.meta))
     ids = {i._id for i in items if isinstance(i, Post)}
     # long posts wait for their full text; everything else is yielded now
     assert "weibo:5012000000000009" not in ids and "weibo:5011000000000077" not in ids
@@ -82,8 +85,11 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     comments = [r for r in requests if "/comments/hotflow" in r.url]
     assert comments and all(r.headers[b"Referer"].endswith(b"/detail/" + r.meta["weibo_mid"].encode())
                             for r in comments)
-    account = next(i for i in items if isinstance(i, Account))
-    assert account.name and account.last_post_at == datetime(2026, 11, 20, 11, 57, tzinfo=CST)
+    # page 1 dates the account's last post (a partial document, merged by storage)
+    (account,) = [i for i in items if isinstance(i, Account)]
+    assert account._id == f"weibo:{UID}" and account.name is None
+    assert account.last_post_at == datetime(2026, 11, 20, 11, 57, tzinfo=CST)
+    assert all(r.meta["weibo_page"] == 2 for r in requests if "since_id=" in r.url)
 
     ext = next(r for r in requests if r.url == extend_url(BASE, "5012000000000009"))
     done, _ = run(spider.parse_longtext, response(ext.url, "longtext.json", **ext.meta))

@@ -1,0 +1,77 @@
+"""Distributed crawling: two workers sharing one scrapy-redis queue on a real redis-server.
+
+They must store what one process stores, without fetching pages twice.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (make test installs Debian's redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+def worker(settings: dict[str, Any], registry: Path, out: Path) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, str(ROOT / "bench" / "run_crawl.py"), str(out), "weibo",
+           "-a", f"accounts={registry}", "-a", "full=1"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def counts(db: Any) -> dict[str, int]:
+    return {c: db[c].count_documents({}) for c in ("accounts", "posts", "comments")}
+
+
+def test_two_workers_share_one_queue(sandbox: Any, crawl_settings: dict[str, Any], redis_url: str,
+                                     mongo_client: Any, tmp_path: Path) -> None:
+    base = dict(sandbox.settings) | crawl_settings
+    # one process, no Redis: the reference corpus
+    single = base | {"MONGODB_DATABASE": crawl_settings["MONGODB_DATABASE"] + "_single"}
+    assert worker(single, sandbox.registry_path, tmp_path / "single.json").wait(180) == 0
+    # two workers started together on the same Redis queue and dupefilter
+    shared = base | {"GOVSPIDER_REDIS_URL": redis_url}
+    procs = [worker(shared, sandbox.registry_path, tmp_path / f"w{i}.json") for i in (1, 2)]
+    assert [p.wait(180) for p in procs] == [0, 0]
+    reference = mongo_client[single["MONGODB_DATABASE"]]
+    try:
+        got = counts(mongo_client[crawl_settings["MONGODB_DATABASE"]])
+        assert got == counts(reference) and got["posts"] > 0
+        one = json.loads((tmp_path / "single.json").read_text())["responses"]
+        each = [json.loads((tmp_path / f"w{i}.json").read_text())["responses"] for i in (1, 2)]
+        assert all(n > 0 for n in each), each  # both workers took work from the queue
+        assert sum(each) <= one * 1.05, (each, one)  # and no page was fetched twice
+    finally:
+        mongo_client.drop_database(single["MONGODB_DATABASE"])
