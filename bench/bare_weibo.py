@@ -63,8 +63,7 @@ class BareWeiboSpider(scrapy.Spider):
             return
         for comment in data["data"].get("data", []):
             yield comment
-            for reply in comment.get("comments") or []:
-                yield reply
+            yield from comment.get("comments") or []
         max_id = data["data"].get("max_id")
         if max_id:
             yield scrapy.Request(comments_url(self.base, mid, max_id, data["data"].get("max_id_type")),

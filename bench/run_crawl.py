@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main() -> None:
     out, spider, *rest = sys.argv[1:]
     args, sets = {}, {}
-    for flag, pair in zip(rest[::2], rest[1::2]):
+    for flag, pair in zip(rest[::2], rest[1::2], strict=True):
         key, value = pair.split("=", 1)
         (args if flag == "-a" else sets)[key] = value
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govspider.settings")

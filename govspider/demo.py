@@ -153,7 +153,8 @@ def _score(console: Console, db: Any, truth_path: Path, out_dir: Path) -> None:
 
 def _history(world: Any, path: Path) -> Path:
     """The world's daily follower counts before today, as ``metrics import`` reads them."""
-    from datetime import datetime, time as dtime
+    from datetime import datetime
+    from datetime import time as dtime
 
     from govspider.processors import CST, isoformat
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from spidermon import MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import (
-    BaseScrapyMonitor, ErrorCountMonitor, FinishReasonMonitor,
+    BaseScrapyMonitor,
+    ErrorCountMonitor,
+    FinishReasonMonitor,
 )
 from spidermon.core.actions import Action
 

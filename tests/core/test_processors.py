@@ -7,8 +7,16 @@ from datetime import datetime
 import pytest
 
 from govspider.processors import (
-    CST, RelativeTimeError, absolute_url, content_hash, isoformat, parse_count, parse_html,
-    parse_time, strip_prefix, unwrap_url,
+    CST,
+    RelativeTimeError,
+    absolute_url,
+    content_hash,
+    isoformat,
+    parse_count,
+    parse_html,
+    parse_time,
+    strip_prefix,
+    unwrap_url,
 )
 
 NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=CST)
