@@ -80,7 +80,7 @@ class Detector:
         account_id = subject.get("account_id") or (subject_id if kind == "account" else None)
         return Finding(
             _id=f"finding:{digest}", detector=self.name, detector_version=self.version,
-            indicator=self.indicator, severity=severity or self.severity, score=score,
+            indicator=self.indicator, severity=severity or self.severity, score=round(score, 3),
             subject_type=kind, subject_id=subject_id, account_id=account_id, message=message,
             evidence=evidence, rule=rule, detected_at=ctx.now, platform=subject.get("platform"))
 

@@ -116,6 +116,7 @@ class Post(Item):
     deleted_reason: str | None = None
     content_hash: str | None = None  #: sha1 of title + text, set by validation when absent
     extra: dict[str, Any] | None = None
+    raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
 @dataclass
@@ -139,6 +140,7 @@ class Comment(Item):
     published_at: datetime | None = None
     likes: int | None = None
     ip_region: str | None = None
+    raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
 @dataclass
@@ -168,6 +170,7 @@ class App(Item):
     icon_phash: str | None = None  #: perceptual hash of the icon (hex)
     url: str | None = None
     search_terms: list[str] | None = None  #: the registry names that found this listing
+    raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
 @dataclass
@@ -186,6 +189,7 @@ class Page(Item):
     links: list[dict[str, Any]] | None = None  #: ``[{"href", "text", "hidden"}]``
     fetched_at: datetime | None = None
     account_id: str | None = None  #: the unit's site this page belongs to, when known
+    raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
 @dataclass

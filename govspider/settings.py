@@ -72,7 +72,8 @@ GOVSPIDER_NOW = None
 GOVSPIDER_REDIS_URL = None
 #: Keep the shared queue and seen-requests set after a crawl (resume / incremental workers).
 GOVSPIDER_REDIS_PERSIST = False
-#: Archive raw response bodies as evidence in ``raw_responses``.
+#: Keep the bodies of responses that gave items in ``raw_responses`` (zlib, once per body);
+#: items and their findings point to them, so evidence survives deletion on the platform.
 GOVSPIDER_ARCHIVE_RESPONSES = False
 
 # scrapy-playwright, used only by the spiders that need a browser (see the Douyin plugin)

@@ -10,7 +10,10 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from govspider.platform import ParseInput
 from govspider.storage import Connection, CorpusWriter, connect
+from govspider.storage.raw import archive as archive_response
+from govspider.storage.raw import raw_document
 from govspider.storage.connection import redact
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,13 @@ class Corpus:
     def submit(self, items: list[Any]) -> Future[Any]:
         """Write a batch on the writer thread."""
         return self._pool.submit(self.writer.write, items)
+
+    def archive(self, inp: ParseInput) -> str:
+        """Keep a response body in ``raw_responses`` (on the writer thread); returns its id."""
+        doc = raw_document(inp.body, inp.url, inp.status, inp.headers,
+                           inp.now or datetime.now(timezone.utc))
+        self._pool.submit(archive_response, self.db, doc)
+        return doc["_id"]
 
     def close(self) -> None:
         if self.closed:

@@ -93,6 +93,8 @@ class DetectPipeline:
                 logger.exception("Detector %s failed on %s", det.name, data.get("_id"))
                 continue
             for finding in findings:
+                if data.get("raw_response_id"):  # the evidence survives deletion on the platform
+                    finding.evidence.setdefault("raw_response_id", data["raw_response_id"])
                 self.crawler.stats.inc_value(f"govspider/findings/{det.name}")
                 if self.store is not None:
                     self.store.add(finding)

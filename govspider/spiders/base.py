@@ -85,12 +85,27 @@ class PlatformSpider(scrapy.Spider):
     def parse_with(self, response: Any, kind: str, platform: str | None = None) -> ParseResult:
         """Run the plugin's offline parser ``kind`` on a response and count the outcome."""
         parser = registry().parser(platform or self.platform, kind)
-        result = parser(ParseInput.from_response(response, now=self.now()))
+        inp = ParseInput.from_response(response, now=self.now())
+        result = parser(inp)
+        self.archive(inp, result)
         stats = self.crawler.stats
         stats.inc_value(f"govspider/outcome/{result.outcome}")
         if result.outcome == ERROR:
             stats.inc_value(f"govspider/errors/{result.error_kind}")
         return result
+
+    def archive(self, inp: ParseInput, result: ParseResult) -> None:
+        """With ``GOVSPIDER_ARCHIVE_RESPONSES``, keep the body of a response that gave items in
+        ``raw_responses`` and point its items (and so their findings) at it."""
+        if not result.items or not self.settings.getbool("GOVSPIDER_ARCHIVE_RESPONSES"):
+            return
+        corpus = self.corpus()
+        if corpus is None:
+            return
+        raw_id = corpus.archive(inp)
+        for item in result.items:
+            if getattr(item, "raw_response_id", "absent") is None:
+                item.raw_response_id = raw_id
 
     def retry_error(self, response: Any, result: ParseResult) -> Iterator[scrapy.Request]:
         """Retry a transient error with exponential backoff; log and count when giving up."""

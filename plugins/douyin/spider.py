@@ -305,9 +305,10 @@ class DouyinSpider(PlatformSpider):
             if kind == "comments":
                 meta["aweme_id"] = query_param(captured.url, "aweme_id") or query_param(
                     captured.url, "item_id")
-            result = PARSERS[kind](ParseInput(body=captured.body, url=captured.url,
-                                              status=captured.status, headers=captured.headers,
-                                              now=self.now(), meta=meta))
+            inp = ParseInput(body=captured.body, url=captured.url, status=captured.status,
+                             headers=captured.headers, now=self.now(), meta=meta)
+            result = PARSERS[kind](inp)
+            self.archive(inp, result)
             self.count(result)
             if result.outcome == ERROR:
                 errors_in_row += 1
