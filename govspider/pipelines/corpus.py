@@ -12,9 +12,9 @@ from scrapy.exceptions import NotConfigured
 
 from govspider.platform import ParseInput
 from govspider.storage import Connection, CorpusWriter, connect
+from govspider.storage.connection import redact
 from govspider.storage.raw import archive as archive_response
 from govspider.storage.raw import raw_document
-from govspider.storage.connection import redact
 
 logger = logging.getLogger(__name__)
 
