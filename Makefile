@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo    crawl the local sandbox into the embedded database, detect, write the report"
 	@echo "make test    run the test suite (installs the virtualenv and Debian packages it needs)"
-	@echo "make eval    precision and recall of every detector on its labeled cases"
+	@echo "make eval    precision and recall of every detector: labeled cases, then the sandbox's planted cases"
 	@echo "make bench   benchmarks under bench/ (ratios against same-run baselines; BENCH_ARGS=--quick)"
 	@echo "make lint    ruff"
 
@@ -44,8 +44,11 @@ test: venv sysdeps
 demo: venv sysdeps
 	$(BIN)/govspider demo
 
-eval: venv
+# labeled cases, then the demo corpus against the sandbox's planted cases (demo run if missing)
+eval: venv sysdeps
 	$(BIN)/python -m plugins.detectors.eval $(EVAL_ARGS)
+	@test -f data/ground_truth.json || $(BIN)/govspider demo
+	$(BIN)/govspider score data/ground_truth.json
 
 bench: venv sysdeps
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

@@ -27,6 +27,7 @@ def register(main: click.Group) -> None:
     else:
         main.add_command(sandbox, "sandbox")
     main.add_command(report)
+    main.add_command(score)
     main.add_command(demo)
     main.add_command(schedule)
 
@@ -57,6 +58,38 @@ def report(out_dir: str, scheme: str | None, now: str | None) -> None:
         except ReportError as exc:
             raise Failure(str(exc)) from None
     click.echo(f"report written to {path}")
+
+
+@click.command()
+@click.argument("truth", type=click.Path(dir_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def score(truth: str, as_json: bool) -> None:
+    """Score the stored findings against a ground truth of planted cases (JSON or JSON lines).
+
+    Rows are {"detector", "subject_id", "label": true|false}; an unlisted subject that a
+    detector flags counts as a false positive. `govspider demo` writes the sandbox's truth to
+    the data directory as ground_truth.json.
+    """
+    from rich.console import Console
+
+    from govspider.cli import Failure, _connect
+    from govspider.evaluation import score_findings, scores_table
+
+    raw = Path(truth).read_text(encoding="utf-8").strip()
+    try:
+        rows = json.loads(raw) if raw.startswith("[") else [json.loads(x) for x in raw.splitlines() if x.strip()]
+        if not all(isinstance(r, dict) and "detector" in r and "subject_id" in r for r in rows):
+            raise ValueError("rows need 'detector' and 'subject_id'")
+    except ValueError as exc:
+        raise Failure(f"{truth}: not a ground truth ({exc})") from None
+    with _connect() as conn:
+        scores = score_findings(rows, conn.db["findings"].find({}, {"detector": 1, "subject_id": 1, "status": 1}))
+    if as_json:
+        click.echo(_json({n: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision,
+                              "recall": s.recall, "false_positives": s.false_positives,
+                              "missed": s.missed} for n, s in scores.items()}))
+    else:
+        Console(soft_wrap=True).print(scores_table(scores, f"Stored findings vs {truth}"))
 
 
 @click.command()

@@ -82,7 +82,8 @@ def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = Non
                                       progress=lambda m: status.update(f"Detectors: {m}"))
             console.print(f"[bold]Detectors[/]: {sum(summary['findings'].values())} findings "
                           f"in {summary['seconds']}s")
-            _score(console, conn.db, Path(server.ground_truth_path), out_dir)
+            shutil.copyfile(server.ground_truth_path, data_dir / "ground_truth.json")
+            _score(console, conn.db, data_dir / "ground_truth.json", out_dir)
             report_path = _report(console, conn.db, out_dir, server.world.now, registry)
         finally:
             server.stop()
@@ -134,17 +135,11 @@ def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
 
 def _score(console: Console, db: Any, truth_path: Path, out_dir: Path) -> None:
     """How the findings compare with the cases the sandbox planted."""
-    from govspider.evaluation import score_findings
+    from govspider.evaluation import score_findings, scores_table
 
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     scores = score_findings(truth, db["findings"].find({}, {"detector": 1, "subject_id": 1, "status": 1}))
-    table = Table(title="Findings vs the sandbox's planted cases")
-    for col in ("detector", "found", "false +", "missed", "precision", "recall"):
-        table.add_column(col, justify="left" if col == "detector" else "right")
-    pct = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
-    for name, sc in scores.items():
-        table.add_row(name, str(sc.tp), str(sc.fp), str(sc.fn), pct(sc.precision), pct(sc.recall))
-    console.print(table)
+    console.print(scores_table(scores, "Findings vs the sandbox's planted cases"))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "ground_truth_scores.json").write_text(json.dumps(
         {n: vars(s) | {"precision": s.precision, "recall": s.recall} for n, s in scores.items()},

@@ -99,11 +99,11 @@ def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]]
         by_type[item.get("item_type", "")].append(item)
     for account in by_type.get("account", []):
         ctx.accounts.setdefault(account["_id"], account)
-    for det in detectors:
-        if det.scope != "item":
-            continue
-        for kind in det.accepts:
-            for item in by_type.get(kind, []):
+    # item by item, every detector on an item in turn: the text they share is normalized once
+    by_kind = item_detectors(detectors)
+    for kind, dets in by_kind.items():
+        for item in by_type.get(kind, []):
+            for det in dets:
                 yield from det.detect(item, ctx)
     if any(d.scope == "account" for d in detectors):
         if histories is None:
@@ -116,6 +116,16 @@ def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]]
     for det in detectors:
         if det.scope == "corpus":
             yield from det.detect(dict(by_type), ctx)
+
+
+def item_detectors(detectors: Iterable[Detector]) -> dict[str, list[Detector]]:
+    """Item-scope detectors by the item type they accept."""
+    by_kind: dict[str, list[Detector]] = {}
+    for det in detectors:
+        if det.scope == "item":
+            for kind in sorted(det.accepts):
+                by_kind.setdefault(kind, []).append(det)
+    return by_kind
 
 
 def build_histories(by_type: dict[str, list[dict[str, Any]]]) -> list[AccountHistory]:

@@ -49,3 +49,23 @@ def score_findings(truth: Iterable[dict[str, Any]], findings: Iterable[dict[str,
         scores[name] = Score(tp=len(pos & got), fp=len(got - pos), fn=len(pos - got),
                              false_positives=sorted(got - pos), missed=sorted(pos - got))
     return scores
+
+
+def scores_table(scores: dict[str, Score], title: str) -> Any:
+    """A rich table of scores (found, false positives, missed, precision, recall)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("detector", "found", "false +", "missed", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "detector" else "right")
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v:.2f}"
+
+    for name, sc in scores.items():
+        table.add_row(name, str(sc.tp), str(sc.fp), str(sc.fn), pct(sc.precision), pct(sc.recall))
+    total = Score(tp=sum(s.tp for s in scores.values()), fp=sum(s.fp for s in scores.values()),
+                  fn=sum(s.fn for s in scores.values()))
+    table.add_row("ALL", str(total.tp), str(total.fp), str(total.fn), pct(total.precision),
+                  pct(total.recall), style="bold")
+    return table

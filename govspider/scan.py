@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from govspider.detection import AccountHistory, DetectContext, Detector
+from govspider.detection import AccountHistory, DetectContext, Detector, item_detectors
 from govspider.items import COLLECTIONS
 from govspider.registry import AccountRegistry
 from govspider.storage.registry_store import load_registry
@@ -64,13 +64,14 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
             found[det.name] += 1
             writer.add(finding)
 
-    for det in (d for d in detectors if d.scope == "item"):
+    # one pass over each collection, every detector on a document in turn
+    for kind, dets in item_detectors(detectors).items():
         n = 0
-        for kind in sorted(det.accepts):
-            for doc in _docs(db, kind):
+        for doc in _docs(db, kind):
+            for det in dets:
                 emit(det.detect(doc, ctx), det)
-                n += 1
-        say(f"{det.name}: {n} items checked, {found[det.name]} findings")
+            n += 1
+        say(f"{COLLECTIONS[kind]}: {n} checked by {', '.join(d.name for d in dets)}")
     account_dets = [d for d in detectors if d.scope == "account"]
     if account_dets:
         latest: dict[str, datetime] = {}

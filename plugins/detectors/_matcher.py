@@ -53,7 +53,7 @@ class _Combined:
     does not depend on the number of terms); pyahocorasick otherwise.
     """
 
-    _CACHE_MAX = 262_144
+    _CACHE_MAX = 2_048  # the detectors of one item share it; small keeps memory flat
 
     def __init__(self) -> None:
         self.patterns: list[str] = []

@@ -12,7 +12,9 @@ from govspider.textnorm import Normalized, normalize
 from ._matcher import Hit
 
 _NORM_CACHE: dict[str, Normalized] = {}
-_NORM_CACHE_MAX = 262_144
+#: detectors look at the same item one after another: a small cache covers that, and keeps
+#: memory flat over a crawl of millions of texts
+_NORM_CACHE_MAX = 2_048
 
 #: which fields of an item hold text an account published
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {"post": ("title", "text"), "comment": ("text",),
