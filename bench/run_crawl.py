@@ -55,6 +55,7 @@ def main() -> None:
         "items": stats.get("item_scraped_count", 0),
         "errors": {k: v for k, v in stats.items() if k.startswith("govspider/errors")},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_seconds": (lambda r: r.ru_utime + r.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
     Path(out).write_text(json.dumps(figures, default=str))

@@ -43,6 +43,8 @@ class DetectPipeline:
                 self.by_type.setdefault(kind, []).append(det)
         self.store: Any = None
         self.settings: dict[str, Any] = {}
+        self.frozen_now: datetime | None = None
+        self.ctx = DetectContext(now=datetime.now(CST))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DetectPipeline:
@@ -56,13 +58,16 @@ class DetectPipeline:
         return cls(crawler, detectors)
 
     def _now(self) -> datetime:
-        frozen = self.crawler.settings.get("GOVSPIDER_NOW")
-        return (parse_time(frozen) if frozen else None) or datetime.now(CST)
+        return self.frozen_now or datetime.now(CST)
 
     def open_spider(self, spider: Any = None) -> None:
         from govspider.pipelines.store import StorePipeline
 
         self.settings = {"GOVSPIDER_DETECTORS": self.crawler.settings.getdict("GOVSPIDER_DETECTORS")}
+        frozen = self.crawler.settings.get("GOVSPIDER_NOW")
+        self.frozen_now = parse_time(frozen) if frozen else None
+        #: one context for the crawl; only ``now`` changes from item to item
+        self.ctx = DetectContext(now=self._now(), settings=self.settings)
         # build lexicons and automatons now, not inside the first crawled item
         ctx = DetectContext(now=self._now(), settings=self.settings)
         for det in self.detectors:
@@ -84,7 +89,8 @@ class DetectPipeline:
         if not detectors:
             return item
         data = item.to_dict() if isinstance(item, Item) else item
-        ctx = DetectContext(now=self._now(), settings=self.settings)
+        ctx = self.ctx
+        ctx.now = self.frozen_now or datetime.now(CST)
         for det in detectors:
             try:
                 findings = list(det.detect(data, ctx))

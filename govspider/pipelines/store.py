@@ -11,6 +11,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from govspider.pipelines.corpus import Corpus
 
@@ -51,10 +52,16 @@ class StorePipeline:
             {"$set": {"spider": self.crawler.spidercls.name, "started_at": self.started_at,
                       "status": "running"}}, upsert=True)
 
-    async def process_item(self, item: Any, spider: Any = None) -> Any:
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        # synchronous on the hot path; a Deferred only when the database is behind
         self.batch.append(item)
         if len(self.batch) >= self.batch_size:
             self._submit()
+        if len(self.pending) > self.max_pending:
+            return deferred_from_coro(self._wait_for_writer(item))
+        return item
+
+    async def _wait_for_writer(self, item: Any) -> Any:
         while len(self.pending) > self.max_pending:
             future = self.pending.popleft()
             await asyncio.wrap_future(future)

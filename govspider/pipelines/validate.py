@@ -19,6 +19,18 @@ _STR_ID_FIELDS = {"_id", "platform_id", "account_id", "post_id", "repost_of", "r
                   "author_id"}
 
 
+#: field name -> the check it needs (worked out once, not per field of every item)
+_CHECKS: dict[str, str] = {}
+for _cls in ITEM_TYPES.values():
+    for _name in _cls.__dataclass_fields__:
+        if _name in _STR_ID_FIELDS:
+            _CHECKS[_name] = "id"
+        elif _name in _INT_FIELDS:
+            _CHECKS[_name] = "int"
+        elif _name.endswith("_at") or _name == "at":
+            _CHECKS[_name] = "time"
+
+
 class ValidationError(ValueError):
     """An item breaks the data model; the message says how."""
 
@@ -36,15 +48,15 @@ def validate(item: Any) -> Item:
         if getattr(item, name, None) in (None, ""):
             raise ValidationError(f"{item.item_type} without {name}")
     for name, value in vars(item).items():
-        if value is None:
+        check = _CHECKS.get(name)
+        if check is None or value is None:
             continue
-        if name in _STR_ID_FIELDS and not isinstance(value, str):
+        if check == "id" and not isinstance(value, str):
             raise ValidationError(f"{name} must be a string, got {type(value).__name__} {value!r}")
-        if name in _INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        if check == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             raise ValidationError(f"{name} must be a non-negative int, got {value!r}")
-        if name.endswith("_at") or name == "at":
-            if not isinstance(value, datetime) or value.tzinfo is None:
-                raise ValidationError(f"{name} must be an aware datetime, got {value!r}")
+        if check == "time" and (not isinstance(value, datetime) or value.tzinfo is None):
+            raise ValidationError(f"{name} must be an aware datetime, got {value!r}")
     metrics = getattr(item, "metrics", None)
     if metrics:
         bad = {k: v for k, v in metrics.items()
