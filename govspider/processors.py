@@ -194,9 +194,10 @@ def absolute_url(url: str | None, base: str = "https://") -> str | None:
         url = unescaped
     if url.startswith("//"):
         return "https:" + url
-    if url.startswith("/") and base.startswith("http"):
+    if url.startswith("/"):
         parts = urlsplit(base)
-        return f"{parts.scheme}://{parts.netloc}{url}"
+        if parts.scheme.startswith("http") and parts.netloc:  # else: a path, left as it is
+            return f"{parts.scheme}://{parts.netloc}{url}"
     return url
 
 

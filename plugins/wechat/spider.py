@@ -21,7 +21,6 @@ import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -99,16 +98,6 @@ class WechatSpider(PlatformSpider):
         spider.accounts_seen = set()
         return spider
 
-    def retry(self, response: Any, result: Any) -> Iterator[scrapy.Request]:
-        """Retry a transient error; after a redirect (Sogou's ``/antispider``, WeChat's
-        ``wappoc_appmsgcaptcha``) the URL first asked for is retried, not the captcha page."""
-        urls = response.meta.get("redirect_urls")
-        if urls:
-            meta = {k: v for k, v in response.meta.items() if not k.startswith("redirect_")}
-            original = response.request.replace(url=urls[0], meta=meta)
-            response = SimpleNamespace(request=original)
-        yield from self.retry_error(response, result)
-
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[Any]:
         for request in self._start_requests():
@@ -164,7 +153,7 @@ class WechatSpider(PlatformSpider):
     def parse_sogou(self, response: Any) -> Iterator[Any]:
         result = self.parse_with(response, "sogou")
         if result.outcome == ERROR:
-            yield from self.retry(response, result)
+            yield from self.retry_error(response, result)
             return
         ctx, page = response.meta["wechat"], response.meta["page"]
         stats = self.crawler.stats
@@ -193,7 +182,7 @@ class WechatSpider(PlatformSpider):
             return
         result = self.parse_with(response, "sogou_link")
         if result.outcome == ERROR:
-            yield from self.retry(response, result)
+            yield from self.retry_error(response, result)
             return
         for url in result.requests:
             yield self._article_request(url, response.meta["wechat"], response.meta.get("listing"))
@@ -212,7 +201,7 @@ class WechatSpider(PlatformSpider):
     def parse_mp_list(self, response: Any) -> Iterator[Any]:
         result = self.parse_with(response, "appmsg_list")
         if result.outcome == ERROR:
-            yield from self.retry(response, result)
+            yield from self.retry_error(response, result)
             return
         if result.outcome == END_OF_LIST:
             return
@@ -240,7 +229,7 @@ class WechatSpider(PlatformSpider):
     def parse_article(self, response: Any) -> Iterator[Any]:
         result = self.parse_with(response, "article")
         if result.outcome == ERROR:
-            yield from self.retry(response, result)
+            yield from self.retry_error(response, result)
             return
         if result.outcome == NOT_FOUND:
             logger.info("Article not found: %s (%s)", response.url, result.message)

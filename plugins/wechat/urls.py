@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
+from govspider.processors import absolute_url
+
 PLATFORM = "wechat"
 #: The real host of article pages; canonical URLs always use it (sandbox or not).
 MP_HOST = "mp.weixin.qq.com"
@@ -13,7 +15,6 @@ CANONICAL_BASE = f"https://{MP_HOST}/s"
 MP_BASE = f"https://{MP_HOST}/"
 #: WeChat hosts that serve https: their ``http://`` URLs are upgraded.
 HTTPS_HOSTS = ("mp.weixin.qq.com", "qpic.cn", "qlogo.cn", "res.wx.qq.com")
-_AMP_RE = re.compile(r"&(?:amp|#0*38|#x0*26);", re.I)
 _SHORT_RE = re.compile(r"/s/([A-Za-z0-9_-]{10,})/?$")
 
 
@@ -62,22 +63,8 @@ def canonical_url(biz: str, mid: str | int, idx: str | int, sn: str = "") -> str
 
 
 def clean_url(url: str | None) -> str:
-    """Undo the escapes article URLs carry in pages and JSON: ``\\x26``, ``&amp;``, ``\\/``.
-
-    Only the escapes of ``&`` are decoded: a general HTML unescape would turn the parameters
-    ``&timestamp=`` / ``&region=`` / ``&not=`` into ``×tamp=`` / ``®ion=`` / ``¬=``.
-    """
-    if not url:
-        return ""
-    url = url.strip().replace("\\x26", "&").replace("\\/", "/")
-    while True:  # "&amp;amp;" happens in doubly escaped JSON
-        unescaped = _AMP_RE.sub("&", url)
-        if unescaped == url:
-            break
-        url = unescaped
-    if url.startswith("//"):
-        url = "https:" + url
-    return url
+    """Undo the escapes article URLs carry in pages and JSON (``\\x26``, ``&amp;``, ``\\/``)."""
+    return absolute_url(url) or ""
 
 
 def absolute(url: str | None, base: str) -> str | None:

@@ -120,6 +120,7 @@ URLS = [
     ("https://a.example/x?a=1&amp;b=2", "https://a.example/x?a=1&b=2"),
     ("https://a.example/s?x=1&timestamp=2&amp;region=3&not=4", "https://a.example/s?x=1&timestamp=2&region=3&not=4"),
     ("https://a.example/s?a=1&amp;amp;b=2&#38;c=3", "https://a.example/s?a=1&b=2&c=3"),
+    ("/s?__biz=MzA=&amp;mid=1", "/s?__biz=MzA=&mid=1"),
     ("", None),
 ]
 
