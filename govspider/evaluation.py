@@ -12,15 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
-class Score:
-    """Confusion counts of one detector."""
+class PrecisionRecall:
+    """Precision, recall and F1 of anything with ``tp``, ``fp`` and ``fn`` counts."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    false_positives: list[str] = field(default_factory=list)
-    missed: list[str] = field(default_factory=list)
+    tp: int
+    fp: int
+    fn: int
 
     @property
     def precision(self) -> float | None:
@@ -29,6 +26,24 @@ class Score:
     @property
     def recall(self) -> float | None:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Score(PrecisionRecall):
+    """Confusion counts of one detector against a ground truth."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    false_positives: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
 
 
 def score_findings(truth: Iterable[dict[str, Any]], findings: Iterable[dict[str, Any]],

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from govspider.detection import DetectContext, Detector, run_detectors
+from govspider.evaluation import PrecisionRecall
 from govspider.processors import CST, parse_time
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "cases"
@@ -36,7 +37,7 @@ DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 
 
 @dataclass
-class Counts:
+class Counts(PrecisionRecall):
     """Confusion counts of one detector."""
 
     tp: int = 0
@@ -44,19 +45,6 @@ class Counts:
     fn: int = 0
     tn: int = 0
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    @property
-    def f1(self) -> float | None:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
 
 
 @dataclass
