@@ -35,6 +35,10 @@ class PrecisionRecall:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+#: finding statuses that no longer accuse anyone (a supervisor's decision, or a later scan)
+INACTIVE = frozenset({"dismissed", "false_positive", "resolved", "closed", "cleared"})
+
+
 @dataclass
 class Score(PrecisionRecall):
     """Confusion counts of one detector against a ground truth."""
@@ -56,7 +60,7 @@ def score_findings(truth: Iterable[dict[str, Any]], findings: Iterable[dict[str,
             positives[row["detector"]].add(str(row["subject_id"]))
     found: dict[str, set[str]] = {name: set() for name in positives}
     for f in findings:
-        if f.get("detector") in found and f.get("status") not in ("dismissed", "false_positive"):
+        if f.get("detector") in found and f.get("status") not in INACTIVE:
             found[f["detector"]].add(str(f.get("subject_id")))
     scores = {}
     for name in sorted(positives):

@@ -10,7 +10,8 @@
 * ``findings.csv`` (UTF-8 with BOM, for spreadsheet software) and ``scorecard.json``.
 
 The national verdict of an account is 不合格 when any veto finding stands (a finding a supervisor
-marked ``dismissed`` / ``false_positive`` / ``resolved`` does not), else 合格. Findings of
+marked ``dismissed`` / ``false_positive`` / ``resolved``, or ``cleared`` by a later scan that no
+longer found it, does not), else 合格. Findings of
 time-dependent detectors (not updated, no replies...) count only from the latest scan at or
 before the monitoring time. An optional local scheme (YAML) adds a 100-point score.
 """
@@ -40,7 +41,7 @@ from govspider.registry import AccountRegistry
 logger = logging.getLogger(__name__)
 
 #: statuses a supervisor sets on a finding that take it out of the verdict
-CLEARED = frozenset({"dismissed", "false_positive", "resolved", "closed"})
+CLEARED = frozenset({"dismissed", "false_positive", "resolved", "closed", "cleared"})
 #: detectors whose findings describe the state at the scan's monitoring time
 TIME_DEPENDENT = frozenset({"dormant_account", "no_interaction", "fan_buying"})
 SEVERITY_ORDER = {"veto": 0, "high": 1, "medium": 2, "low": 3}

@@ -59,9 +59,12 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
     found: Counter[str] = Counter()
     started = time.monotonic()
 
+    produced: set[str] = set()
+
     def emit(findings: Any, det: Detector) -> None:
         for finding in findings:
             found[det.name] += 1
+            produced.add(finding._id)
             writer.add(finding)
 
     # one pass over each collection, every detector on a document in turn
@@ -95,6 +98,29 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
             emit(det.detect(everything, ctx), det)
             say(f"{det.name}: {found[det.name]} findings")
     writer.flush()
-    return {"findings": dict(found), "stored": writer.stats.total(),
+    cleared = clear_stale_findings(db, [d.name for d in detectors], produced, now)
+    if cleared:
+        say(f"{cleared} earlier findings no longer found: cleared")
+    return {"findings": dict(found), "stored": writer.stats.total(), "cleared": cleared,
             "failed": sum(writer.stats.failed.values()),
             "seconds": round(time.monotonic() - started, 2)}
+
+
+def clear_stale_findings(db: Any, detectors: list[str], seen: set[str], now: datetime) -> int:
+    """Mark open findings of these detectors that this scan did not produce again as cleared,
+    and open again cleared ones it did produce.
+
+    A scan covers the whole corpus, so such a finding no longer holds (the account posted
+    again, the text was edited...). Statuses a supervisor set are left alone.
+    """
+    stale = [d["_id"] for d in db["findings"].find(
+        {"detector": {"$in": detectors}, "status": "open"}, {"_id": 1}) if d["_id"] not in seen]
+    for i in range(0, len(stale), 100):
+        db["findings"].update_many({"_id": {"$in": stale[i:i + 100]}},
+                                   {"$set": {"status": "cleared", "cleared_at": now}})
+    # found again after being cleared: open again
+    again = list(seen)
+    for i in range(0, len(again), 100):
+        db["findings"].update_many({"_id": {"$in": again[i:i + 100]}, "status": "cleared"},
+                                   {"$set": {"status": "open"}, "$unset": {"cleared_at": ""}})
+    return len(stale)

@@ -58,9 +58,16 @@ class CommercialAd(LexiconDetector):
         matches: list[dict[str, Any]] = []
         strong: set[str] = set()
         weak: set[str] = set()
+        #: strong only next to a contact or a link (sex-service terms, prize-draw lures): alone
+        #: they describe spam, which sensitive_content judges, not an advertisement
+        contact_only = set(lex.get("contact_only_categories") or ())
+        strong_if_contact: set[str] = set()
         for name, n, hits in found:
             for hit in hits:
-                (strong if hit.entry.weight >= 2 else weak).add(hit.entry.term)
+                if hit.entry.weight >= 2:
+                    (strong_if_contact if hit.entry.category in contact_only else strong).add(hit.entry.term)
+                else:
+                    weak.add(hit.entry.term)
                 matches.append(match_record(n, hit, name))
         contacts: list[dict[str, Any]] = []
         for name, n in fields(subject):
@@ -83,7 +90,7 @@ class CommercialAd(LexiconDetector):
         has_contact = bool(contacts) or bool(shop_links)
         t = lex.threshold
         rule = None
-        if len(strong) >= int(t("min_strong_with_contact", ctx) or 1) and (
+        if len(strong | strong_if_contact) >= int(t("min_strong_with_contact", ctx) or 1) and (
                 has_contact or other_links):
             rule = "ad_with_contact" if has_contact else "ad_with_link"
         elif len(strong) >= int(t("min_strong_alone", ctx) or 2):

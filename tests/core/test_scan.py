@@ -42,3 +42,25 @@ def test_dormant_accounts_and_missed_crawls(db: Any) -> None:
     before = db.findings.count_documents({})
     scan_corpus(db, [dormant], now=NOW)
     assert db.findings.count_documents({}) == before
+
+
+
+def test_findings_no_longer_found_are_cleared_and_reopened(db: Any) -> None:
+    latest = NOW - timedelta(hours=1)
+    store(db, latest, [account(1), post(1, 70)])
+    dormant = registry().detectors["dormant_account"]
+    scan_corpus(db, [dormant], now=NOW)
+    assert {f["status"] for f in db.findings.find()} == {"open"}
+    # the account posts again: the next scan clears what no longer holds
+    store(db, latest + timedelta(minutes=5), [account(1), post(1, 1)])
+    assert scan_corpus(db, [dormant], now=NOW)["cleared"] >= 1
+    assert {f["status"] for f in db.findings.find()} == {"cleared"}
+    # a supervisor's own status is never touched by a scan
+    db.findings.update_many({}, {"$set": {"status": "dismissed"}})
+    scan_corpus(db, [dormant], now=NOW)
+    assert {f["status"] for f in db.findings.find()} == {"dismissed"}
+    # silent again (the recent post deleted on the platform): the finding opens again
+    db.findings.update_many({}, {"$set": {"status": "cleared"}})
+    db.posts.delete_one({"_id": "wechat:acc1:1"})
+    scan_corpus(db, [dormant], now=NOW)
+    assert "open" in {f["status"] for f in db.findings.find()}
