@@ -101,12 +101,15 @@ def score(truth: str, as_json: bool) -> None:
 @click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False))
 @click.option("--troubles/--no-troubles", default=True, show_default=True,
               help="Let the sandbox inject realistic trouble (rate limits, login walls...).")
-def demo(size: str, seed: int, spiders: str | None, out_dir: str, troubles: bool) -> None:
+@click.option("--sandbox-port", default=8900, show_default=True,
+              help="Port of the sandbox (stable, so that page URLs stay the same between runs).")
+def demo(size: str, seed: int, spiders: str | None, out_dir: str, troubles: bool,
+         sandbox_port: int) -> None:
     """The main job on embedded defaults: sandbox -> crawl -> detect -> report."""
     from govspider.demo import run_demo
 
     run_demo(size=size, seed=seed, spiders=[s for s in (spiders or "").split(",") if s] or None,
-             out_dir=Path(out_dir), troubles=troubles)
+             out_dir=Path(out_dir), troubles=troubles, sandbox_port=sandbox_port)
 
 
 @click.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,21 @@ DEFAULT_ORDER = ("weibo", "wechat", "douyin", "appstores", "web")
 _COUNTED = ("accounts", "posts", "comments", "apps", "pages")
 
 
+def _port(wanted: int, console: Console) -> int:
+    """``wanted`` when it is free; else a free port, saying what that changes."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", wanted))
+            return wanted
+        except OSError:
+            pass
+    console.print(f"[yellow]Note[/]: port {wanted} is taken; the sandbox runs on another port, so "
+                  "its web pages get other URLs (and page ids) than in earlier demo runs.")
+    return 0
+
+
 def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = None,
-             out_dir: Path = Path("report"), troubles: bool = True) -> None:
+             out_dir: Path = Path("report"), troubles: bool = True, sandbox_port: int = 8900) -> None:
     from govspider.cli import Failure, _connect, _settings
     from govspider.pipelines.detect import select_detectors
     from govspider.registry import AccountRegistry
@@ -56,7 +70,9 @@ def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = Non
                   + (f", data in {data_dir}" if conn.server else ""))
     try:
         with console.status(f"Starting the sandbox (world size {size}, seed {seed})…"):
-            server = SandboxServer(seed=seed, size=size, troubles="default" if troubles else None)
+            # a stable port keeps page URLs, and so page ids, the same from one demo run to the next
+            server = SandboxServer(seed=seed, size=size, troubles="default" if troubles else None,
+                                   port=_port(sandbox_port, console))
             server.start()
         try:
             registry_file = data_dir / "registry.yaml"
