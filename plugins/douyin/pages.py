@@ -362,24 +362,35 @@ def parse_aweme(aweme: dict[str, Any], meta: dict[str, Any] | None = None) -> Po
     )
 
 
+def _list_page(inp: ParseInput, key: str, what: str,
+               ) -> ParseResult | tuple[dict[str, Any], list[Any], bool]:
+    """The envelope, the list under ``key`` and ``has_more`` of a paged response, or the
+    result that ends parsing: an error for a bad body or an empty page that claims more (a soft
+    block, not an empty account), ``end_of_list`` for an empty last page."""
+    try:
+        data = load_envelope(inp)
+    except DouyinBodyError as exc:
+        return exc.result
+    if key not in data and "has_more" not in data:
+        return ParseResult.error(MALFORMED, f"no {key} in the {what} response")
+    rows = data.get(key) or []
+    has_more = _flag(data.get("has_more"))
+    if not rows:
+        if has_more:
+            return ParseResult.error(BLOCKED, f"empty {key} with has_more 1")
+        return ParseResult(outcome=END_OF_LIST, message=f"{key} empty, has_more 0")
+    return data, rows, has_more
+
+
 def parse_posts(inp: ParseInput) -> ParseResult:
     """``/aweme/v1/web/aweme/post/`` -> ``post`` items; ``next`` = ``{"max_cursor": ...}``.
 
     ``requests`` lists the first comment page of every post that has comments.
     """
-    try:
-        data = load_envelope(inp)
-    except DouyinBodyError as exc:
-        return exc.result
-    if "aweme_list" not in data and "has_more" not in data:
-        return ParseResult.error(MALFORMED, "no aweme_list in the posts response")
-    awemes = data.get("aweme_list") or []
-    has_more = _flag(data.get("has_more"))
-    if not awemes:
-        if has_more:
-            # a page with nothing on it that claims more: a soft block, not an empty account
-            return ParseResult.error(BLOCKED, "empty aweme_list with has_more 1")
-        return ParseResult(outcome=END_OF_LIST, message="aweme_list empty, has_more 0")
+    page = _list_page(inp, "aweme_list", "posts")
+    if isinstance(page, ParseResult):
+        return page
+    data, awemes, has_more = page
     meta = dict(inp.meta)
     base = _api_base(inp.url)
     posts: list[Any] = []
@@ -455,18 +466,10 @@ def parse_comments(inp: ParseInput) -> ParseResult:
     comments whose replies are not all inline. ``meta`` may carry ``sec_uid``/``uid`` of the
     post's owner (marks official replies) and ``aweme_id``.
     """
-    try:
-        data = load_envelope(inp)
-    except DouyinBodyError as exc:
-        return exc.result
-    if "comments" not in data and "has_more" not in data:
-        return ParseResult.error(MALFORMED, "no comments in the comment response")
-    raws = data.get("comments") or []
-    has_more = _flag(data.get("has_more"))
-    if not raws:
-        if has_more:
-            return ParseResult.error(BLOCKED, "empty comment page with has_more 1")
-        return ParseResult(outcome=END_OF_LIST, message="no comments, has_more 0")
+    page = _list_page(inp, "comments", "comments")
+    if isinstance(page, ParseResult):
+        return page
+    data, raws, has_more = page
     meta = dict(inp.meta)
     base = _api_base(inp.url)
     comments: list[Any] = []
