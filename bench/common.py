@@ -29,6 +29,18 @@ def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
     return min(times)
 
 
+def best_of_alternating(fns: list[Callable[[], Any]], repeat: int = 3) -> list[float]:
+    """The best wall time of each function, runs interleaved (a, b, a, b...) so that a slow
+    spell of a shared machine falls on both sides of a ratio instead of on one."""
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

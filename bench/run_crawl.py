@@ -43,6 +43,24 @@ def main() -> None:
         crawler = process.create_crawler(spidercls)
     else:
         crawler = process.create_crawler(spider)
+    marks: dict[str, float] = {}
+
+    def cpu_now() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    from scrapy import signals
+
+    # CPU between spider_opened and spider_closed: the crawl itself, without imports and set-up
+    # (receivers are held here: Scrapy's signals keep only weak references)
+    def opened(spider: object) -> None:
+        marks.setdefault("opened", cpu_now())
+
+    def closed(spider: object, reason: str) -> None:
+        marks.setdefault("closed", cpu_now())
+
+    crawler.signals.connect(opened, signal=signals.spider_opened)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
     started = time.perf_counter()
     process.crawl(crawler, **args)
     process.start()
@@ -56,6 +74,7 @@ def main() -> None:
         "errors": {k: v for k, v in stats.items() if k.startswith("govspider/errors")},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "cpu_seconds": (lambda r: r.ru_utime + r.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
+        "crawl_cpu_seconds": marks.get("closed", 0.0) - marks.get("opened", 0.0),
         "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
     Path(out).write_text(json.dumps(figures, default=str))

@@ -48,7 +48,6 @@ class GovspiderAddon:
         if redis_url:
             # distributed crawling: every worker shares one request queue and one dupefilter
             settings.set("REDIS_URL", redis_url, priority="addon")
-            settings.set("SCHEDULER", "scrapy_redis.scheduler.Scheduler", priority="addon")
+            # (govspider.distributed: the last worker of a run clears them, not the first)
+            settings.set("SCHEDULER", "govspider.distributed.SharedScheduler", priority="addon")
             settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
-            settings.set("SCHEDULER_PERSIST", settings.getbool("GOVSPIDER_REDIS_PERSIST", False),
-                         priority="addon")

@@ -239,6 +239,10 @@ def html_to_text(markup: str | None) -> str:
     """Plain text of HTML as the data model says: tags removed, ``<br>`` -> newline, entities
     decoded, emoji ``<img alt=[X]>`` -> ``[X]``, links -> their visible text, no zero-width
     characters."""
+    if not markup:
+        return ""
+    if "<" not in markup and "&" not in markup:  # plain text (most comments): no parser needed
+        return _tidy(markup.translate(_ZERO_WIDTH))
     return parse_html(markup).text
 
 
@@ -317,6 +321,8 @@ def _outbound(href: str | None, base_url: str) -> str | None:
 
 
 def _tidy(text: str) -> str:
+    if "\n" not in text:  # one line: the same result without the line loop and the regex
+        return " ".join(text.split())
     lines = [" ".join(line.split()) if line.strip() else "" for line in text.split("\n")]
     out = "\n".join(lines).strip()
     return re.sub(r"\n{3,}", "\n\n", out)

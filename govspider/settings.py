@@ -25,6 +25,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "govspider.extensions.GcTuning": 10,
 }
 # crawl health (govspider/monitors.py): verdict in the stats and in crawl_runs
 SPIDERMON_ENABLED = True

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy.exceptions import NotConfigured
 
@@ -17,6 +18,7 @@ from govspider.storage.raw import archive as archive_response
 from govspider.storage.raw import raw_document
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def new_crawl_id(spider_name: str) -> str:
@@ -79,6 +81,18 @@ class Corpus:
         self.conn.close()
 
     # ------------------------------------------------------------------ read helpers for spiders
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a read helper (``self.latest_post_time``...) on a worker thread and await it.
+
+        A spider callback that queried the database directly would stall every download of
+        the crawl until the answer came (the crawl benchmark saw its reactor wait on queries
+        queued behind the writer's bulk inserts); awaited here, the reactor carries on.
+        """
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet.threads import deferToThread
+
+        return await maybe_deferred_to_future(deferToThread(fn, *args))
+
     def latest_post_time(self, account_id: str) -> datetime | None:
         """Publish time of the newest stored non-pinned post of an account."""
         doc = self.db["posts"].find_one(

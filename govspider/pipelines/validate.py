@@ -19,16 +19,22 @@ _STR_ID_FIELDS = {"_id", "platform_id", "account_id", "post_id", "repost_of", "r
                   "author_id"}
 
 
-#: field name -> the check it needs (worked out once, not per field of every item)
-_CHECKS: dict[str, str] = {}
-for _cls in ITEM_TYPES.values():
-    for _name in _cls.__dataclass_fields__:
-        if _name in _STR_ID_FIELDS:
-            _CHECKS[_name] = "id"
-        elif _name in _INT_FIELDS:
-            _CHECKS[_name] = "int"
-        elif _name.endswith("_at") or _name == "at":
-            _CHECKS[_name] = "time"
+
+def _check_of(name: str) -> str | None:
+    if name in _STR_ID_FIELDS:
+        return "id"
+    if name in _INT_FIELDS:
+        return "int"
+    if name.endswith("_at") or name == "at":
+        return "time"
+    return None
+
+
+#: item class -> its (field, check) pairs, worked out once instead of per field of every item
+_CHECKS: dict[type, tuple[tuple[str, str], ...]] = {
+    cls: tuple((name, check) for name in cls.__dataclass_fields__
+               if (check := _check_of(name)) is not None)
+    for cls in ITEM_TYPES.values()}
 
 
 class ValidationError(ValueError):
@@ -44,12 +50,17 @@ def validate(item: Any) -> Item:
             raise ValidationError(str(exc)) from None
     if not isinstance(item, Item) or item.item_type not in ITEM_TYPES:
         raise ValidationError(f"not a govspider item: {type(item).__name__}")
+    fields = item.__dict__
     for name in item.required:
-        if getattr(item, name, None) in (None, ""):
+        if fields.get(name) in (None, ""):
             raise ValidationError(f"{item.item_type} without {name}")
-    for name, value in vars(item).items():
-        check = _CHECKS.get(name)
-        if check is None or value is None:
+    checks = _CHECKS.get(type(item))
+    if checks is None:  # a subclass of a built-in item type
+        checks = _CHECKS[type(item)] = tuple(
+            (name, check) for name in fields if (check := _check_of(name)) is not None)
+    for name, check in checks:
+        value = fields.get(name)
+        if value is None:
             continue
         if check == "id" and not isinstance(value, str):
             raise ValidationError(f"{name} must be a string, got {type(value).__name__} {value!r}")

@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from govspider.items import Account, AccountMetrics, Comment, Post
-from govspider.processors import absolute_url, parse_count, parse_html, parse_time, strip_prefix
+from govspider.processors import (
+    absolute_url,
+    html_to_text,
+    parse_count,
+    parse_html,
+    parse_time,
+    strip_prefix,
+)
 
 from .urls import account_url, post_url
 
@@ -270,7 +277,7 @@ def comment_from_json(obj: dict[str, Any], post_id: str | None, owner_uid: str |
         author_name=user.get("screen_name") or None,
         is_official=(author == owner_uid) if owner_uid and author else None,
         reply_to=reply_to,
-        text=convert_text(obj.get("text"))["text"],
+        text=html_to_text(obj.get("text")),  # a comment keeps only its text
         published_at=time_or_none(obj.get("created_at"), now),
         likes=parse_count(obj.get("like_count", obj.get("like_counts"))),
         ip_region=strip_prefix(obj.get("source"), "来自", "IP属地"),

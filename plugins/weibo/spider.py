@@ -112,7 +112,7 @@ class WeiboSpider(PlatformSpider):
         for entry in accounts:
             latest = None
             if corpus is not None and not self.full:
-                latest = corpus.latest_post_time(entry.account_id)
+                latest = await corpus.read(corpus.latest_post_time, entry.account_id)
                 if latest is not None and latest.tzinfo is None:
                     latest = latest.replace(tzinfo=timezone.utc)  # BSON dates are UTC
             stops = [t for t in (latest, self.since) if t is not None]
@@ -162,17 +162,20 @@ class WeiboSpider(PlatformSpider):
         return self._request(url, self.parse_timeline, state, weibo_page=page,
                              weibo_containerid=containerid)
 
-    def parse_timeline(self, response: Any) -> Iterator[Any]:
+    async def parse_timeline(self, response: Any) -> AsyncIterator[Any]:
         state = self._state(response)
         result = self.parse_with(response, "timeline")
         if result.outcome == ERROR:
             gave_up = self._gave_up(response)
-            yield from self.retry_error(response, result)
+            for retry in self.retry_error(response, result):
+                yield retry
             if gave_up:
-                yield from self._finish(state)
+                async for request in self._finish(state):
+                    yield request
             return
         if result.outcome != OK:
-            yield from self._finish(state)
+            async for request in self._finish(state):
+                yield request
             return
         page = int(response.meta.get("weibo_page", 1))
         self.crawler.stats.inc_value("weibo/timeline_pages")
@@ -211,7 +214,8 @@ class WeiboSpider(PlatformSpider):
             yield self._timeline_request(state, str(result.next.get("since_id")), page + 1,
                                          response.meta.get("weibo_containerid"))
         else:
-            yield from self._finish(state)
+            async for request in self._finish(state):
+                yield request
 
     # ------------------------------------------------------------------ long text
     def parse_longtext(self, response: Any) -> Iterator[Any]:
@@ -251,7 +255,7 @@ class WeiboSpider(PlatformSpider):
         yield from self.follow_result(response, result, next_page=next_page)
 
     # ------------------------------------------------------------------ re-visits
-    def _finish(self, state: AccountState) -> Iterator[Any]:
+    async def _finish(self, state: AccountState) -> AsyncIterator[Any]:
         """The timeline is done: re-visit recent stored posts it did not show again."""
         if state.finished:
             return
@@ -260,8 +264,8 @@ class WeiboSpider(PlatformSpider):
         if corpus is None or self.revisit_days <= 0:
             return
         since = self.now() - timedelta(days=self.revisit_days)
-        ids = [i for i in corpus.recent_post_ids(state.account_id, since, corpus.started_at)
-               if i not in state.seen]
+        stored = await corpus.read(corpus.recent_post_ids, state.account_id, since, corpus.started_at)
+        ids = [i for i in stored if i not in state.seen]
         self.crawler.stats.inc_value("weibo/revisits", len(ids))
         for post_id in ids:
             mid = post_id.split(":", 1)[1]

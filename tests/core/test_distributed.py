@@ -75,3 +75,72 @@ def test_two_workers_share_one_queue(sandbox: Any, crawl_settings: dict[str, Any
         assert sum(each) <= one * 1.05, (each, one)  # and no page was fetched twice
     finally:
         mongo_client.drop_database(single["MONGODB_DATABASE"])
+
+
+def _scheduler(redis_url: str, name: str = "regtest", **settings: Any) -> tuple[Any, Any]:
+    from scrapy import Spider
+    from scrapy.settings import Settings
+
+    from govspider.distributed import SharedScheduler
+
+    values = Settings({"REDIS_URL": redis_url, "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+                       "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.FifoQueue", **settings})
+    spider = Spider(name=name)
+    spider.settings = values
+    return SharedScheduler.from_settings(values), spider
+
+
+def _request(url: str) -> Any:
+    from scrapy import Request
+
+    return Request(url, callback=None)
+
+
+def test_the_last_worker_of_a_run_clears_the_shared_queue_not_the_first(redis_url: str) -> None:
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    first, spider = _scheduler(redis_url)
+    second, _ = _scheduler(redis_url)
+    first.open(spider)
+    second.open(spider)
+    assert second.enqueue_request(_request("http://a.invalid/1"))
+    assert not first.enqueue_request(_request("http://a.invalid/1"))  # one shared dupefilter
+    first.close("finished")  # out of work for now: the other worker's request must survive
+    assert len(second) == 1 and server.exists("regtest:dupefilter")
+    assert second.next_request().url == "http://a.invalid/1"
+    second.close("finished")  # the last one out clears everything of the run
+    assert not server.exists("regtest:requests", "regtest:dupefilter", "regtest:workers")
+
+
+def test_a_new_run_forgets_the_last_runs_dupefilter_but_resumes_an_interrupted_queue(redis_url: str) -> None:
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    # a run that stopped without clearing (a crash): its dupefilter and an expired worker entry
+    server.sadd("regtest:dupefilter", "stale-fingerprint")
+    server.hset("regtest:workers", "crashed:1", 1)
+    sched, spider = _scheduler(redis_url)
+    sched.open(spider)  # alone, empty queue: a new run
+    assert not server.sismember("regtest:dupefilter", "stale-fingerprint")
+    assert not server.hexists("regtest:workers", "crashed:1")
+    assert sched.enqueue_request(_request("http://a.invalid/2"))
+    sched.close("shutdown")  # interrupted: the queue is kept for the next run
+    assert server.exists("regtest:requests")
+    resumed, spider = _scheduler(redis_url)
+    resumed.open(spider)
+    assert len(resumed) == 1 and server.exists("regtest:dupefilter")  # resumed, not reset
+    assert resumed.next_request().url == "http://a.invalid/2"
+    resumed.close("finished")
+    assert not server.exists("regtest:requests", "regtest:dupefilter")
+
+
+def test_persist_keeps_the_queue_after_the_last_worker(redis_url: str) -> None:
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    sched, spider = _scheduler(redis_url, GOVSPIDER_REDIS_PERSIST=True)
+    sched.open(spider)
+    sched.enqueue_request(_request("http://a.invalid/3"))
+    sched.close("finished")
+    assert server.exists("regtest:requests") and server.exists("regtest:dupefilter")

@@ -11,6 +11,7 @@ from govspider.processors import (
     RelativeTimeError,
     absolute_url,
     content_hash,
+    html_to_text,
     isoformat,
     parse_count,
     parse_html,
@@ -112,6 +113,23 @@ def test_parse_html(markup: str, text: str, links: list[str], topics: list[str],
                     mentions: list[str]) -> None:
     result = parse_html(markup, "https://m.weibo.cn/")
     assert (result.text, result.links, result.topics, result.mentions) == (text, links, topics, mentions)
+
+
+#: whitespace of every kind, on one line and on several: the plain-text fast paths must give
+#: exactly what the full conversion gives
+WHITESPACE = ["  前后有空格  ", "中间\t\t制表\u3000全角空格", "一行\r\n二行", "一\n\n\n\n二", " \n \n ",
+              "零宽\u200b字符\ufeff", "\u2028分隔\u2029", "a\xa0b", "   ", "x"]
+
+
+@pytest.mark.parametrize("markup", [c[0] for c in HTML_CASES] + WHITESPACE)
+def test_html_to_text_is_parse_html_text(markup: str) -> None:
+    assert html_to_text(markup) == parse_html(markup).text
+
+
+def test_tidy_collapses_spaces_per_line() -> None:
+    assert html_to_text("  前后有空格  ") == "前后有空格"
+    assert html_to_text("a \t b\n\n\n\nc  d") == "a b\n\nc d"
+    assert html_to_text(None) == "" and html_to_text("   ") == ""
 
 
 URLS = [

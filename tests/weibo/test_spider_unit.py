@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -55,7 +57,13 @@ def state(spider: WeiboSpider, **kwargs: Any) -> AccountState:
 
 
 def run(callback: Any, resp: TextResponse) -> tuple[list[Any], list[Request]]:
-    out = list(callback(resp))
+    output = callback(resp)
+    if inspect.isasyncgen(output):  # storage is off here, so nothing in it awaits the reactor
+        async def drain() -> list[Any]:
+            return [o async for o in output]
+        out = asyncio.run(drain())
+    else:
+        out = list(output)
     return ([o for o in out if not isinstance(o, Request)],
             [o for o in out if isinstance(o, Request)])
 
