@@ -10,7 +10,8 @@ crawl skip every URL of this one.
 expiry refreshed every ``GOVSPIDER_REDIS_HEARTBEAT`` seconds, so a crashed worker drops out):
 
 - the **first** worker of a run (no other live worker, empty queue) clears a dupefilter left
-  over from an earlier run; a non-empty queue is an interrupted crawl, which is resumed;
+  over from an earlier run and records when the run started (``spider.run_started_at`` on every
+  worker); a non-empty queue is an interrupted crawl, which is resumed;
 - the **last** worker out, when it finished normally, clears the queue and the dupefilter,
   unless ``GOVSPIDER_REDIS_PERSIST`` is set; after an interruption (Ctrl-C, a shutdown) the
   queue is kept, and the next run resumes it.
@@ -25,6 +26,7 @@ import logging
 import os
 import secrets
 import socket
+from datetime import datetime, timezone
 from typing import Any
 
 from scrapy_redis.scheduler import Scheduler
@@ -32,8 +34,8 @@ from twisted.internet import task
 
 logger = logging.getLogger(__name__)
 
-#: KEYS: workers hash, queue, dupefilter. ARGV: worker id, mode (open|beat|close), ttl, keep (1/0).
-#: Returns how many other workers are alive.
+#: KEYS: workers hash, queue, dupefilter, run start. ARGV: worker id, mode (open|beat|close), ttl,
+#: keep (1/0). Returns how many other workers are alive and when the run started (epoch seconds).
 _REGISTER = """
 local now = tonumber(redis.call('TIME')[1])
 local others = 0
@@ -51,16 +53,18 @@ local ttl = tonumber(ARGV[3])
 if ARGV[2] == 'close' then
   redis.call('HDEL', KEYS[1], ARGV[1])
   if others == 0 and ARGV[4] == '0' then
-    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
   end
 else
   redis.call('HSET', KEYS[1], ARGV[1], now + ttl)
   redis.call('EXPIRE', KEYS[1], ttl * 2)
   if ARGV[2] == 'open' and others == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
     redis.call('DEL', KEYS[3])
+    redis.call('SET', KEYS[4], now)
   end
+  redis.call('SETNX', KEYS[4], now)
 end
-return others
+return {others, tonumber(redis.call('GET', KEYS[4]) or now)}
 """
 
 
@@ -76,6 +80,8 @@ class SharedScheduler(Scheduler):
         self._script: Any = None
         self._beat: task.LoopingCall | None = None
         self.workers_key = ""
+        self.run_key = ""
+        self.run_started_at: datetime | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> SharedScheduler:
@@ -85,15 +91,21 @@ class SharedScheduler(Scheduler):
         return instance
 
     def _register(self, mode: str) -> int:
-        keys = [self.workers_key, self.queue.key, self.df.key]
+        keys = [self.workers_key, self.queue.key, self.df.key, self.run_key]
         ttl = int(self.heartbeat * 3) + 1
-        return int(self._script(keys=keys, args=[self.worker_id, mode, ttl, int(self.keep)]))
+        others, started = self._script(keys=keys, args=[self.worker_id, mode, ttl, int(self.keep)])
+        self.run_started_at = datetime.fromtimestamp(int(started), timezone.utc)
+        return int(others)
 
     def open(self, spider: Any) -> None:
         super().open(spider)
         self.workers_key = f"{spider.name}:workers"
+        self.run_key = f"{spider.name}:run_started"
         self._script = self.server.register_script(_REGISTER)
         others = self._register("open")
+        # the run started when its first worker did: what another worker stored since then was
+        # seen by this run (the Weibo spider does not re-visit it)
+        spider.run_started_at = self.run_started_at
         logger.info("Distributed crawl: worker %s joins %d other live worker(s)", self.worker_id, others)
         self._beat = task.LoopingCall(self._register, "beat")
         self._beat.start(self.heartbeat, now=False)

@@ -264,7 +264,10 @@ class WeiboSpider(PlatformSpider):
         if corpus is None or self.revisit_days <= 0:
             return
         since = self.now() - timedelta(days=self.revisit_days)
-        stored = await corpus.read(corpus.recent_post_ids, state.account_id, since, corpus.started_at)
+        # posts stored since the run started were seen by it (by another worker of a
+        # distributed run, perhaps before this one started)
+        started = min(filter(None, (corpus.started_at, getattr(self, "run_started_at", None))))
+        stored = await corpus.read(corpus.recent_post_ids, state.account_id, since, started)
         ids = [i for i in stored if i not in state.seen]
         self.crawler.stats.inc_value("weibo/revisits", len(ids))
         for post_id in ids:

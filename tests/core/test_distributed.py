@@ -104,6 +104,9 @@ def test_the_last_worker_of_a_run_clears_the_shared_queue_not_the_first(redis_ur
     second, _ = _scheduler(redis_url)
     first.open(spider)
     second.open(spider)
+    # the run started when the first worker did; every worker knows it
+    assert first.run_started_at is not None and second.run_started_at == first.run_started_at
+    assert spider.run_started_at == first.run_started_at
     assert second.enqueue_request(_request("http://a.invalid/1"))
     assert not first.enqueue_request(_request("http://a.invalid/1"))  # one shared dupefilter
     first.close("finished")  # out of work for now: the other worker's request must survive
