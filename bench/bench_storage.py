@@ -16,6 +16,7 @@ import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pymongo
 from pymongo import ReplaceOne
@@ -42,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20000, help="documents per run")
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     uri = os.environ.get("MONGODB_URI")
@@ -51,7 +52,6 @@ def main() -> None:
         server = EmbeddedServer(tempfile.mkdtemp(prefix="govspider-bench-"))
         uri = server.start()
     client: pymongo.MongoClient = pymongo.MongoClient(uri, tz_aware=True)
-    db = client["govspider_bench"]
     posts = make_posts(args.n)
     stamp = {"first_seen_at": datetime.now(CST), "last_seen_at": datetime.now(CST), "crawl_id": "bench"}
     docs = []
@@ -60,30 +60,41 @@ def main() -> None:
         d.pop("item_type")
         d["content_hash"] = content_hash(d.get("title"), d.get("text"))
         docs.append(d | stamp)
+    # every insert run gets a database of its own: SecantusDB refills a dropped collection at
+    # half the speed it fills a new one, and a crawl writes into new or growing collections
+    used: list[str] = []
+    last = {"raw": "", "ours": ""}
+
+    def fresh(side: str) -> Any:
+        name = f"govspider_bench_{len(used)}"
+        used.append(name)
+        last[side] = name
+        return client[name]
+
     try:
         def raw_insert() -> None:
-            db.raw.drop()
+            db = fresh("raw")
             for i in range(0, len(docs), args.batch):
-                db.raw.insert_many([dict(d) for d in docs[i:i + args.batch]], ordered=False)
+                db.posts.insert_many([dict(d) for d in docs[i:i + args.batch]], ordered=False)
 
         def ours_insert() -> None:
-            db.posts.drop()
-            db.post_versions.drop()
-            CorpusWriter(db, crawl_id="bench", batch_size=args.batch).write(posts)
+            CorpusWriter(fresh("ours"), crawl_id="bench", batch_size=args.batch).write(posts)
 
         def raw_upsert() -> None:
+            db = client[last["raw"]]
             for i in range(0, len(docs), args.batch):
-                db.raw.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True)
-                                   for d in docs[i:i + args.batch]], ordered=False)
+                db.posts.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True)
+                                     for d in docs[i:i + args.batch]], ordered=False)
 
         def ours_recrawl() -> None:
-            CorpusWriter(db, crawl_id="bench-2", batch_size=args.batch).write(posts)
+            CorpusWriter(client[last["ours"]], crawl_id="bench-2", batch_size=args.batch).write(posts)
 
         t_raw, t_ours = best_of_alternating([raw_insert, ours_insert], args.repeat)
-        # the re-crawl needs the writer's documents in place: the last ours_insert left them
+        # re-crawls: every document already stored (by the last insert run of the same side)
         t_raw_up, t_ours_up = best_of_alternating([raw_upsert, ours_recrawl], args.repeat)
     finally:
-        client.drop_database("govspider_bench")
+        for name in used:
+            client.drop_database(name)
         client.close()
         if server:
             server.stop()

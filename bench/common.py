@@ -31,7 +31,14 @@ def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
 
 def best_of_alternating(fns: list[Callable[[], Any]], repeat: int = 3) -> list[float]:
     """The best wall time of each function, runs interleaved (a, b, a, b...) so that a slow
-    spell of a shared machine falls on both sides of a ratio instead of on one."""
+    spell of a shared machine falls on both sides of a ratio instead of on one.
+
+    Each function first runs once unmeasured: a database server is much faster on its very
+    first writes (SecantusDB took half the time to fill its first collection as to refill it
+    after a drop), and best-of would otherwise hand that to whichever side ran first.
+    """
+    for fn in fns:
+        fn()
     best = [float("inf")] * len(fns)
     for _ in range(repeat):
         for i, fn in enumerate(fns):

@@ -20,7 +20,7 @@ from pymongo import InsertOne, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from govspider.items import COLLECTIONS, as_dict
+from govspider.items import COLLECTIONS, Item, as_dict
 from govspider.processors import content_hash
 
 logger = logging.getLogger(__name__)
@@ -67,14 +67,14 @@ class CorpusWriter:
         self.clock = clock
         self.max_logged_errors = max_logged_errors
         self.stats = WriteStats()
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[Any] = []  # items or dicts, converted at flush
         #: share of the last batch per collection that was already stored
         self._seen_share: dict[str, float] = {}
 
     # ------------------------------------------------------------------ API
     def add(self, item: Any) -> None:
         """Queue one item; flushes when the batch is full."""
-        self._pending.append(as_dict(item))
+        self._pending.append(item)
         if len(self._pending) >= self.batch_size:
             self.flush()
 
@@ -91,8 +91,13 @@ class CorpusWriter:
         if not batch:
             return
         by_collection: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for doc in batch:
-            kind = doc.get("item_type")
+        for item in batch:
+            if isinstance(item, Item):  # one pass from the dataclass to the document
+                kind = item.item_type
+                doc = {k: v for k, v in item.__dict__.items() if v is not None}
+            else:
+                doc = as_dict(item)
+                kind = doc.pop("item_type", None)
             collection = COLLECTIONS.get(kind or "")
             if collection is None:
                 self._fail("?", doc.get("_id"), f"unknown item_type {kind!r}")
@@ -108,7 +113,9 @@ class CorpusWriter:
 
     # ------------------------------------------------------------------ internals
     def _prepare(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
-        doc = {k: v for k, v in doc.items() if k not in _META}
+        """Storage's own fields of a fresh document (changed in place)."""
+        for key in _META:
+            doc.pop(key, None)
         if collection == "account_metrics" and not doc.get("_id"):
             doc["_id"] = f"{doc.get('account_id')}@{self.crawl_id or doc.get('at')}"
         if collection == "posts" and not doc.get("deleted") and "content_hash" not in doc:
