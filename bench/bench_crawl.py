@@ -72,7 +72,7 @@ def scrapy_bench(seconds: int) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="30x60", help="sandbox world size (ACCOUNTSxPOSTS)")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--bench-seconds", type=int, default=10)
     opts = parser.parse_args()
 

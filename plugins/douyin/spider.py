@@ -178,11 +178,15 @@ class DouyinSpider(PlatformSpider):
             while self._inflight >= self.concurrency:  # bounded pages: feed accounts gradually
                 await asyncio.sleep(0.05)
             self._inflight += 1
-            yield self.page_request(self.new_state(account))
+            corpus = None if self.full else self.corpus()
+            stop_at = (await corpus.read(corpus.latest_post_time, account.account_id)
+                       if corpus is not None else None)  # on a thread: the reactor keeps going
+            yield self.page_request(self.new_state(account, stop_at=stop_at, known=True))
 
-    def new_state(self, account: RegistryAccount) -> AccountState:
-        stop_at = None
-        if not self.full:
+    def new_state(self, account: RegistryAccount, stop_at: datetime | None = None,
+                  known: bool = False) -> AccountState:
+        """An account's crawl state; ``known``: ``stop_at`` was already read from the corpus."""
+        if not known and not self.full:
             corpus = self.corpus()
             if corpus is not None:
                 stop_at = corpus.latest_post_time(account.account_id)

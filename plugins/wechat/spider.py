@@ -100,17 +100,25 @@ class WechatSpider(PlatformSpider):
 
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[Any]:
-        for request in self._start_requests():
+        corpus = None if self.full else self.corpus()
+        cutoffs = None
+        if corpus is not None:  # one query per account: on a thread, not stalling the reactor
+            accounts = self.accounts()
+            cutoffs = await corpus.read(
+                lambda: {acc.account_id: self._cutoff(acc.account_id, corpus) for acc in accounts})
+        for request in self._start_requests(cutoffs):
             yield request
 
-    def _start_requests(self) -> Iterator[scrapy.Request]:
+    def _start_requests(self, cutoffs: dict[str, datetime | None] | None = None) -> Iterator[scrapy.Request]:
         accounts = self.accounts()
         if not accounts:
             logger.warning("No wechat accounts in the registry (%s)", self.registry_path)
             return
-        corpus = None if self.full else self.corpus()
+        if cutoffs is None:
+            corpus = None if self.full else self.corpus()
+            cutoffs = {acc.account_id: self._cutoff(acc.account_id, corpus) for acc in accounts}
         contexts = [{"biz": acc.platform_id, "name": acc.name, "unit": acc.unit,
-                     "region": acc.region, "cutoff": self._cutoff(acc.account_id, corpus)}
+                     "region": acc.region, "cutoff": cutoffs.get(acc.account_id, self.since)}
                     for acc in accounts]
         yield from self._start_requests_for(contexts)
 
