@@ -241,16 +241,21 @@ def html_to_text(markup: str | None) -> str:
     characters."""
     if not markup:
         return ""
-    if "<" not in markup and "&" not in markup:  # plain text (most comments): no parser needed
+    if _is_plain(markup):  # most comments: no parser, no mentions or topics to find
         return _tidy(markup.translate(_ZERO_WIDTH))
     return parse_html(markup).text
+
+
+def _is_plain(markup: str) -> bool:
+    """No tags and no entities: the text is the markup."""
+    return "<" not in markup and "&" not in markup
 
 
 def parse_html(markup: str | None, base_url: str = "https://") -> HtmlText:
     """:func:`html_to_text` plus the unwrapped links, topics and mentions of the fragment."""
     if not markup:
         return HtmlText("")
-    if "<" not in markup and "&" not in markup:
+    if _is_plain(markup):
         text = _tidy(markup.translate(_ZERO_WIDTH))
         return HtmlText(text, [], _uniq(_TOPIC_RE.findall(text)), _uniq(_MENTION_RE.findall(text)))
     try:

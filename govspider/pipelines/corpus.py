@@ -98,7 +98,10 @@ class Corpus:
         doc = self.db["posts"].find_one(
             {"account_id": account_id, "is_pinned": {"$ne": True}, "deleted": {"$ne": True}},
             {"published_at": 1}, sort=[("published_at", -1)])
-        return doc.get("published_at") if doc else None
+        latest = doc.get("published_at") if doc else None
+        if latest is not None and latest.tzinfo is None:  # a client without tz_aware
+            latest = latest.replace(tzinfo=timezone.utc)  # BSON dates are UTC
+        return latest
 
     def recent_post_ids(self, account_id: str, since: datetime,
                         unseen_since: datetime | None = None) -> list[str]:

@@ -30,11 +30,13 @@ def _check_of(name: str) -> str | None:
     return None
 
 
+def _checks_of(names: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((name, check) for name in names if (check := _check_of(name)) is not None)
+
+
 #: item class -> its (field, check) pairs, worked out once instead of per field of every item
 _CHECKS: dict[type, tuple[tuple[str, str], ...]] = {
-    cls: tuple((name, check) for name in cls.__dataclass_fields__
-               if (check := _check_of(name)) is not None)
-    for cls in ITEM_TYPES.values()}
+    cls: _checks_of(cls.__dataclass_fields__) for cls in ITEM_TYPES.values()}
 
 
 class ValidationError(ValueError):
@@ -56,8 +58,7 @@ def validate(item: Any) -> Item:
             raise ValidationError(f"{item.item_type} without {name}")
     checks = _CHECKS.get(type(item))
     if checks is None:  # a subclass of a built-in item type
-        checks = _CHECKS[type(item)] = tuple(
-            (name, check) for name in fields if (check := _check_of(name)) is not None)
+        checks = _CHECKS[type(item)] = _checks_of(fields)
     for name, check in checks:
         value = fields.get(name)
         if value is None:

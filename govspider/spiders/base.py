@@ -82,6 +82,15 @@ class PlatformSpider(scrapy.Spider):
         except NotConfigured:
             return None
 
+    async def stored_latest(self, account_id: str) -> datetime | None:
+        """Publish time of the newest stored post of an account: where an incremental crawl
+        stops. ``None`` with ``full`` or without storage. Read on a thread (``Corpus.read``),
+        so the reactor keeps downloading meanwhile."""
+        corpus = None if self.full else self.corpus()
+        if corpus is None:
+            return None
+        return await corpus.read(corpus.latest_post_time, account_id)
+
     def parse_with(self, response: Any, kind: str, platform: str | None = None) -> ParseResult:
         """Run the plugin's offline parser ``kind`` on a response and count the outcome."""
         parser = registry().parser(platform or self.platform, kind)

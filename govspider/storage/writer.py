@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000
 #: Fields kept from the first sighting (a supervisor's status on a finding is theirs to change).
 INSERT_ONLY = {"findings": ("status",)}
-_META = ("item_type",)
 #: What is read back from stored documents before an update (posts: to detect changes).
 _LOOKUP = {"posts": {"_id": 1, "content_hash": 1, "deleted": 1, "text": 1, "title": 1,
                      "last_seen_at": 1}}
@@ -114,8 +113,6 @@ class CorpusWriter:
     # ------------------------------------------------------------------ internals
     def _prepare(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Storage's own fields of a fresh document (changed in place)."""
-        for key in _META:
-            doc.pop(key, None)
         if collection == "account_metrics" and not doc.get("_id"):
             doc["_id"] = f"{doc.get('account_id')}@{self.crawl_id or doc.get('at')}"
         if collection == "posts" and not doc.get("deleted") and "content_hash" not in doc:

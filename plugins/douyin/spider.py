@@ -171,26 +171,16 @@ class DouyinSpider(PlatformSpider):
         if not accounts:
             logger.warning("No douyin accounts in the registry: nothing to crawl")
         for account in accounts:
+            state = AccountState(account=account, stop_at=await self.stored_latest(account.account_id),
+                                 since=self.since)
             if self.mode == "direct":
-                for request in self.direct_start(account):
+                for request in self.direct_start(state):
                     yield request
                 continue
             while self._inflight >= self.concurrency:  # bounded pages: feed accounts gradually
                 await asyncio.sleep(0.05)
             self._inflight += 1
-            corpus = None if self.full else self.corpus()
-            stop_at = (await corpus.read(corpus.latest_post_time, account.account_id)
-                       if corpus is not None else None)  # on a thread: the reactor keeps going
-            yield self.page_request(self.new_state(account, stop_at=stop_at, known=True))
-
-    def new_state(self, account: RegistryAccount, stop_at: datetime | None = None,
-                  known: bool = False) -> AccountState:
-        """An account's crawl state; ``known``: ``stop_at`` was already read from the corpus."""
-        if not known and not self.full:
-            corpus = self.corpus()
-            if corpus is not None:
-                stop_at = corpus.latest_post_time(account.account_id)
-        return AccountState(account=account, stop_at=stop_at, since=self.since)
+            yield self.page_request(state)
 
     # ------------------------------------------------------------------ browser mode
     def page_request(self, state: AccountState, attempt: int = 0) -> scrapy.Request:
@@ -457,8 +447,7 @@ class DouyinSpider(PlatformSpider):
                               headers={"User-Agent": self.direct_user_agent,
                                        "Referer": f"{self.base_url}/"})
 
-    def direct_start(self, account: RegistryAccount) -> Iterator[scrapy.Request]:
-        state = self.new_state(account)
+    def direct_start(self, state: AccountState) -> Iterator[scrapy.Request]:
         meta = {"douyin_state": state}
         for request in (
             self.signed_request(PROFILE_PATH, {"sec_user_id": state.sec_uid,

@@ -19,7 +19,7 @@ import logging
 import os
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -103,9 +103,7 @@ class WechatSpider(PlatformSpider):
         corpus = None if self.full else self.corpus()
         cutoffs = None
         if corpus is not None:  # one query per account: on a thread, not stalling the reactor
-            accounts = self.accounts()
-            cutoffs = await corpus.read(
-                lambda: {acc.account_id: self._cutoff(acc.account_id, corpus) for acc in accounts})
+            cutoffs = await corpus.read(self._cutoffs, self.accounts(), corpus)
         for request in self._start_requests(cutoffs):
             yield request
 
@@ -115,8 +113,7 @@ class WechatSpider(PlatformSpider):
             logger.warning("No wechat accounts in the registry (%s)", self.registry_path)
             return
         if cutoffs is None:
-            corpus = None if self.full else self.corpus()
-            cutoffs = {acc.account_id: self._cutoff(acc.account_id, corpus) for acc in accounts}
+            cutoffs = self._cutoffs(accounts, None if self.full else self.corpus())
         contexts = [{"biz": acc.platform_id, "name": acc.name, "unit": acc.unit,
                      "region": acc.region, "cutoff": cutoffs.get(acc.account_id, self.since)}
                     for acc in accounts]
@@ -137,13 +134,15 @@ class WechatSpider(PlatformSpider):
             else:
                 logger.warning("wechat account %s has no name: Sogou cannot search it", ctx["biz"])
 
+    def _cutoffs(self, accounts: list[Any], corpus: Any) -> dict[str, datetime | None]:
+        return {acc.account_id: self._cutoff(acc.account_id, corpus) for acc in accounts}
+
     def _cutoff(self, acc_id: str, corpus: Any) -> datetime | None:
         """Articles published at or before this time are already stored (or not wanted)."""
         cutoff = self.since
         if corpus is not None:
             latest = corpus.latest_post_time(acc_id)
             if latest is not None:
-                latest = latest if latest.tzinfo else latest.replace(tzinfo=timezone.utc)
                 cutoff = max(cutoff, latest) if cutoff else latest
         return cutoff
 

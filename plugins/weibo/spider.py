@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -105,16 +105,11 @@ class WeiboSpider(PlatformSpider):
         return scrapy.Request(url, callback=callback, meta=meta, headers=headers)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        corpus = self.corpus()
         accounts = self.accounts()
         if not accounts:
             logger.warning("No weibo accounts in the registry (-a accounts=FILE)")
         for entry in accounts:
-            latest = None
-            if corpus is not None and not self.full:
-                latest = await corpus.read(corpus.latest_post_time, entry.account_id)
-                if latest is not None and latest.tzinfo is None:
-                    latest = latest.replace(tzinfo=timezone.utc)  # BSON dates are UTC
+            latest = await self.stored_latest(entry.account_id)
             stops = [t for t in (latest, self.since) if t is not None]
             state = AccountState(entry=entry, stop_at=max(stops) if stops else None,
                                  since=self.since)
