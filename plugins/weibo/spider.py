@@ -93,11 +93,14 @@ class WeiboSpider(PlatformSpider):
         spider.max_timeline_pages = settings.getint("WEIBO_MAX_TIMELINE_PAGES", 0)
         spider.revisit_days = settings.getfloat("WEIBO_REVISIT_DAYS", 7)
         spider.states = {}
+        spider._entry_index = None
         return spider
 
     # ------------------------------------------------------------------ requests
     def _request(self, url: str, callback: Any, state: AccountState, **meta: Any) -> scrapy.Request:
-        meta.update({"weibo_uid": state.uid, COOKIE_META: "weibo"})
+        # the account and where its paging stops travel in every request: in a distributed
+        # crawl the worker that takes it may not have reached this account in its own start()
+        meta.update({"weibo_uid": state.uid, "weibo_stop_at": state.stop_at, COOKIE_META: "weibo"})
         headers = {"Accept": "application/json, text/plain, */*",
                    "X-Requested-With": "XMLHttpRequest",
                    "MWeibo-Pwa": "1",
@@ -111,14 +114,28 @@ class WeiboSpider(PlatformSpider):
         for entry in accounts:
             latest = await self.stored_latest(entry.account_id)
             stops = [t for t in (latest, self.since) if t is not None]
-            state = AccountState(entry=entry, stop_at=max(stops) if stops else None,
-                                 since=self.since)
-            self.states[entry.platform_id] = state
+            state = self.states.setdefault(entry.platform_id, AccountState(
+                entry=entry, stop_at=max(stops) if stops else None, since=self.since))
             yield self._request(profile_url(self.base_url, entry.platform_id),
                                 self.parse_profile, state)
 
     def _state(self, response: Any) -> AccountState:
-        return self.states[response.meta["weibo_uid"]]
+        """The account's state in this worker, rebuilt from the request when another worker
+        of a distributed crawl started the account (or this one has not reached it yet)."""
+        uid = response.meta["weibo_uid"]
+        state = self.states.get(uid)
+        if state is None:
+            entry = self._entries().get(uid) or RegistryAccount(unit="", platform="weibo",
+                                                                platform_id=uid)
+            state = AccountState(entry=entry, stop_at=response.meta.get("weibo_stop_at"),
+                                 since=self.since)
+            self.states[uid] = state
+        return state
+
+    def _entries(self) -> dict[str, RegistryAccount]:
+        if self._entry_index is None:
+            self._entry_index = {e.platform_id: e for e in self.accounts()}
+        return self._entry_index
 
     def _gave_up(self, response: Any) -> bool:
         return int(response.meta.get("govspider_error_retries", 0)) >= self.max_error_retries

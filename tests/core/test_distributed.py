@@ -48,7 +48,20 @@ def worker(settings: dict[str, Any], registry: Path, out: Path) -> subprocess.Po
            "-a", f"accounts={registry}", "-a", "full=1"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with out.with_suffix(".log").open("wb") as log:  # read by _error_lines
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def _error_lines(log: Path) -> list[str]:
+    """ERROR lines of a worker's log, each with its exception (the traceback's last line)."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if "] ERROR:" in line and "Spidermon" not in line:
+            exc = next((x for x in lines[i + 1:] if x and not x[0].isspace()
+                        and not x.startswith("Traceback")), "")
+            found.append(f"{log.name}: {line} -> {exc}")
+    return found
 
 
 def counts(db: Any) -> dict[str, int]:
@@ -62,9 +75,12 @@ def test_two_workers_share_one_queue(sandbox: Any, crawl_settings: dict[str, Any
     single = base | {"MONGODB_DATABASE": crawl_settings["MONGODB_DATABASE"] + "_single"}
     assert worker(single, sandbox.registry_path, tmp_path / "single.json").wait(180) == 0
     # two workers started together on the same Redis queue and dupefilter
-    shared = base | {"GOVSPIDER_REDIS_URL": redis_url}
+    shared = base | {"GOVSPIDER_REDIS_URL": redis_url, "LOG_LEVEL": "INFO"}
     procs = [worker(shared, sandbox.registry_path, tmp_path / f"w{i}.json") for i in (1, 2)]
     assert [p.wait(180) for p in procs] == [0, 0]
+    # a worker taking a request for an account it has not started itself must not fail on it
+    errors = [line for i in (1, 2) for line in _error_lines(tmp_path / f"w{i}.log")]
+    assert not errors, "\n".join(errors[:20])
     reference = mongo_client[single["MONGODB_DATABASE"]]
     try:
         got = counts(mongo_client[crawl_settings["MONGODB_DATABASE"]])

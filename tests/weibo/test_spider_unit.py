@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 import govspider.spiders.base as base
 from govspider.items import Account, Post
 from govspider.processors import CST
-from govspider.registry import RegistryAccount
+from govspider.registry import AccountRegistry, RegistryAccount
 from plugins.weibo.pages import PARSERS
 from plugins.weibo.spider import AccountState, WeiboSpider
 from plugins.weibo.urls import extend_url, timeline_url
@@ -119,6 +119,31 @@ def test_incremental_stop_ignores_the_pinned_post() -> None:
     state(spider, stop_at=datetime(2026, 10, 20, tzinfo=CST))
     _, requests = run(spider.parse_timeline, response(timeline_url(BASE, UID), "timeline_page1.json"))
     assert any("since_id=5012000000000006" in r.url for r in requests)
+
+
+def test_a_worker_that_did_not_start_the_account_carries_on_from_the_request() -> None:
+    """Distributed crawl: the worker that takes a request from the shared queue may not have
+    reached the account in its own start() (the CI failure: KeyError, one account lost)."""
+    starter = make_spider()
+    state(starter, stop_at=datetime(2026, 11, 1, 8, 0, tzinfo=CST))
+    profile_req = starter._request(f"{BASE}/api/container/getIndex?type=uid&value={UID}",
+                                   starter.parse_profile, starter.states[UID])
+    other = make_spider()
+    other.registry = AccountRegistry(accounts=[RegistryAccount(
+        unit="某市交通运输局", platform="weibo", platform_id=UID, region="某省某市")])
+    assert UID not in other.states
+    profile, (first_page,) = run(other.parse_profile, response(
+        profile_req.url, "profile.json", **profile_req.meta))
+    assert profile[0].unit == "某市交通运输局"  # the registry entry, found by uid
+    # the incremental stop travelled with the request: page 1 reaches it, no page 2
+    _, requests = run(other.parse_timeline, response(timeline_url(BASE, UID), "timeline_page1.json",
+                                                     **first_page.meta))
+    assert other.states[UID].stop_at == datetime(2026, 11, 1, 8, 0, tzinfo=CST)
+    assert requests and not any("since_id" in r.url for r in requests)
+    # an account missing from this worker's registry is still crawled under its uid
+    third = make_spider()
+    _, (page,) = run(third.parse_profile, response(profile_req.url, "profile.json", **profile_req.meta))
+    assert third.states[UID].account_id == f"weibo:{UID}" and page.meta["weibo_uid"] == UID
 
 
 def test_since_skips_older_posts_and_stops() -> None:
