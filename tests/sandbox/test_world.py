@@ -173,22 +173,20 @@ def test_size_options() -> None:
 
 
 _LARGE_SCRIPT = """
-import json, resource, sys, time
+import json, resource, sys
 from datetime import datetime
 from govspider.processors import CST
 from govspider.sandbox.world import World
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter()
 w = World(seed=7, size="large", now=datetime(2026, 11, 20, 12, tzinfo=CST))
-elapsed = time.perf_counter() - t
-print(json.dumps({"elapsed": elapsed, "accounts": len(w.accounts()),
+print(json.dumps({"accounts": len(w.accounts()),
                   "posts": sum(w.post_count(a) for a in w.accounts()),
                   "cached": w._post_cache.cache_info().currsize,
                   "rss_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024}))
 """
 
 
-def test_large_world_is_lazy_and_fast() -> None:
+def test_large_world_is_lazy() -> None:
     import json
     import subprocess
     import sys
@@ -198,8 +196,7 @@ def test_large_world_is_lazy_and_fast() -> None:
     info = json.loads(out.stdout)
     assert info["accounts"] >= 10_000
     assert info["posts"] >= 900_000
-    assert info["cached"] == 0  # nothing generated up front
-    assert info["elapsed"] < 10
+    assert info["cached"] == 0  # nothing generated up front (how fast: bench, not a timed test)
     assert info["rss_mb"] < 200  # a million posts are not in memory
 
 
