@@ -17,6 +17,7 @@ import click
 
 from govspider import __version__
 
+EXIT_CRAWL_UNHEALTHY = 1
 EXIT_BAD_INPUT = 2
 EXIT_PARSE_ERROR = 3
 
@@ -25,6 +26,12 @@ class Failure(click.ClickException):
     """A user-facing failure: printed as one ``error:`` line."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class CrawlUnhealthy(Failure):
+    """A crawl ran but failed its health checks."""
+
+    exit_code = EXIT_CRAWL_UNHEALTHY
 
 
 class GovspiderGroup(click.Group):
@@ -277,8 +284,14 @@ def _split_pairs(pairs: tuple[str, ...], flag: str) -> dict[str, str]:
 @click.option("--size", default="small", show_default=True, help="Sandbox size (with --sandbox).")
 def crawl(spider: str, args: tuple[str, ...], sets: tuple[str, ...], sandbox: bool, seed: int,
           size: str) -> None:
-    """Run one spider, as `scrapy crawl` would, with the project's pipelines."""
-    from govspider.crawling import run_crawls
+    """Run one spider, as `scrapy crawl` would, with the project's pipelines.
+
+    Prints a JSON summary of the crawl. Exits 1 when the crawl failed its health checks (no
+    response understood, platform errors given up after every retry, ERROR log lines, a finish
+    reason other than "finished"...), so a scheduler or a shell script notices; the summary
+    and the run's crawl_runs document say which.
+    """
+    from govspider.crawling import run_crawls, unhealthy
 
     spider_args = _split_pairs(args, "-a")
     overrides: dict[str, Any] = _split_pairs(sets, "-s")
@@ -300,6 +313,10 @@ def crawl(spider: str, args: tuple[str, ...], sets: tuple[str, ...], sandbox: bo
     else:
         stats = run_crawls([spider], settings, spider_args)
     click.echo(json.dumps(stats, ensure_ascii=False, default=str))
+    for name, failed in unhealthy(stats).items():
+        reason = stats[name].get("finish_reason")
+        raise CrawlUnhealthy(f"the {name} crawl failed its health checks ({'; '.join(failed)}; "
+                             f"finish reason: {reason}); see its log and crawl_runs")
 
 
 # ------------------------------------------------------------------------------ accounts

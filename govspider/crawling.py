@@ -34,4 +34,13 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "gave_up": sum(v for k, v in stats.items() if k.startswith("govspider/errors_gave_up/")),
         "findings": sum(v for k, v in stats.items() if k.startswith("govspider/findings/")),
         "elapsed_seconds": stats.get("elapsed_time_seconds"),
+        # the monitors' verdict (govspider.monitors); None when they did not run
+        "health": {"passed": stats.get("govspider/health/passed"),
+                   "failed": list(stats.get("govspider/health/failed") or [])},
     }
+
+
+def unhealthy(summaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Crawls whose health checks failed (or never ran), with the failed checks' names."""
+    return {name: s["health"]["failed"] or ["health checks did not run"]
+            for name, s in summaries.items() if s["health"]["passed"] is not True}

@@ -48,8 +48,10 @@ def govspider_settings() -> dict[str, Any]:
         #: context is closed and the account retried in a fresh one (GOVSPIDER_BACKOFF_*)
         "DOUYIN_RETRY_DELAY": 1.0,
         "DOUYIN_PAGE_ERRORS": 3,
-        #: accounts crawled by the browser at the same time (each takes one page and one
-        #: context; capped by PLAYWRIGHT_MAX_CONTEXTS)
+        #: accounts crawled by the browser at the same time in one process (each takes one
+        #: page and one context; capped by PLAYWRIGHT_MAX_CONTEXTS); browser mode also sets
+        #: CONCURRENT_REQUESTS to it, so a worker of a distributed crawl takes no more accounts
+        #: from the shared queue than it can open
         "DOUYIN_BROWSER_CONCURRENCY": 2,
         #: keyword arguments of every browser context (Playwright ``new_context``), e.g.
         #: {"user_agent": ..., "storage_state": "douyin-state.json"}; a login cookie can also

@@ -15,9 +15,13 @@ posts are paged again, only the comments still missing are opened). An account i
 ``GOVSPIDER_ERROR_RETRY_TIMES`` fresh contexts in a row without progress.
 
 Browser resources are bounded: at most ``DOUYIN_BROWSER_CONCURRENCY`` accounts (and never more
-than ``PLAYWRIGHT_MAX_CONTEXTS`` contexts) at a time, one context per account attempt, page and
-context always closed afterwards, so memory stays flat over a long crawl
-(``bench/bench_douyin_browser.py``).
+than ``PLAYWRIGHT_MAX_CONTEXTS`` contexts) at a time in a process, one context per account
+attempt, page and context always closed afterwards, so memory stays flat over a long crawl
+(``bench/bench_douyin_browser.py``). The bound is a page slot taken by :class:`PageSlots` (a
+downloader middleware) when a page request is about to be sent and given back when its page
+closes, so it holds in a distributed crawl too, where a worker opens pages for requests other
+workers queued. Page requests carry only picklable data (the page-init callback by import path),
+so scrapy-redis can share them.
 
 Direct mode: plain HTTP requests with the parameters of platforms.md §3.1, signed by the
 operator's ``DOUYIN_SIGNER`` (:mod:`plugins.douyin.signer`); an error is retried with backoff and
@@ -27,8 +31,8 @@ a fresh signature. Both modes feed the same offline parsers (:mod:`plugins.douyi
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +59,11 @@ from plugins.douyin.signer import DEFAULT_USER_AGENT, api_url, load_signer
 logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PAGE_SLOTS = "plugins.douyin.spider.PageSlots"
+#: the token of the spider (process) whose page slot a page request holds; "" when none
+PAGE_SLOT_META = "douyin_page_slot"
+#: [cookie file, base URL] for the page-init callback (the path, never the cookie)
+COOKIES_META = "douyin_cookies_from"
 PROFILE_PATH = "/aweme/v1/web/user/profile/other/"
 POSTS_PATH = "/aweme/v1/web/aweme/post/"
 COMMENTS_PATH = "/aweme/v1/web/comment/list/"
@@ -140,6 +149,15 @@ class DouyinSpider(PlatformSpider):
                                                "https": PLAYWRIGHT_HANDLER}, priority="spider")
             # let the page send its own headers (the signature covers its User-Agent)
             settings.set("PLAYWRIGHT_PROCESS_REQUEST_HEADERS", None, priority="spider")
+            # page requests are the only Scrapy requests of browser mode: a process takes no
+            # more of them from the (possibly shared) queue than it can open pages for, so a
+            # distributed crawl spreads accounts over workers instead of one hoarding them
+            settings.set("CONCURRENT_REQUESTS", browser_concurrency(settings), priority="spider")
+            middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+            if PAGE_SLOTS not in middlewares:
+                middlewares[PAGE_SLOTS] = 60  # after the backoff (50): no slot held while waiting
+                settings.set("DOWNLOADER_MIDDLEWARES", middlewares,
+                             priority=max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0, 30))
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> DouyinSpider:
@@ -155,14 +173,14 @@ class DouyinSpider(PlatformSpider):
         spider.want_comments = s.getbool("DOUYIN_COMMENTS", True)
         #: comments of the N most recent posts of each account (0: every post in the window)
         spider.comment_posts = s.getint("DOUYIN_COMMENT_POSTS", 0)
-        spider.concurrency = max(1, min(s.getint("DOUYIN_BROWSER_CONCURRENCY", 2),
-                                        s.getint("PLAYWRIGHT_MAX_CONTEXTS", 2) or 2))
+        spider.concurrency = browser_concurrency(s)
         spider.direct_user_agent = s.get("DOUYIN_USER_AGENT") or DEFAULT_USER_AGENT
         spider.signer = load_signer(s.get("DOUYIN_SIGNER")) if spider.mode == "direct" else None
         spider.context_kwargs = dict(s.getdict("DOUYIN_BROWSER_CONTEXT") or {})
         spider.cookie_file = s.get("GOVSPIDER_DOUYIN_COOKIE_FILE")
-        spider._inflight = 0
-        spider._context_seq = itertools.count(1)
+        #: open account pages of this process (taken by PageSlots, given back at page close)
+        spider.page_slots = asyncio.Semaphore(spider.concurrency)
+        spider.slot_token = secrets.token_hex(6)
         return spider
 
     # ------------------------------------------------------------------ start
@@ -177,18 +195,20 @@ class DouyinSpider(PlatformSpider):
                 for request in self.direct_start(state):
                     yield request
                 continue
-            while self._inflight >= self.concurrency:  # bounded pages: feed accounts gradually
-                await asyncio.sleep(0.05)
-            self._inflight += 1
-            yield self.page_request(state)
+            yield self.page_request(state)  # PageSlots bounds how many pages are open
 
     # ------------------------------------------------------------------ browser mode
     def page_request(self, state: AccountState, attempt: int = 0) -> scrapy.Request:
-        context = f"douyin-{next(self._context_seq)}"  # a fresh context per attempt
+        # a fresh context per attempt, named uniquely across the workers of a distributed crawl
+        context = f"douyin-{secrets.token_hex(6)}"
         meta: dict[str, Any] = {
             "playwright": True, "playwright_include_page": True, "playwright_context": context,
             "playwright_context_kwargs": dict(self.context_kwargs),
-            "playwright_page_init_callback": self._init_page,
+            # by import path, not a bound method: the request must pickle (scrapy-redis)
+            "playwright_page_init_callback": f"{__name__}.init_page",
+            COOKIES_META: [self.cookie_file, self.base_url], PAGE_SLOT_META: "",
+            # errors of the page are retried by retry_page, in a fresh context
+            "dont_retry": True,
             "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded",
                                             "timeout": self.page_timeout * 1000},
             "douyin_state": state, "douyin_attempt": attempt,
@@ -196,16 +216,16 @@ class DouyinSpider(PlatformSpider):
         if attempt:
             meta[BACKOFF_META] = min(self.backoff_max,
                                      self.backoff_base * 2 ** max(0, state.idle_attempts - 1))
+        # the first attempt goes through the dupefilter: two workers of a distributed crawl
+        # both start every account, and only one of them may crawl it
         return scrapy.Request(f"{self.base_url}/user/{state.sec_uid}", callback=self.parse_page,
-                              errback=self.page_failed, meta=meta, dont_filter=True)
+                              errback=self.page_failed, meta=meta, dont_filter=attempt > 0)
 
-    async def _init_page(self, page: Any, request: scrapy.Request) -> None:
-        collector = ResponseCollector()
-        collector.attach(page)
-        request.meta["douyin_collector"] = collector
-        cookies = browser_cookies(self.cookie_file, self.base_url)
-        if cookies:
-            await page.context.add_cookies(cookies)
+    def release_page_slot(self, meta: dict[str, Any]) -> None:
+        """Give back the page slot a request took (once, and only if it took one)."""
+        if meta.get(PAGE_SLOT_META) == self.slot_token:
+            meta[PAGE_SLOT_META] = ""
+            self.page_slots.release()
 
     async def parse_page(self, response: Any) -> AsyncIterator[Any]:
         page = response.meta.get("playwright_page")
@@ -227,11 +247,10 @@ class DouyinSpider(PlatformSpider):
         finally:
             await collector.close()
             await close_page(page)
+            self.release_page_slot(response.meta)
             self.crawler.stats.inc_value("douyin/pages_closed")
         if retry is not None:
             yield retry
-        else:
-            self._inflight -= 1
 
     async def page_failed(self, failure: Any) -> AsyncIterator[Any]:
         request = failure.request
@@ -240,6 +259,7 @@ class DouyinSpider(PlatformSpider):
         if collector is not None:
             await collector.close()
         await close_page(page)
+        self.release_page_slot(request.meta)
         state: AccountState = request.meta["douyin_state"]
         attempt = int(request.meta.get("douyin_attempt", 0))
         logger.warning("Douyin page of %s failed: %s", state.sec_uid, failure.value)
@@ -248,8 +268,6 @@ class DouyinSpider(PlatformSpider):
                                 progressed=False)
         if retry is not None:
             yield retry
-        else:
-            self._inflight -= 1
 
     def retry_page(self, state: AccountState, attempt: int, exc: PageBlocked,
                    progressed: bool) -> Any:
@@ -556,3 +574,46 @@ class _UrlOnly:
 
 #: Marker yielded by :meth:`DouyinSpider.posts_items`: the next posts page is wanted.
 _MORE = object()
+
+
+def browser_concurrency(settings: Any) -> int:
+    """Account pages a process keeps open at once (``DOUYIN_BROWSER_CONCURRENCY``, at most
+    ``PLAYWRIGHT_MAX_CONTEXTS``)."""
+    return max(1, min(settings.getint("DOUYIN_BROWSER_CONCURRENCY", 2),
+                      settings.getint("PLAYWRIGHT_MAX_CONTEXTS", 2) or 2))
+
+
+async def init_page(page: Any, request: scrapy.Request) -> None:
+    """scrapy-playwright's page-init callback: collect the page's API responses and add the
+    login cookie, if one is configured (read here, so it never travels in a request)."""
+    collector = ResponseCollector()
+    collector.attach(page)
+    request.meta["douyin_collector"] = collector
+    cookie_file, base_url = request.meta.get(COOKIES_META) or (None, "")
+    cookies = browser_cookies(cookie_file, base_url)
+    if cookies:
+        await page.context.add_cookies(cookies)
+
+
+class PageSlots:
+    """Downloader middleware: a Douyin page request waits for one of the process's page slots
+    (``DOUYIN_BROWSER_CONCURRENCY``) before its page is opened; the spider gives the slot back
+    when the page closes (or the request fails). Counting at the process that opens the page
+    keeps the bound in a distributed crawl, where pages come from requests any worker queued."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PageSlots:
+        return cls(crawler)
+
+    async def process_request(self, request: scrapy.Request, spider: Any = None) -> None:
+        spider = self.crawler.spider
+        slots = getattr(spider, "page_slots", None)
+        if PAGE_SLOT_META not in request.meta or slots is None:
+            return None  # not a page request of the Douyin spider
+        if request.meta[PAGE_SLOT_META] != spider.slot_token:
+            await slots.acquire()
+            request.meta[PAGE_SLOT_META] = spider.slot_token
+        return None

@@ -43,8 +43,9 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     proc.wait(10)
 
 
-def worker(settings: dict[str, Any], registry: Path, out: Path) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, str(ROOT / "bench" / "run_crawl.py"), str(out), "weibo",
+def worker(settings: dict[str, Any], registry: Path, out: Path,
+           spider: str = "weibo") -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, str(ROOT / "bench" / "run_crawl.py"), str(out), spider,
            "-a", f"accounts={registry}", "-a", "full=1"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
@@ -91,6 +92,36 @@ def test_two_workers_share_one_queue(sandbox: Any, crawl_settings: dict[str, Any
         assert sum(each) <= one * 1.05, (each, one)  # and no page was fetched twice
     finally:
         mongo_client.drop_database(single["MONGODB_DATABASE"])
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                    reason="Debian's chromium is not installed (apt-get install -y chromium)")
+def test_two_browser_workers_share_douyin_accounts(sandbox: Any, crawl_settings: dict[str, Any],
+                                                    redis_url: str, db: Any, tmp_path: Path) -> None:
+    """Douyin page requests go through Redis (they must pickle: the page-init callback is an
+    import path), each account is opened by one worker only, and each worker keeps its own
+    bound on open pages, also for pages of requests the other worker queued."""
+    from tests.douyin.helpers import check_account_against_world, light_accounts, write_registry
+
+    accounts = light_accounts(sandbox.world, 4)
+    registry = write_registry(Path(sandbox.registry_path), accounts, tmp_path / "reg.yaml")
+    settings = dict(sandbox.settings) | crawl_settings | {
+        "GOVSPIDER_REDIS_URL": redis_url, "LOG_LEVEL": "INFO", "GOVSPIDER_DETECT_ENABLED": False,
+        "DOUYIN_BROWSER_CONCURRENCY": 1}
+    procs = [worker(settings, registry, tmp_path / f"d{i}.json", "douyin") for i in (1, 2)]
+    assert [p.wait(240) for p in procs] == [0, 0]
+    errors = [line for i in (1, 2) for line in _error_lines(tmp_path / f"d{i}.log")]
+    assert not errors, "\n".join(errors[:20])
+    for acc in accounts:
+        check_account_against_world(db, sandbox.world, acc)
+    runs = list(db["crawl_runs"].find({"spider": "douyin"}))
+    assert len(runs) == 2
+    stats = [r["stats"] for r in runs]
+    # every account opened once in all (no page twice), never two pages at once in a worker
+    assert sum(st.get("playwright/page_count", 0) for st in stats) == len(accounts)
+    assert all(st.get("playwright/context_count/max_concurrent", 0) <= 1 for st in stats)
+    assert sum(st.get("douyin/accounts_complete", 0) for st in stats) == len(accounts)
 
 
 def _scheduler(redis_url: str, name: str = "regtest", **settings: Any) -> tuple[Any, Any]:

@@ -11,7 +11,7 @@ from govspider.items import Post
 from govspider.processors import CST
 from govspider.registry import RegistryAccount
 from plugins.douyin.browser import api_kind
-from plugins.douyin.spider import PLAYWRIGHT_HANDLER, AccountState, DouyinSpider
+from plugins.douyin.spider import PAGE_SLOTS, PLAYWRIGHT_HANDLER, AccountState, DouyinSpider
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 ACCOUNT = RegistryAccount(unit="某市公安局", platform="douyin", platform_id="MS4wLjABAAAAx")
@@ -69,9 +69,64 @@ def test_browser_handlers_only_for_the_browser_mode() -> None:
     assert browser.getdict("DOWNLOAD_HANDLERS") == {"http": PLAYWRIGHT_HANDLER,
                                                     "https": PLAYWRIGHT_HANDLER}
     assert browser["PLAYWRIGHT_PROCESS_REQUEST_HEADERS"] is None
+    # a process takes no more page requests from the queue than it may open pages; the page
+    # slot middleware is added to the project's middlewares, not in place of them
+    assert browser.getint("CONCURRENT_REQUESTS") == 2
+    assert PAGE_SLOTS in browser.getdict("DOWNLOADER_MIDDLEWARES")
+    capped = Settings({"DOUYIN_BROWSER_CONCURRENCY": 5, "PLAYWRIGHT_MAX_CONTEXTS": 3,
+                       "DOWNLOADER_MIDDLEWARES": {"x.Mine": 10}})
+    DouyinSpider.update_settings(capped)
+    assert capped.getint("CONCURRENT_REQUESTS") == 3
+    assert {"x.Mine", PAGE_SLOTS} <= set(capped.getdict("DOWNLOADER_MIDDLEWARES"))
     direct = Settings({"DOUYIN_MODE": "direct"})
     DouyinSpider.update_settings(direct)
     assert PLAYWRIGHT_HANDLER not in direct.getdict("DOWNLOAD_HANDLERS").values()
+    assert PAGE_SLOTS not in direct.getdict("DOWNLOADER_MIDDLEWARES")
+
+
+def test_page_slots_bound_open_pages_per_process_and_are_given_back_once() -> None:
+    import asyncio
+    import pickle
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from plugins.douyin.spider import PAGE_SLOT_META, PageSlots
+
+    crawler = get_crawler(DouyinSpider, {"GOVSPIDER_STORE_ENABLED": False,
+                                         "GOVSPIDER_DETECT_ENABLED": False,
+                                         "DOUYIN_BROWSER_CONCURRENCY": 1})
+    spider = DouyinSpider.from_crawler(crawler)
+    crawler.spider = spider
+    state = AccountState(account=ACCOUNT, stop_at=None, since=None)
+    first, retry = spider.page_request(state), spider.page_request(state, attempt=1)
+    # what scrapy-redis stores: everything pickles (the init callback is an import path)
+    pickle.dumps(first.to_dict(spider=spider))
+    assert not first.dont_filter and retry.dont_filter and first.meta["dont_retry"]
+    slots = PageSlots.from_crawler(crawler)
+
+    async def scenario() -> None:
+        await slots.process_request(first)
+        assert first.meta[PAGE_SLOT_META] == spider.slot_token
+        waiting = asyncio.ensure_future(slots.process_request(retry))
+        await asyncio.sleep(0.01)
+        assert not waiting.done()  # one page open at a time in this process
+        spider.release_page_slot(first.meta)
+        spider.release_page_slot(first.meta)  # a second release gives nothing back
+        await asyncio.wait_for(waiting, 1)
+        assert spider.page_slots.locked()
+        # a request marked by another process's token takes a slot here
+        other = spider.page_request(state)
+        other.meta[PAGE_SLOT_META] = "another-worker"
+        spider.release_page_slot(other.meta)  # not ours: nothing released
+        assert spider.page_slots.locked()
+        spider.release_page_slot(retry.meta)
+        await slots.process_request(other)
+        assert other.meta[PAGE_SLOT_META] == spider.slot_token
+        # requests that are not Douyin pages pass straight through
+        await slots.process_request(SimpleNamespace(meta={}))
+
+    asyncio.run(scenario())
 
 
 def test_browser_cookie_from_env_or_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
