@@ -40,6 +40,7 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
+from scrapy import signals
 
 from govspider.downloadermiddlewares import BACKOFF_META
 from govspider.items import Account, Comment, Post
@@ -195,7 +196,12 @@ class DouyinSpider(PlatformSpider):
                 for request in self.direct_start(state):
                     yield request
                 continue
-            yield self.page_request(state)  # PageSlots bounds how many pages are open
+            # Scrapy's lazy start: no more account pages queued than the downloader can take
+            # (CONCURRENT_REQUESTS follows the page bound), so memory stays flat for a large
+            # registry; PageSlots bounds how many pages are open
+            if self.crawler.engine.needs_backout():
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
+            yield self.page_request(state)
 
     # ------------------------------------------------------------------ browser mode
     def page_request(self, state: AccountState, attempt: int = 0) -> scrapy.Request:
