@@ -60,7 +60,7 @@ from plugins.douyin.signer import DEFAULT_USER_AGENT, api_url, load_signer
 logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-PAGE_SLOTS = "plugins.douyin.spider.PageSlots"
+PAGE_SLOTS = f"{__name__}.PageSlots"
 #: the token of the spider (process) whose page slot a page request holds; "" when none
 PAGE_SLOT_META = "douyin_page_slot"
 #: [cookie file, base URL] for the page-init callback (the path, never the cookie)
