@@ -59,6 +59,8 @@ class Case:
 
     @property
     def id(self) -> str:
+        if self.row.get("id"):
+            return str(self.row["id"])
         note = self.row.get("note", "")
         return f"{self.detector}:{self.line}:{'pos' if self.expect else 'neg'}:{note[:30]}"
 
@@ -231,6 +233,32 @@ def format_table(title: str, results: dict[str, Counts]) -> str:
     return "\n".join(lines)
 
 
+def real_cases(split: str, directory: Path | None = None) -> list[Case]:
+    """The real-incident cases of one half (``tune`` or ``test``), see :mod:`.realcases`."""
+    from .realcases import REAL_DIR, load_real
+
+    rows = load_real(directory or REAL_DIR)
+    return [Case(r["detector"], i, r) for i, r in enumerate(rows, 1) if r.get("split") == split]
+
+
+def format_side_by_side(columns: list[tuple[str, dict[str, Counts]]]) -> str:
+    """One line per detector, precision / recall / cases of each set side by side."""
+    def cell(c: Counts | None) -> str:
+        if c is None:
+            return f"{'':>18}"
+        p = "   -" if c.precision is None else f"{c.precision:4.2f}"
+        r = "   -" if c.recall is None else f"{c.recall:4.2f}"
+        return f"{p:>5} {r:>5} {c.tp + c.fn:>3}+{c.fp + c.tn:<3}"
+
+    names = sorted({n for _, res in columns for n in res})
+    head = f"{'detector':<22}" + "".join(f" | {t:^18}" for t, _ in columns)
+    sub = f"{'':<22}" + "".join(f" | {'prec':>5} {'recall':>5} {'pos+neg':>7}" for _ in columns)
+    lines = [head, sub, "-" * len(sub)]
+    for n in names:
+        lines.append(f"{n:<22}" + "".join(f" | {cell(res.get(n))}" for _, res in columns))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m plugins.detectors.eval",
                                      description=__doc__.split("\n\n")[0])
@@ -239,7 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ground-truth", type=Path, help="planted ground truth (JSON / JSONL)")
     parser.add_argument("--items", type=Path, help="items to run over (JSON lines)")
     parser.add_argument("--now", help="monitoring time (ISO 8601) for the ground-truth run")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list misclassified rows")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list misclassified rows (written cases and the tuning half only)")
+    parser.add_argument("--real", type=Path, default=None,
+                        help="directory of the real-incident set (default tests/detectors/real)")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-incident set")
     args = parser.parse_args(argv)
     detectors = installed_detectors()
     if args.detectors:
@@ -263,6 +295,26 @@ def main(argv: list[str] | None = None) -> int:
         for name in sorted(results):
             for err in results[name].errors:
                 print(f"  {err}")
+    if not args.no_real:
+        try:
+            tune = [c for c in real_cases("tune", args.real) if c.detector in detectors]
+            test = [c for c in real_cases("test", args.real) if c.detector in detectors]
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        tuned = evaluate_cases(tune, detectors)
+        tested = evaluate_cases(test, detectors)
+        real_names = set(tuned) | set(tested)
+        print()
+        print(f"Written cases beside the real-incident set ({len(tune)} tuning, {len(test)} test "
+              f"cases; cited public sources, split once by source)")
+        print(format_side_by_side([
+            ("written cases", {n: c for n, c in results.items() if n in real_names}),
+            ("real: tuning half", tuned), ("real: test half", tested)]))
+        if args.verbose:
+            for name in sorted(tuned):
+                for err in tuned[name].errors:
+                    print(f"  tuning half: {err}")
     if args.ground_truth:
         try:
             truth = read_json_records(args.ground_truth)
