@@ -388,7 +388,21 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--dir", type=Path, default=REAL_DIR)
     c = sub.add_parser("check", help="provenance and split rules of the built files")
     c.add_argument("--dir", type=Path, default=REAL_DIR)
+    s = sub.add_parser("show", help="the TUNING half's cases of one detector (the test half is "
+                                    "never shown: read it only for figures)")
+    s.add_argument("detector")
+    s.add_argument("--dir", type=Path, default=REAL_DIR)
     args = parser.parse_args(argv)
+    if args.command == "show":
+        for r in load_real(args.dir):
+            if r["detector"] == args.detector and r.get("split") == "tune":
+                shown = {k: r.get(k) for k in ("id", "expect", "kind", "text", "question", "title",
+                                                "why", "incident")}
+                if "items" in r:
+                    shown["items"] = [{k: i.get(k) for k in ("_id", "text", "published_at", "name")}
+                                      for i in r["items"]]
+                print(json.dumps(shown, ensure_ascii=False))
+        return 0
     try:
         if args.command == "build":
             counts = build(args.raw, args.dir)
