@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", type=Path, default=None,
                         help="directory of the real-incident set (default tests/detectors/real)")
     parser.add_argument("--no-real", action="store_true", help="skip the real-incident set")
+    parser.add_argument("--tuning-only", action="store_true",
+                        help="real set: the tuning half only (while changing rules)")
     args = parser.parse_args(argv)
     detectors = installed_detectors()
     if args.detectors:
@@ -298,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_real:
         try:
             tune = [c for c in real_cases("tune", args.real) if c.detector in detectors]
-            test = [c for c in real_cases("test", args.real) if c.detector in detectors]
+            test = [] if args.tuning_only else [
+                c for c in real_cases("test", args.real) if c.detector in detectors]
         except (OSError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -308,9 +311,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"Written cases beside the real-incident set ({len(tune)} tuning, {len(test)} test "
               f"cases; cited public sources, split once by source)")
-        print(format_side_by_side([
-            ("written cases", {n: c for n, c in results.items() if n in real_names}),
-            ("real: tuning half", tuned), ("real: test half", tested)]))
+        columns = [("written cases", {n: c for n, c in results.items() if n in real_names}),
+                   ("real: tuning half", tuned)]
+        if not args.tuning_only:
+            columns.append(("real: test half", tested))
+        print(format_side_by_side(columns))
         if args.verbose:
             for name in sorted(tuned):
                 for err in tuned[name].errors:
