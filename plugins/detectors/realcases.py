@@ -28,7 +28,6 @@ import hashlib
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -122,10 +121,7 @@ def assign_splits(rows: list[dict[str, Any]]) -> None:
     for name, group in sorted(pending, key=lambda g: _digest(g[0])):
         kinds = [(r["detector"], _positive(r)) for r in group]
 
-        def load(half: str) -> int:
-            return sum(held[(d, p, half)] for d, p in kinds)
-
-        loads = {h: load(h) for h in SPLITS}
+        loads = {h: sum(held[(d, p, h)] for d, p in kinds) for h in SPLITS}
         if loads["tune"] != loads["test"]:
             half = min(SPLITS, key=loads.__getitem__)
         else:
@@ -266,12 +262,12 @@ def hijack_items(row: dict[str, Any], ads: list[dict[str, Any]], legit: list[dic
                                     "platform_id": case_id, "name": row.get("unit") or "某政务账号",
                                     "unit": row.get("unit")}]
     n = 0
-    for days, text in zip(HISTORY_DAYS, past):
+    for days, text in zip(HISTORY_DAYS, past, strict=False):
         n += 1
         items.append({"item_type": "post", "_id": f"{acct}:p{n}", "platform": "weibo",
                       "account_id": acct, "text": text,
                       "published_at": (DEFAULT_NOW - timedelta(days=days)).isoformat()})
-    for days, text in zip(BURST_DAYS, burst):
+    for days, text in zip(BURST_DAYS, burst, strict=False):
         n += 1
         items.append({"item_type": "post", "_id": f"{acct}:p{n}", "platform": "weibo",
                       "account_id": acct, "text": text,

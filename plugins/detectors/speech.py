@@ -31,7 +31,15 @@ from govspider.items import Finding
 from ._base import LexiconDetector, maximal
 from ._lexicon import Lexicon
 from ._matcher import Entry, Matcher
-from ._text import fields, inside, is_account_speech, match_record, quoted_spans, sentence, span_record
+from ._text import (
+    fields,
+    inside,
+    is_account_speech,
+    match_record,
+    quoted_spans,
+    sentence,
+    span_record,
+)
 
 _CATEGORY_ORDER = ("threat", "contempt", "insult", "dismissal", "emotion", "personal_view")
 #: second-person forms the constructions are written with (你 stands for all of them), and
@@ -112,17 +120,10 @@ class InappropriateSpeech(LexiconDetector):
         # (weight, category, what matched, why) per distinct entry / construction
         scored: dict[str, tuple[int, str, dict[str, Any]]] = {}
         for name, n, hits, triggered in found:
-            quotes = quoted_spans(n.text)
-            frame_hits = frames.find(n.text)
-
-            def reported(start: int, end: int) -> bool:
-                if quotes and inside(start, end, quotes):
-                    return True
-                s, e = sentence(n.text, start, end)
-                return any(s <= f.start and f.end <= e for f in frame_hits)
+            spans = (n.text, quoted_spans(n.text), frames.find(n.text))
 
             for hit in maximal(hits):
-                if reported(hit.start, hit.end):
+                if _reported(spans, hit.start, hit.end):
                     continue
                 key = f"term:{hit.entry.term}"
                 weight = hit.entry.weight + (bonus if hit.entry.category in boosted else 0)
@@ -142,7 +143,7 @@ class InappropriateSpeech(LexiconDetector):
                     if m is None:
                         continue
                     start, end = (m.start(), m.end()) if not shape.whole else (0, len(text))
-                    if reported(start, end):
+                    if _reported(spans, start, end):
                         continue
                     if shape.addressed and not reply:
                         if to_you is None:
@@ -205,6 +206,15 @@ class InappropriateSpeech(LexiconDetector):
 
 
 _END_RE = re.compile(r"[。!！?？;；\n]+")
+
+
+def _reported(spans: tuple[str, list[tuple[int, int]], list[Any]], start: int, end: int) -> bool:
+    """``[start, end)`` is quoted, or its sentence reports someone else's words."""
+    text, quotes, frame_hits = spans
+    if quotes and inside(start, end, quotes):
+        return True
+    s, e = sentence(text, start, end)
+    return any(s <= f.start and f.end <= e for f in frame_hits)
 
 
 def _rank(category: str) -> int:
