@@ -11,11 +11,28 @@ Works on a page's ``raw_html`` (lxml). Rules, each its own finding:
   unless the page reports enforcement (打击赌博...).
 * ``spam_link``: a visible link to a non-allowlisted domain with a spam anchor or host.
 * ``clone_artifact``: several ``汉字(pinyin)`` artifacts of a page-cloning tool (``發(fā)``).
+* ``keyword_chain``: a ``<title>``, meta field or line of body text cut by ``, | _ -`` or
+  spaces into segments most of which are made of porn / pirated-video / gambling site words
+  (``chain_terms``: each weak alone, 在线观看, 一区二区, 快三...). Counts segments, not words:
+  ``XX市人民政府_政务公开_通知公告`` has many segments and none is spam-ish.
+* ``gambling_brand``: a gambling platform brand (latin/pinyin or numeric name + 电子/体育/
+  娱乐/真人/棋牌..., ``PG电子``; stacked suffixes ``X体育娱乐``, ``X电竞平台``), a brand put in
+  the place of an institution's name (``X电子大学``, ``X体育政府信息公开``, ``X体育(http://
+  ….gov.cn)``), or 澳门/香港 lottery tip-sheet jargon; not in a sentence that reports
+  enforcement (``brand_frames``).
+* ``spider_pool``: the 蜘蛛池/站群 scaffold: many elements of several tag names sharing one id
+  (or one random-looking class), mostly empty or holding a character or two.
+* ``illicit_promo``: a 代孕 / 私服 / 假证 term in a sentence with sales cues (哪家好, 价格,
+  联系电话, QQ...) and no enforcement frame.
+
+Frames (``enforcement_frames``, ``brand_frames``) keep crackdown notices, police warnings and
+security advisories that name the same vocabulary clean.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -28,6 +45,7 @@ from govspider.textnorm import pinyin_artifacts
 
 from ._base import LexiconDetector
 from ._lexicon import Lexicon
+from ._matcher import Matcher, entries_from
 from ._text import domain_matches, host_of, norm, quote_short
 
 _STYLE_RULE_RE = re.compile(r"([^{}]+)\{([^}]*)\}")
@@ -35,6 +53,56 @@ _SIMPLE_SEL_RE = re.compile(r"^\s*([.#][\w-]+)\s*$")
 _NEG_RE = re.compile(r"(?:^|;)(?:left|top|text-indent|margin-left|margin-top):-(\d+)")
 _HREF_RE = re.compile(r"""href\s*=\s*\\?["']?(https?://[^"'\\\s>]+)""", re.I)
 _SKIP = {"script", "style", "noscript", "template"}
+_SPIDER_SKIP = {"html", "head", "body", "meta", "link", "script", "style", "title"}
+#: a run of text between chain separators (normalized text: full-width punctuation is ASCII)
+_SEGMENT_RE = re.compile(r"[^,，|｜_\-—–、/\\>»·•;；:：!！?？。\s【】\[\]()（）<>《》“”\"'~～+*#]+")
+_BLOCK_TAGS = {"p", "div", "li", "td", "th", "tr", "table", "ul", "ol", "dl", "dd", "dt", "br", "h1",
+               "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "nav",
+               "aside", "main", "form", "blockquote", "pre", "hr", "center", "title"}
+_SUFFIX = "电子|真人|棋牌|电竞|体育|娱乐|彩票|捕鱼|视讯"
+#: ``PG电子``, ``AG真人``, ``365体育``: a latin / numeric brand with a gambling suffix, followed by
+#: nothing Chinese or by a gambling continuation (``LED电子显示屏`` is a product, not a brand)
+_LATIN_BRAND_RE = re.compile(
+    r"(?<![a-z0-9.])([a-z]{2,8}\d{0,3}|[a-z]\d{1,3}|\d{2,4})(" + _SUFFIX + r")"
+    r"(?=$|[^\u4e00-\u9fff]|麻将|游戏|老虎机|平台|官网|官方|下载|注册|登录|入口|娱乐|大学|学院|体育|电子|"
+    r"真人|棋牌|捕鱼|电竞|彩票|网址|手机版|首页|百家乐)")
+_LATIN_NOT_BRAND = {"cctv", "nba", "cba", "fifa", "espn", "led", "ic", "it", "ai", "vr", "ar", "tv",
+                    "pcb", "www", "com", "cn", "gov", "net", "org", "qq", "ktv", "dj", "mv", "cd",
+                    "dvd", "pc", "ip", "ui", "app", "cg", "mr", "xr", "usb", "lcd", "oled", "cctv5",
+                    "bbc", "cnn", "mba", "ceo", "gdp", "ppt", "pdf", "html", "http", "https", "sports",
+                    "china", "news", "the", "and", "of", "in", "on", "esports", "game", "games",
+                    "pptv", "tcl", "lg", "nec", "tdk", "abb", "sk", "ibm", "hp", "sony", "snh"}
+#: latin names of online slot / live-casino providers: ``X电子`` with nothing after is a brand
+#: only for these (``LG电子``, ``TCL电子`` are electronics makers)
+_SLOT_PROVIDERS = {"pg", "pp", "mg", "jdb", "cq9", "bbin", "ag", "bg", "fg", "ky", "ae", "sa", "ps",
+                   "pt", "ob", "im", "db", "fb", "sg", "ka", "jili", "evo", "dg", "wm", "bng", "cc"}
+#: ``凯X体育娱乐``, ``某某电竞平台``, ``某某体育官网``: a name, a gambling suffix and a site word
+_STACKED_RE = re.compile(
+    r"([\u4e00-\u9fff]{2})(体育(?:娱乐|官网|官方网站|官方入口|登录入口|app|网址|网页版|手机版|电子|真人|棋牌)|"
+    r"娱乐(?:官网|官方网站|官方入口|登录入口|app|网址|网页版|手机版|注册|体育|电子|真人|棋牌|开户)|"
+    r"电子(?:娱乐|官网|官方网站|app|游戏平台|老虎机|麻将)|棋牌(?:娱乐|官网|官方网站|app|游戏平台)|"
+    r"真人(?:视讯|百家乐|官网)|电竞(?:平台|娱乐|官网|app))")
+#: ``X体育(中国)官方网站``: the site title gambling brands use
+_OFFICIAL_SITE_RE = re.compile(r"([\u4e00-\u9fffa-z0-9]{2,8})(体育|娱乐|电子|棋牌|真人|电竞|彩票|app)"
+                               r"[·・\s]*\((?:中国|china)\)[^()]{0,6}?(官方网站|官网|网站|有限公司)")
+_STACKED_NOT_NAMES = ("文化", "文体", "旅游", "广电", "休闲", "网络", "健康", "教育", "科技", "影视",
+                      "传媒", "游戏", "竞技", "全民", "群众", "大众", "青少", "少年", "社区", "校园",
+                      "中国", "国家", "体育", "娱乐", "电子", "数字", "在线", "线上", "直播", "视频",
+                      "社会", "学校", "职工", "老年", "农民", "冰雪", "户外", "民族", "传统", "智慧",
+                      "新闻", "财经", "时政", "军事", "国际", "综合", "汽车", "时尚", "生活", "文旅")
+_STACKED_NOT_CHARS = set("等的个类各该和与及或、是在为有化省市县区局国家镇乡村厅委办院校会")
+_STACKED_NOT_FOLLOWED = ("用品", "设施", "场所", "活动", "产业", "业", "节目", "频道", "服务", "消费",
+                       "项目", "功能", "内容", "管理", "行业", "器材", "设备", "中心", "场馆", "综合体")
+#: a brand in an institution's place: ``X电子大学``, ``X体育政府信息公开``, ``X体育(http://….gov.cn)``
+_SLOT_RE = re.compile(r"([\u4e00-\u9fffa-z0-9]{1,4})((?:电子|娱乐|棋牌|彩票)大学|"
+                      r"(?:体育|娱乐|棋牌|电竞|彩票)(?:政府信息公开|人民政府|信息公开指南)|"
+                      r"(?:体育|娱乐|电子|棋牌|电竞)\(https?://[^)\s]*gov\.cn)")
+#: 澳门/香港 lottery tip sheets: a region and a tip word in one short stretch
+_LOTTERY_RE = re.compile(r"(澳门|新澳|香港|马会)[^。;!?\n,]{0,12}?(开奖|最精准|真正精准|精准资料|精准一肖|"
+                         r"一肖|一码中特|一码一肖|特马|特码|资料大全|免费资料|正版资料|内部资料|六合彩|开码|"
+                         r"今晚开|开什么)")
+_UTILITY_RE = re.compile(r"^[a-z]{1,6}-?\d{1,4}(?:px)?$|^(?:html|nbsp|http|xhtml|rss|pdf|css|js)$")
+_RANDOM_TOKEN_RE = re.compile(r"^(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{4,12}$|^[b-df-hj-np-tv-z]{4,10}$")
 
 
 def hiding_style(style: str, min_offset: int) -> str | None:
@@ -63,7 +131,7 @@ class SeoSpam(LexiconDetector):
     """Injected spam on a government web page (see the module docstring for the rules)."""
 
     name = "seo_spam"
-    version = "1.0"
+    version = "1.1"
     indicator = "网页暗链黑链"
     severity = "high"
     accepts = frozenset({"page"})
@@ -126,8 +194,9 @@ class SeoSpam(LexiconDetector):
                 evidence=self.evidence(lex, "title_hijack", head_matches))
         # 3. keyword blocks at the top or bottom of the visible text
         body = root.find("body")
-        visible = _visible_text(body if body is not None else root, hidden_css,
-                                int(t("min_negative_offset", 500)))
+        lines = _visible_lines(body if body is not None else root, hidden_css,
+                               int(t("min_negative_offset", 500)))
+        visible = " ".join(" ".join(lines).split())
         nv = norm(visible)
         if not frames.find(nv.text):
             size = int(t("block_chars", 400))
@@ -174,6 +243,288 @@ class SeoSpam(LexiconDetector):
                     {"text": page_text[a - 1:b], "span": [a - 1, b], "field": "page_text",
                      "entry": "汉字(pinyin)", "category": "clone_artifact"}
                     for a, b in artifacts[:10]], count=len(artifacts)))
+
+        # the visible text with a line break at each block element, for the rules below
+        nb = norm("\n".join(lines))
+        fields = [(where, norm(text)) for where, text in head_texts if text] + [("page_text", nb)]
+        # 6. keyword chains in the title / meta fields, else in the visible text
+        yield from self._chains(subject, lex, ctx, head_texts, nb)
+        # 7. gambling brands, brand-for-institution substitutions, lottery tip sheets
+        yield from self._brands(subject, lex, ctx, fields)
+        # 8. spider-pool scaffold
+        yield from self._spider_pool(subject, lex, ctx, root)
+        # 9. 代孕 / 私服 / 假证 advertisements
+        yield from self._promo(subject, lex, ctx, fields)
+
+    # ------------------------------------------------------------------ illicit_promo
+    def _promo(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
+               fields: list[tuple[str, Any]]) -> Iterator[Finding]:
+        cats = {str(c) for c in lex.get("promo_categories") or []}
+        exempt = {str(c) for c in lex.get("promo_exempt") or []}
+        spam = self.matcher(lex)
+        frames = self.cue_matcher(lex, "enforcement_frames")
+        cues = self.cue_matcher(lex, "promo_cues")
+        matches: list[dict[str, Any]] = []
+        for where, n in fields:
+            hits = [h for h in spam.find(n.text)
+                    if h.entry.category in cats and h.entry.term not in exempt]
+            done: set[tuple[int, int]] = set()
+            for h in hits:
+                s0, s1 = _sentence_bounds(n.text, h.start, h.end)
+                if (s0, s1) in done:
+                    continue
+                done.add((s0, s1))
+                sentence = n.text[s0:s1]
+                found = {c.entry.term for c in cues.find(sentence) if _ascii_bounded(sentence, c)}
+                if found and not frames.find(sentence):
+                    matches.append({"text": n.original_text(h.start, h.end),
+                                    "span": list(n.span_to_original(h.start, h.end)),
+                                    "field": where, "entry": h.entry.term,
+                                    "category": h.entry.category, "cues": sorted(found),
+                                    "sentence": quote_short(n.original_text(s0, s1), 80)})
+            if len(matches) >= 10:
+                break
+        strong = [m for m in matches if len(m["cues"]) >= 2]
+        if strong or len(matches) >= 2:
+            first = (strong or matches)[0]
+            yield self.finding(
+                subject=subject, rule="illicit_promo", ctx=ctx, score=0.85,
+                message=f"网页出现“{first['text']}”并伴有“{'”“'.join(first['cues'][:3])}”等招揽用语"
+                        f"（共{len(matches)}处），疑似代孕/私服/假证等违法推广",
+                evidence=self.evidence(lex, "illicit_promo", matches))
+
+    # ------------------------------------------------------------------ keyword_chain
+    def _chain_matcher(self, lex: Lexicon) -> Matcher:
+        """``chain_terms``, suppressed inside ``chain_allow`` and the main ``allow`` entries."""
+        def build(lx: Lexicon) -> Matcher:
+            return Matcher(entries_from(lx.get("chain_terms"))
+                           + entries_from(lx.get("chain_allow"), kind="allow")
+                           + entries_from(lx.get("allow"), kind="allow"))
+        return self.compiled(lex, "matcher:chain_terms:allows", build)
+
+    def _segment_scores(self, lex: Lexicon, text: str) -> tuple[list[tuple[int, int]], dict[int, dict[str, Any]]]:
+        """The segments of normalized ``text`` (spans) and, for those holding chain words, their
+        terms and weight: a term of the main lexicon (``terms``) weighs 3, a chain term its
+        ``weight``; a term counts once per segment. Linear in the text and its hits."""
+        found = [(h.start, h.end, h.entry.term, h.entry.weight, h.entry.category)
+                 for h in self._chain_matcher(lex).find(text) if _ascii_bounded(text, h)]
+        found += [(h.start, h.end, h.entry.term, 3, h.entry.category)
+                  for h in self.matcher(lex).find(text) if _ascii_bounded(text, h)]
+        if not found:  # no chain words: no segment can be spam-ish
+            return [], {}
+        spans = [m.span() for m in _SEGMENT_RE.finditer(text)]
+        found.sort(key=lambda x: (x[0], -(x[1] - x[0]), -x[3]))
+        starts = [a for a, _ in spans]
+        scored: dict[int, dict[str, Any]] = {}
+        reach = -1
+        for start, end, term, w, cat in found:
+            if end <= reach:  # inside a longer hit
+                continue
+            reach = end
+            i = bisect_right(starts, start) - 1
+            if i < 0 or end > spans[i][1]:
+                continue
+            seg = scored.get(i)
+            if seg is None:
+                seg = scored[i] = {"span": spans[i], "terms": {}}
+            if seg["terms"].get(term, (0, ""))[0] < w:
+                seg["terms"][term] = (w, cat)
+        for seg in scored.values():
+            weights = [w for w, _ in seg["terms"].values()]
+            seg["score"], seg["top"] = sum(weights), max(weights)
+        return spans, scored
+
+    @staticmethod
+    def _spammy(seg: dict[str, Any] | None, need: float, max_chars: int) -> bool:
+        """A segment made of spam words: one specific word, or three weak ones."""
+        if seg is None or seg["span"][1] - seg["span"][0] > max_chars:
+            return False
+        return seg["score"] >= need + 1 or (seg["score"] >= need and seg["top"] >= 2)
+
+    def _chain_verdict(self, spans: list[tuple[int, int]], scored: dict[int, dict[str, Any]],
+                       t: Any, min_segments: int, max_chars: int,
+                       head: bool = False) -> tuple[list[dict[str, Any]], int] | None:
+        """The spam-ish segments when a field is a stuffed chain, and its segment count."""
+        need = float(t("chain_segment_score", 2))
+        counted = sum(1 for a, b in spans if b - a <= max_chars) if scored else 0
+        if not counted:
+            return None
+        spammy = [scored[i] for i in sorted(scored) if self._spammy(scored[i], need, max_chars)]
+        share = len(spammy) / counted
+        if len(spammy) >= min_segments and share >= float(t("chain_min_share", 0.6)):
+            return spammy, counted
+        # a short chain made of spam-ish segments only
+        if len(spammy) >= 2 and share == 1.0 and sum(s["score"] for s in spammy) >= 8:
+            return spammy, counted
+        # one segment stuffed with many distinct terms, or (title, meta) with two specific ones
+        dense = [s for s in spammy if (s["score"] >= float(t("chain_dense_score", 6))
+                                       and len(s["terms"]) >= 3 and s["top"] >= 2)
+                 or (head and sum(w >= 2 and c in _SPECIFIC for w, c in s["terms"].values()) >= 2)]
+        if dense:
+            return dense, counted
+        return None
+
+    def _body_runs(self, spans: list[tuple[int, int]], scored: dict[int, dict[str, Any]],
+                   need: float, max_chars: int, min_run: int) -> list[list[dict[str, Any]]]:
+        """Runs of consecutive spam-ish segments in the body (one odd short segment may sit
+        between two spam-ish ones: chains mix in a film title or a number)."""
+        runs: list[list[dict[str, Any]]] = []
+        run: list[dict[str, Any]] = []
+        last = -9
+        for i in sorted(scored):
+            if not self._spammy(scored[i], need, max_chars):
+                continue
+            gap_ok = i - last == 1 or (i - last == 2 and spans[i - 1][1] - spans[i - 1][0] <= max_chars)
+            if not gap_ok:
+                if len(run) >= min_run:
+                    runs.append(run)
+                run = []
+            run.append(scored[i])
+            last = i
+        if len(run) >= min_run:
+            runs.append(run)
+        return runs
+
+    def _chains(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
+                head_texts: list[tuple[str, str]], body: Any) -> Iterator[Finding]:
+        t = lambda key, default: lex.threshold(key, ctx) or default  # noqa: E731
+        frames = self.cue_matcher(lex, "enforcement_frames")
+        max_chars = int(t("max_segment_chars", 30))
+        need = float(t("chain_segment_score", 2))
+        found: list[tuple[str, Any, list[dict[str, Any]], int]] = []
+        for where, text in head_texts:
+            n = norm(text)
+            if not n.text.strip() or frames.find(n.text):
+                continue
+            spans, scored = self._segment_scores(lex, n.text)
+            verdict = self._chain_verdict(spans, scored, t, int(t("chain_min_segments", 3)),
+                                          int(t("max_head_segment_chars", 60)), head=True)
+            if verdict:
+                found.append((where, n, *verdict))
+        body_spans, body_scored = self._segment_scores(lex, body.text) if body.text else ([], {})
+        if not found and body_scored:
+            for run in self._body_runs(body_spans, body_scored, need, max_chars,
+                                       int(t("body_chain_min_segments", 4))):
+                a, b = run[0]["span"][0], run[-1]["span"][1]
+                s0 = _sentence_bounds(body.text, a, a)[0]
+                s1 = _sentence_bounds(body.text, b, b)[1]
+                if frames.find(body.text[max(s0, a - 200):min(s1, b + 200)]):
+                    continue
+                found.append(("text", body, run, len(run)))
+                break
+        for where, n, spammy, total in found[:1]:
+            cats = [c for s in spammy for _, c in s["terms"].values()]
+            kind = _chain_kind(cats)
+            examples = "、".join("“" + n.original_text(*s["span"]).strip() + "”" for s in spammy[:3])
+            if where == "text":
+                msg = (f"正文中连续出现{len(spammy)}个由{kind}关键词组成的片段（如{examples}），"
+                       "疑似被植入关键词串")
+                mismatch = False
+            else:
+                field = "标题" if where == "title" else f"关键词/描述（{where}）"
+                if len(spammy) >= 3:
+                    msg = (f"{field}由{total}个片段组成，其中{len(spammy)}个为{kind}关键词（如{examples}），"
+                           "疑似被植入关键词串")
+                else:
+                    terms = sorted({t for s in spammy for t in s["terms"]})
+                    msg = (f"{field}中{examples}堆砌了{len(terms)}个{kind}关键词（"
+                           + "、".join(terms[:6]) + "），疑似被植入关键词串")
+                # a news / government body under a porn or gambling title
+                mismatch = len(body.text) >= 50 and not any(
+                    self._spammy(seg, need, max_chars) for seg in body_scored.values())
+                if mismatch:
+                    msg += "；正文为普通政务/新闻内容，与标题不符"
+            yield self.finding(
+                subject=subject, rule="keyword_chain", ctx=ctx, score=0.95, message=msg,
+                evidence=self.evidence(lex, "keyword_chain", [
+                    {"text": n.original_text(*s["span"]), "span": list(n.span_to_original(*s["span"])),
+                     "field": where if where != "text" else "page_text",
+                     "entry": "、".join(sorted(s["terms"])), "category": "keyword_chain",
+                     "score": s["score"]} for s in spammy[:20]],
+                    segments=total, spam_segments=len(spammy), title_body_mismatch=mismatch))
+
+    # ------------------------------------------------------------------ gambling_brand
+    def _brands(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
+                fields: list[tuple[str, Any]]) -> Iterator[Finding]:
+        frames = self.cue_matcher(lex, "brand_frames")
+        matches: list[dict[str, Any]] = []
+        for where, n in fields:
+            if not n.text:
+                continue
+            for kind, a, b in _brand_spans(n.text):
+                s0, s1 = _sentence_bounds(n.text, a, b)
+                if frames.find(n.text[s0:s1]):
+                    continue
+                matches.append({"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
+                                "field": where, "entry": kind, "category": "gambling_brand"})
+            if len(matches) >= 20:
+                break
+        if matches:
+            labels = {"brand": "博彩平台品牌", "stacked": "博彩平台品牌", "slot": "冒充机构名称的博彩品牌",
+                      "lottery": "澳门/香港彩票“资料”推广"}
+            first = matches[0]
+            where = {"title": "标题", "page_text": "正文"}.get(first["field"], first["field"])
+            yield self.finding(
+                subject=subject, rule="gambling_brand", ctx=ctx, score=0.9,
+                message=f"网页{where}出现{labels[first['entry']]}“{first['text']}”"
+                        + (f"等{len(matches)}处" if len(matches) > 1 else "")
+                        + "，且不在打击、通报类语境中，疑似博彩推广或被篡改的镜像页面",
+                evidence=self.evidence(lex, "gambling_brand", matches))
+
+    # ------------------------------------------------------------------ spider_pool
+    def _spider_pool(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
+                     root: Any) -> Iterator[Finding]:
+        t = lambda key, default: lex.threshold(key, ctx) or default  # noqa: E731
+        min_n = int(t("spider_min_elements", 5))
+        min_tags = int(t("spider_min_tags", 3))
+        empty_share = float(t("spider_empty_share", 0.6))
+        groups: dict[tuple[str, str], list] = {}
+        random_cls: dict[str, bool] = {}
+        for el in root.xpath("//*[@id or @class]"):  # lxml filters: no proxy for other elements
+            tag = el.tag
+            if not isinstance(tag, str) or tag in _SPIDER_SKIP:
+                continue
+            attrib = el.attrib
+            ident = (attrib.get("id") or "").strip()
+            keys = [("id", ident)] if ident else []
+            classes = attrib.get("class")
+            if classes:
+                for c in classes.split():
+                    rnd = random_cls.get(c)
+                    if rnd is None:
+                        rnd = random_cls[c] = _random_token(c)
+                    if rnd:
+                        keys.append(("class", c))
+            if not keys:
+                continue
+            # empty: a character or two of its own, at most two children, no text between them
+            own = len((el.text or "").strip())
+            if own <= 2 and len(el) <= 2:
+                own = max([own] + [len((c.tail or "").strip()) for c in el])
+            else:
+                own = 99
+            for key in set(keys):
+                g = groups.get(key)
+                if g is None:
+                    g = groups[key] = [0, set(), 0, el.sourceline]
+                g[0] += 1
+                g[1].add(tag)
+                g[2] += own <= 2
+        hits = [(k, v) for k, v in groups.items()
+                if v[0] >= min_n and len(v[1]) >= min_tags and v[2] / v[0] >= empty_share
+                and (k[0] == "class" or _random_token(k[1]) or v[0] >= 2 * min_n)]
+        if hits:
+            hits.sort(key=lambda kv: -kv[1][0])
+            (attr, value), (count, tags, empties, _) = hits[0]
+            yield self.finding(
+                subject=subject, rule="spider_pool", ctx=ctx, score=0.85,
+                message=f"网页中{count}个元素（{len(tags)}种标签：{'、'.join(sorted(tags)[:6])}）共用同一"
+                        f"{'id' if attr == 'id' else 'class'}“{value}”，其中{empties}个为空或仅含一两个字，"
+                        "符合蜘蛛池/站群模板的标签骨架",
+                evidence=self.evidence(lex, "spider_pool", [
+                    {"text": f'{attr}="{v}"', "span": None, "field": "raw_html", "entry": v,
+                     "category": "spider_pool", "elements": g[0], "tags": sorted(g[1]),
+                     "empty": g[2], "first_line": g[3]} for (attr, v), g in hits[:5]]))
 
     def _allowed(self, lex: Lexicon, url: str, ctx: DetectContext) -> list[str]:
         allowed = [str(d) for d in lex.get("allowed_domains") or []]
@@ -267,21 +618,112 @@ def _hrefs(el: Any, base: str) -> list[str]:
     return out
 
 
-def _visible_text(root: Any, hidden_css: set[str], min_offset: int) -> str:
+def _visible_lines(root: Any, hidden_css: set[str], min_offset: int) -> list[str]:
+    """The visible text, cut into lines at block elements (whitespace collapsed)."""
     parts: list[str] = []
 
     def walk(el: Any) -> None:
-        if isinstance(el.tag, str) and el.tag not in _SKIP and not _why_hidden(
-                el, hidden_css, min_offset):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag and tag not in _SKIP and not _why_hidden(el, hidden_css, min_offset):
+            block = tag in _BLOCK_TAGS
+            if block:
+                parts.append("\n")
             if el.text:
                 parts.append(el.text)
             for child in el:
                 walk(child)
+            if block:
+                parts.append("\n")
         if el.tail:
             parts.append(el.tail)
 
     walk(root)
-    return " ".join(" ".join(parts).split())
+    out = []
+    for line in " ".join(parts).split("\n"):
+        line = " ".join(line.split())
+        if line:
+            out.append(line)
+    return out
+
+
+#: chain categories specific enough that two of them in one title segment make a hijack
+_SPECIFIC = frozenset({"porn", "pirate_specific", "gambling_specific"})
+_KINDS = {"porn": "色情/盗版视频", "video": "色情/盗版视频", "pirate_video": "色情/盗版视频",
+          "pirate_specific": "色情/盗版视频", "gambling": "博彩", "gambling_specific": "博彩",
+          "gambling_brand": "博彩", "lottery_tips": "博彩", "fraud": "办证/代孕/私服等违法推广",
+          "surrogacy": "办证/代孕/私服等违法推广", "private_server": "办证/代孕/私服等违法推广"}
+
+
+def _chain_kind(categories: list[str]) -> str:
+    """The kind of site most of a chain's words come from."""
+    votes: dict[str, int] = {}
+    for c in categories:
+        kind = _KINDS.get(c, "色情/盗版视频")
+        votes[kind] = votes.get(kind, 0) + 1
+    return max(votes, key=lambda k: votes[k]) if votes else "垃圾"
+
+
+def _random_token(token: str) -> bool:
+    """A random-looking id or class (``0cohg``, ``k2x9q``, ``xrjdv``), not a layout utility
+    class (``mt20``, ``w1200``, ``col-3``)."""
+    token = token.lower()
+    return bool(_RANDOM_TOKEN_RE.match(token)) and not _UTILITY_RE.match(token)
+
+
+def _ascii_bounded(text: str, hit: Any) -> bool:
+    """An ASCII term (``av``, ``app``) stands alone, not inside a word (``java``, ``apple``)."""
+    term = text[hit.start:hit.end]
+    if not term.isascii() or not term[:1].isalpha():
+        return True
+    before = text[hit.start - 1] if hit.start else " "
+    after = text[hit.end] if hit.end < len(text) else " "
+    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max(text.rfind(c, 0, start) for c in "。!?;\n") + 1
+    rights = [i for i in (text.find(c, end) for c in "。!?;\n") if i >= 0]
+    return left, (min(rights) if rights else len(text))
+
+
+def _brand_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(kind, start, end)`` of gambling-brand patterns in normalized text, not overlapping."""
+    out: list[tuple[str, int, int]] = []
+    if any(s in text for s in ("电子", "真人", "棋牌", "电竞", "体育", "娱乐", "彩票", "捕鱼", "视讯")):
+        for m in _LATIN_BRAND_RE.finditer(text):
+            prefix = m.group(1)
+            if prefix in _LATIN_NOT_BRAND or (len(prefix) == 4 and prefix.isdigit()
+                                               and prefix[:2] in ("19", "20")):
+                continue
+            nxt = text[m.end():m.end() + 1]
+            if m.group(2) == "电子" and prefix not in _SLOT_PROVIDERS and not (
+                    nxt and "\u4e00" <= nxt <= "\u9fff"):
+                continue
+            out.append(("brand", m.start(), m.end()))
+        for m in _STACKED_RE.finditer(text):
+            name = m.group(1)
+            if (name in _STACKED_NOT_NAMES or name[-1] in _STACKED_NOT_CHARS
+                    or text.startswith(_STACKED_NOT_FOLLOWED, m.end())):
+                continue
+            out.append(("stacked", m.start(), m.end()))
+        for m in _OFFICIAL_SITE_RE.finditer(text):
+            if m.group(1)[-1] not in _STACKED_NOT_CHARS:
+                out.append(("brand", m.start(), m.end()))
+        for m in _SLOT_RE.finditer(text):
+            name = m.group(1)
+            if name[-1] in _STACKED_NOT_CHARS:
+                continue
+            out.append(("slot", m.start(), m.end()))
+    if any(r in text for r in ("澳门", "新澳", "香港", "马会")):
+        for m in _LOTTERY_RE.finditer(text):
+            out.append(("lottery", m.start(), m.end()))
+    out.sort(key=lambda x: (x[1], -x[2]))
+    kept: list[tuple[str, int, int]] = []
+    for x in out:
+        if kept and x[1] < kept[-1][2]:
+            continue
+        kept.append(x)
+    return kept
 
 
 DETECTORS = [SeoSpam()]

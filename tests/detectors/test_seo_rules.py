@@ -1,0 +1,112 @@
+"""Unit tests of the ``seo_spam`` rules added for real injected pages: keyword chains, gambling
+brands, the spider-pool scaffold and 代孕/私服 promotion (invented texts, example hosts)."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+from govspider.detection import DetectContext, run_detectors
+from plugins.detectors.eval import DEFAULT_NOW, installed_detectors
+from plugins.detectors.seo import _brand_spans, _random_token
+
+BODY = ("<p>青澜市召开2026年全市经济工作会议，会议总结了今年以来的经济运行情况，部署明年重点工作。"
+        "各区县、各部门要坚持稳中求进工作总基调。</p><div class='foot'>主办：青澜市人民政府办公室</div>")
+
+
+def _page(title: str = "青澜市人民政府", body: str = BODY, meta: str = "") -> dict:
+    head = f"<meta name='keywords' content='{escape(meta)}'>" if meta else ""
+    return {"_id": "page:1", "item_type": "page", "url": "https://www.qinglan.example.gov.cn/a.html",
+            "raw_html": f"<html><head><title>{escape(title)}</title>{head}</head><body>{body}</body></html>"}
+
+
+def _findings(item: dict) -> list:
+    det = installed_detectors()["seo_spam"]
+    return list(run_detectors([det], [item], DetectContext(now=DEFAULT_NOW)))
+
+
+def _rules(item: dict) -> set[str]:
+    return {f.rule for f in _findings(item)}
+
+
+def test_title_chain_message_counts_segments_and_keeps_spans():
+    title = "日韩精品一区二区_国产高清无码_欧美午夜影院_亚洲中文字幕_青澜市"
+    found = [f for f in _findings(_page(title)) if f.rule == "keyword_chain"]
+    assert found, "a '_'-joined porn chain in the title"
+    f = found[0]
+    assert "标题由5个片段组成" in f.message and "4个" in f.message and "色情" in f.message
+    assert "与标题不符" in f.message  # the body is an ordinary government text
+    for m in f.evidence["matches"]:
+        a, b = m["span"]
+        assert title[a:b] == m["text"]
+    assert f.evidence["segments"] == 5 and f.evidence["spam_segments"] == 4
+
+
+def test_chain_counts_segments_not_words():
+    assert not _findings(_page("青澜市人民政府_政务公开_通知公告_政策解读_部门文件_下载中心"))
+    assert not _findings(_page("视频新闻_青澜市人民政府_高清视频_在线直播_免费下载"))
+    assert "keyword_chain" in _rules(_page("彩票投注平台-快三计划网址-时时彩app下载-青澜"))
+
+
+def test_body_run_of_spam_segments_and_enforcement_frame():
+    chain = "".join(f"<li>{w}</li>" for w in ("国产精品一区二区", "日韩av在线", "亚洲无码专区",
+                                               "午夜福利视频"))
+    assert "keyword_chain" in _rules(_page(body=BODY + f"<ul>{chain}</ul>"))
+    prose = ("<p>警方提醒：不要浏览国产精品一区二区、日韩av在线、亚洲无码专区、午夜福利视频等"
+             "淫秽色情网站。</p>")
+    assert not _findings(_page(body=BODY + prose))
+
+
+def test_brand_spans():
+    kinds = lambda text: [k for k, _, _ in _brand_spans(text)]  # noqa: E731
+    assert kinds("pg电子麻将胡了") == ["brand"]
+    assert kinds("ag真人 ky棋牌") == ["brand", "brand"]
+    assert kinds("星河体育(中国)官方网站") == ["brand"]
+    assert kinds("qy电子大学网络管理办法") == ["slot"]
+    assert kinds("金澜体育娱乐研究院") == ["stacked"]
+    assert kinds("某某体育政府信息公开指南") == ["slot"]
+    assert kinds("马会今晚开码结果") == ["lottery"]
+    for text in ("led电子显示屏", "lg电子 发布新品", "电子科技大学", "北京体育大学", "文化体育娱乐产业",
+                 "2026体育嘉年华", "nba体育赛事", "青澜市体育政府信息公开", "香港特区政府精准施策,一码通",
+                 "网络游戏平台监管", "体育彩票", "福利彩票开奖公告"):
+        assert not _brand_spans(text), text
+
+
+def test_brand_in_enforcement_sentence_is_not_reported():
+    body = BODY + "<p>警方破获一起网络赌博案，涉案平台包括XK体育、MG电子等。</p>"
+    assert not _findings(_page(body=body))
+    assert "gambling_brand" in _rules(_page("关于做好防汛工作的通知_XK体育"))
+
+
+def test_random_token():
+    for token in ("0cohg", "k2x9q", "ab12c", "xrjdv"):
+        assert _random_token(token), token
+    for token in ("mt20", "w1200", "col-3", "item", "content", "clear", "html", "nav"):
+        assert not _random_token(token), token
+
+
+def test_spider_pool():
+    scaffold = "".join(f"<font class='k2x9q'><span class='k2x9q'>{c}</span><i class='k2x9q'></i></font>"
+                       for c in "政务公开")
+    found = [f for f in _findings(_page(body=BODY + scaffold)) if f.rule == "spider_pool"]
+    assert found and "k2x9q" in found[0].message and "蜘蛛池" in found[0].message
+    cms = "".join(f"<li id='item'><a id='item' href='/a{i}'>关于第{i}批项目的公示</a></li>"
+                  for i in range(10))
+    assert not _findings(_page(body=BODY + cms))
+
+
+def test_illicit_promo_needs_sales_cues_and_no_frame():
+    ad = BODY + "<p>正规代孕机构哪家好？成功率高，价格透明，欢迎来电咨询。</p>"
+    assert "illicit_promo" in _rules(_page(body=ad))
+    warning = BODY + "<p>代孕违法，如发现非法代孕中介，请拨打举报电话12345。</p>"
+    assert not _findings(_page(body=warning))
+
+
+def test_large_page_stays_fast():
+    rows = "".join(f"<tr><td id='r{i}'>第{i}项</td><td>青澜市_政务公开_通知公告_{i}</td></tr>"
+                   for i in range(5000))
+    page = _page(body=BODY + f"<table>{rows}</table>")
+    _findings(page)  # warm caches
+    start = time.perf_counter()
+    assert not _findings(page)
+    assert time.perf_counter() - start < 2.0
