@@ -147,7 +147,9 @@ def _item(row: dict[str, Any], case_id: str) -> dict[str, Any]:
         return _page(row, case_id)
     item: dict[str, Any] = {"_id": case_id, "platform": platform, "text": text}
     if kind in ("official_reply", "comment"):
-        item.update(item_type="comment", is_official=kind == "official_reply")
+        # what the rude-speech set holds is the account's own words, wherever it wrote them
+        item.update(item_type="comment", is_official=kind == "official_reply"
+                    or row["detector"] == "inappropriate_speech")
     else:
         item["item_type"] = "post"
         if row.get("title"):

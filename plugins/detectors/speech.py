@@ -179,33 +179,26 @@ class InappropriateSpeech(LexiconDetector):
 
 
     def _curt(self, subject: dict[str, Any], lex: Lexicon) -> tuple[int, str, dict[str, Any]] | None:
-        """A brusque official reply (the caller has checked it has no courtesy): a sentence that
-        addresses "you" and ends in ? or !, a question holding a question word."""
+        """A brusque official reply (the caller has checked it has no courtesy): none of the
+        vocabulary of handling a matter either, and it speaks at the citizen (second person,
+        a question or exclamation, colloquial particles)."""
         spec = lex.get("curt_tone") or {}
         if not spec:
             return None
-        words = self.compiled(lex, "curt_words", lambda lx: tuple(
-            (lx.get("curt_tone") or {}).get("question_words") or ()))
-        for name, n in fields(subject):
+        service = self.cue_matcher(lex, "service")
+        stance = tuple(str(w) for w in spec.get("stance") or ())
+        texts = [(name, n) for name, n in fields(subject)]
+        if any(service.find(n.text) for _, n in texts):
+            return None
+        for name, n in texts:
             text = n.text.translate(_YOU)
-            start = 0
-            for m in _END_RE.finditer(text + "。"):
-                s, e = start, m.start()
-                start = m.end()
-                mark = text[e:e + 1]
-                if mark not in "?？!！" or "你" not in text[s:e]:
-                    continue
-                if mark in "?？" and not any(w in text[s:e] for w in words):
-                    continue
-                weight = int(spec.get("weight", 1)) + 1
-                category = str(spec.get("category") or "contempt")
-                return weight, category, span_record(
-                    n, s, min(e + 1, len(text)), name, entry="curt_tone", category=category,
-                    construction="curt_tone", label=str(spec.get("label") or "curt_tone"))
+            if not any(w in text for w in stance):
+                continue
+            category = str(spec.get("category") or "contempt")
+            return int(spec.get("weight", 1)) + 1, category, span_record(
+                n, 0, len(n.text), name, entry="curt_tone", category=category,
+                construction="curt_tone", label=str(spec.get("label") or "curt_tone"))
         return None
-
-
-_END_RE = re.compile(r"[。!！?？;；\n]+")
 
 
 def _reported(spans: tuple[str, list[tuple[int, int]], list[Any]], start: int, end: int) -> bool:
