@@ -7,11 +7,14 @@ in ``data/accounts.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+
+import ahocorasick
 
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
@@ -371,8 +374,23 @@ def _post_engagement(post: dict[str, Any]) -> int | None:
 
 
 # ============================================================================ 账号被盗
+_URL = re.compile(r"https?://([a-z0-9.-]+)", re.IGNORECASE)
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764]")
+_GOV_DOMAINS = ("gov.cn", "weibo.com", "weibo.cn", "sina.cn", "qq.com", "douyin.com", "people.com.cn",
+                "xinhuanet.com", "news.cn", "cctv.com", "12377.cn", "edu.cn", "org.cn")
+
+
 class HijackedAccount(ConfiguredDetector):
-    """A burst of spam unlike the account's own past, or a rename to something unrelated."""
+    """Recent posts that are spam-like *and* unlike the account's own past, or an unrelated rename.
+
+    Every post gets a spam score from weak signals (families of ad / gambling / porn / loan /
+    part-time-job / health-claim / marketing-SMS vocabulary, private contacts, prices, calls to
+    act, non-government links, emoji and exclamation oddities) and loses it to a warning frame
+    (a post *about* such content) or, in part, to an official frame (通知, 助农, 消费券...). A
+    recent spam-like post is *unlike the past* when a family it shows is not the account's habit
+    and its character bigrams do not repeat one past post. An episode is a hijack when one such
+    post is strongly spam-like, or several fall within a few days.
+    """
 
     name = "hijacked_account"
     indicator = "账号被盗"
@@ -380,27 +398,148 @@ class HijackedAccount(ConfiguredDetector):
     scope = "account"
     accepts = frozenset({"account", "post"})
     data_file = "accounts.yaml"
-    description = "recent burst of ad/porn/gambling posts after a clean past; suspicious rename"
+    description = ("recent spam-like posts (weak signals, official frames discounted) unlike the "
+                   "account's past: one strong or several within days; suspicious rename")
+    code_version = "2"
 
     def __init__(self) -> None:
         super().__init__()
-        self._patterns = [re.compile(p, re.IGNORECASE) for p in self.defaults.get("contact_patterns", [])]
+        d = self.defaults
+        self._patterns = [re.compile(p, re.IGNORECASE) for p in d.get("contact_patterns", [])]
+        self._cues = [re.compile(p, re.IGNORECASE) for p in d.get("private_cue_patterns", [])]
+        self._family_patterns = {f: [re.compile(p, re.IGNORECASE) for p in ps]
+                                 for f, ps in (d.get("family_patterns") or {}).items()}
+        self._phone = re.compile(d.get("phone_pattern") or r"(?!x)x")
+        self._money = re.compile(d.get("money_pattern") or r"(?!x)x", re.IGNORECASE)
+        self._style = [re.compile(p) for p in d.get("official_style_patterns") or ()]
+        self._lexicon_cache: dict[str, tuple[Any, tuple[Any, ...], dict[str, Any]]] = {}
+
+    # ------------------------------------------------------------------ one text
+    _LEXICON_KEYS = ("families", "allow_contexts", "official_frames", "call_to_action",
+                     "official_phone_labels", "weak_only_families", "illicit_families")
+
+    def _lexicon(self, ctx: DetectContext) -> dict[str, Any]:
+        """The term lists normalized and indexed once (per run setting), not once per post."""
+        last = self._lexicon_cache.get("last")
+        if last is not None and last[0] is ctx:
+            return last[2]
+        params = tuple(self.param(ctx, k) for k in self._LEXICON_KEYS)
+        cached = self._lexicon_cache.get("params")
+        if cached is not None and cached[1] == params:
+            self._lexicon_cache["last"] = (ctx, params, cached[2])
+            return cached[2]
+        families, allow, frames, cta, labels, weak_only, illicit = params
+        where: dict[str, list[tuple[str, str, str]]] = {}  # normalized term -> (list, family, term)
+
+        def add(terms: Any, kind: str, family: str = "") -> None:
+            for t in terms or ():
+                n = normalize(str(t)).lower()
+                if n:
+                    where.setdefault(n, []).append((kind, family, str(t)))
+
+        for fam, spec in (families or {}).items():
+            for kind in ("terms", "strong", "boost"):
+                add((spec or {}).get(kind), kind, fam)
+        add(allow, "allow")
+        add(frames, "frames")
+        add(cta, "cta")
+        add(labels, "phone")
+        # one Aho-Corasick automaton: a single pass over a text finds every term
+        index = ahocorasick.Automaton()
+        for n in where:
+            index.add_word(n, n)
+        if where:
+            index.make_automaton()
+        lex = {"where": where, "index": index, "families": list(families or {}),
+               "weak_only": set(weak_only or ()), "illicit": set(illicit or ())}
+        self._lexicon_cache = {"params": (ctx, params, lex), "last": (ctx, params, lex)}
+        return lex
+
+    def signals(self, text: Any, ctx: DetectContext, links: Any = None) -> dict[str, Any]:
+        """The spam signals of one text: families, contacts, score, ``spam``/``strong``."""
+        lex = self._lexicon(ctx)
+        norm = normalize(text)
+        low = norm.lower()
+        out: dict[str, Any] = {"score": 0, "spam": False, "strong": False, "families": {},
+                               "strong_terms": [], "contacts": [], "extras": [], "frames": [],
+                               "warning": []}
+        if not low:
+            return out
+        # every lexicon term present, in one pass over the text
+        present = {n for _, n in lex["index"].iter(low)} if lex["where"] else set()
+        found: dict[str, list[str]] = {}
+        for n in present:
+            for kind, fam, term in lex["where"][n]:
+                found.setdefault(f"{kind}:{fam}", []).append(term)
+        warning = found.get("allow:", [])
+        if warning:
+            out["warning"] = sorted(warning)
+            return out  # a warning about such content, not such content
+        families: dict[str, list[str]] = {}
+        strong_terms: list[str] = []
+        strong_families: set[str] = set()
+        candidates = {k.split(":", 1)[1] for k in found if not k.endswith(":")}
+        for fam in lex["families"]:
+            if fam not in candidates and fam not in self._family_patterns:
+                continue
+            hits = found.get(f"terms:{fam}", [])
+            strong = found.get(f"strong:{fam}", [])
+            strong = strong + [m.group(0) for p in self._family_patterns.get(fam, ())
+                               for m in [p.search(low)] if m]
+            if strong:
+                strong_terms += sorted(strong)
+                strong_families.add(fam)
+            if hits or strong:
+                terms = _outermost(strong + hits)  # 秒下款 and 下款 are one term
+                boost = sorted(found.get(f"boost:{fam}", []))
+                families[fam] = terms + ([f"{'、'.join(boost[:3])}"] if boost else [])
+        contacts = [m.group(0) for p in self._patterns for m in p.finditer(norm)]
+        contacts += [m.group(0) for p in self._cues for m in p.finditer(low)]
+        phones = [m.group(0) for m in self._phone.finditer(norm)]
+        if phones and not found.get("phone:"):
+            contacts += phones
+        frames = sorted(found.get("frames:", []))
+        frames += [m.group(0) for p in self._style for m in [p.search(low)] if m]
+        out.update(families=families, strong_terms=strong_terms, contacts=contacts, frames=frames)
+        if not families:
+            return out
+        extras = []
+        if self._money.search(low):
+            extras.append("价格/金额")
+        if found.get("cta:"):
+            extras.append("诱导话术")
+        urls = [u for u in (links or []) if isinstance(u, str)] + _URL.findall(low)
+        if any(not any(d in u.lower() for d in _GOV_DOMAINS) for u in urls):
+            extras.append("非政务外链")
+        if low.count("!") + low.count("?") >= 2 or _EMOJI.search(norm):
+            extras.append("感叹/表情")
+        weak_only, illicit = lex["weak_only"], lex["illicit"]
+        fam_scores = {f: min(3, len(t) + (1 if f in strong_families else 0)) for f, t in families.items()}
+        if frames:  # an official voice: ordinary selling words do not count
+            fam_scores = {f: (0 if f in weak_only and f not in strong_families else s)
+                          for f, s in fam_scores.items()}
+        score = sum(fam_scores.values()) + len(extras) + (2 if contacts else 0)
+        score -= min(2, len(frames))
+        many = int(self.param(ctx, "family_strong_terms"))
+        strong = bool(strong_families & illicit) or (not frames and (
+            bool(strong_families)
+            or any(len(t) >= many for f, t in families.items() if f not in weak_only)
+            or bool(contacts)
+            or ("非政务外链" in extras and ("价格/金额" in extras or "诱导话术" in extras))))
+        out.update(score=max(score, 0), extras=extras, family_scores=fam_scores)
+        out["spam"] = strong or score >= int(self.param(ctx, "spam_min_score"))
+        out["strong"] = strong
+        return out
 
     def spam_terms(self, text: Any, ctx: DetectContext) -> dict[str, Any] | None:
         """The spam evidence of one text, or ``None`` when it reads as normal."""
-        norm = normalize(text)
-        if not norm:
+        sig = self.signals(text, ctx)
+        if not sig["spam"]:
             return None
-        lowered = norm.lower()
-        if any(normalize(c).lower() in lowered for c in self.param(ctx, "allow_contexts") or ()):
-            return None  # a warning about such content, not such content
-        strong = [t for t in self.param(ctx, "strong_terms") or () if normalize(t).lower() in lowered]
-        weak = [t for t in self.param(ctx, "weak_terms") or () if normalize(t).lower() in lowered]
-        contacts = [m.group(0) for p in self._patterns for m in p.finditer(norm)]
-        if strong or (weak and contacts) or len(set(weak)) >= int(self.param(ctx, "min_weak_terms")):
-            return {"strong": strong, "weak": weak, "contacts": contacts}
-        return None
+        terms = sorted({t for ts in sig["families"].values() for t in ts})
+        return {"strong": sig["strong_terms"], "weak": terms, "contacts": sig["contacts"]}
 
+    # ------------------------------------------------------------------ the account
     def detect(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         yield from self._burst(subject, ctx)
         yield from self._rename(subject, ctx)
@@ -413,37 +552,152 @@ class HijackedAccount(ConfiguredDetector):
         past = [(t, p) for t, p in posts if t < window_start]
         if len(past) < int(self.param(ctx, "min_baseline")) or not recent:
             return
-        past_spam = [p for _, p in past if self.spam_terms(_text(p), ctx)]
-        if len(past_spam) / len(past) > float(self.param(ctx, "baseline_max_share")):
+        past = past[-int(self.param(ctx, "max_past_compare")):]  # the latest past is enough
+        # --- the account's own past: its habits (families), its sources, its wording
+        max_share = float(self.param(ctx, "baseline_max_share"))
+        family_counts: dict[str, int] = {}
+        strong_families: set[str] = set()
+        past_strong = 0
+        for _, p in past:
+            sig = self.signals(_text(p), ctx, p.get("links"))
+            past_strong += sig["strong"]
+            if sig["spam"]:
+                for fam in sig["families"]:
+                    family_counts[fam] = family_counts.get(fam, 0) + 1
+                    if sig["strong"]:
+                        strong_families.add(fam)
+        if past_strong / len(past) > max_share:
             return  # no normal past to compare with
-        hits = []
-        for t, p in recent:
-            terms = self.spam_terms(_text(p), ctx)
-            if terms:
-                hits.append((t, p, terms))
-        if (len(hits) < int(self.param(ctx, "min_burst"))
-                or len(hits) / len(recent) < float(self.param(ctx, "burst_share"))):
-            return
+        habit_share = float(self.param(ctx, "habit_share"))
+        habits = {f for f, n in family_counts.items()
+                  if n / len(past) > habit_share and n >= int(self.param(ctx, "habit_min_posts"))}
         past_sources = {p.get("source") for _, p in past if p.get("source")}
-        new_sources = sorted({p.get("source") for _, p, _ in hits
-                              if p.get("source") and p.get("source") not in past_sources})
-        terms_seen = sorted({term for _, _, e in hits for term in e["strong"] + e["weak"]})
+        compare: list[set[str]] | None = None  # bigrams of the past, built on the first need
+        # --- recent posts that are spam-like and unlike the past
+        flagged = []
+        normal_times = []  # recent posts that read as the account's own
+        for t, p in recent:
+            sig = self.signals(_text(p), ctx, p.get("links"))
+            if not sig["spam"]:
+                normal_times.append(t)
+                continue
+            # a habit excuses weak posts of its family; a strong one only if the past had strong ones
+            new_families = sorted(f for f in sig["families"] if f not in habits
+                                  or (sig["strong"] and f not in strong_families))
+            if not new_families and not (sig["contacts"] and sig["strong"]):
+                continue  # the account's usual kind of post
+            if compare is None:
+                compare = [_bigrams(_text(q)) for _, q in past]
+            similarity = _max_containment(_bigrams(_text(p)), compare)
+            if similarity >= float(self.param(ctx, "max_similarity")):
+                continue  # repeats a past post
+            source = p.get("source")
+            new_source = bool(source and past_sources and source not in past_sources)
+            flagged.append({"t": t, "post": p, "sig": sig, "similarity": similarity,
+                            "new_families": new_families, "new_source": new_source,
+                            "score": sig["score"] + (1 if new_source else 0)})
+        if not flagged:
+            return
+        episode = self._episode(flagged, normal_times, ctx)
+        if episode is None:
+            return
+        yield self._finding(subject, episode, flagged, recent, past, past_sources, habits,
+                            family_counts, window_start, ctx)
+
+    def _episode(self, flagged: list[dict[str, Any]], normal_times: list[datetime],
+                 ctx: DetectContext) -> list[dict[str, Any]] | None:
+        """The flagged posts of the hijack episode, or ``None`` when they do not make one.
+
+        A lone post followed (or accompanied, in one push) by the account's ordinary posting is
+        an ad the account itself published (commercial_ad's finding), not a takeover.
+        """
+        span = timedelta(days=float(self.param(ctx, "episode_days")))
+        max_after = int(self.param(ctx, "single_max_normal_after"))
+        weak_only = set(self.param(ctx, "weak_only_families") or ())
+        best: list[dict[str, Any]] | None = None
+        start = 0
+        for end in range(len(flagged)):  # sliding window over time-sorted posts: linear
+            while flagged[end]["t"] - flagged[start]["t"] > span:
+                start += 1
+            group = flagged[start:end + 1]
+            strong = any(f["sig"]["strong"] for f in group)
+            substantive = any(set(f["new_families"]) - weak_only or f["sig"]["contacts"]
+                              or f["score"] >= int(self.param(ctx, "substantive_score")) for f in group)
+            weak_ok = (len(group) >= int(self.param(ctx, "min_weak_posts")) and substantive
+                       and sum(f["score"] for f in group) >= int(self.param(ctx, "min_episode_score")))
+            if len(group) == 1 and len(normal_times) - bisect.bisect_left(
+                    normal_times, group[-1]["t"]) > max_after:
+                continue  # (ordinary posts of the same push count: the push is the account's)
+            if (strong or weak_ok) and (best is None or _rank(group) > _rank(best)):
+                best = group
+        return best
+
+    def _finding(self, subject: AccountHistory, episode: list[dict[str, Any]],
+                 flagged: list[dict[str, Any]], recent: list[Any], past: list[Any],
+                 past_sources: set[Any], habits: set[str], family_counts: dict[str, int],
+                 window_start: datetime, ctx: DetectContext) -> Finding:
         account = subject.account
+        labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
+        families = sorted({f for e in episode for f in e["new_families"]})
+        strong = [e for e in episode if e["sig"]["strong"]]
+        new_sources = sorted({e["post"].get("source") for e in episode if e["new_source"]})
+        mean_sim = sum(e["similarity"] for e in episode) / len(episode)
+        first, last = episode[0]["t"], episode[-1]["t"]
+        hours = (last - first).total_seconds() / 3600
+        deleted = sum(1 for e in episode if e["post"].get("deleted"))
+        examples = []
+        for e in episode[: int(self.param(ctx, "max_examples"))]:
+            sig, p = e["sig"], e["post"]
+            examples.append({
+                "post_id": p.get("_id"), "url": p.get("url"), "published_at": iso(e["t"]),
+                "text": _text(p)[:200], "score": e["score"], "strong": sig["strong"],
+                "families": {labels.get(f, f): ts for f, ts in sig["families"].items()},
+                "strong_terms": sig["strong_terms"], "contacts": sig["contacts"],
+                "signals": sig["extras"], "official_frames": sig["frames"],
+                "similarity_to_past": round(e["similarity"], 2), "source": p.get("source"),
+                "new_source": e["new_source"], "deleted": bool(p.get("deleted"))})
+        terms = sorted({t for e in episode for ts in e["sig"]["families"].values() for t in ts})
         evidence = {
-            "window_from": iso(window_start), "recent_posts": len(recent), "spam_posts": len(hits),
-            "baseline_posts": len(past), "baseline_spam_posts": len(past_spam),
-            "terms": terms_seen, "new_sources": new_sources,
+            "window_from": iso(window_start), "recent_posts": len(recent),
+            "spam_posts": len(episode), "spam_like_recent_posts": len(flagged),
+            "strong_posts": len(strong), "episode_from": iso(first), "episode_to": iso(last),
+            "episode_hours": round(hours, 1), "baseline_posts": len(past),
+            "baseline_habits": sorted(labels.get(f, f) for f in habits),
+            "families": [labels.get(f, f) for f in families], "terms": terms[:20],
+            "mean_similarity_to_past": round(mean_sim, 2), "new_sources": new_sources,
             "baseline_sources": sorted(s for s in past_sources if s)[:10],
-            "examples": [{"post_id": p.get("_id"), "url": p.get("url"), "published_at": iso(t),
-                          "text": _text(p)[:200], "matched": e["strong"] + e["weak"] + e["contacts"],
-                          "deleted": bool(p.get("deleted"))} for t, p, e in hits[:5]],
+            "deleted_posts": deleted, "examples": examples,
         }
-        yield self.finding(
-            subject=account, rule="spam_burst", ctx=ctx, subject_type="account", evidence=evidence,
-            score=0.9 + (0.1 if new_sources else 0.0),
-            message=(f"账号「{account_name(account)}」近{int(self.param(ctx, 'recent_days'))}天发布的"
-                     f"{len(recent)}条内容中有{len(hits)}条为营销/博彩/色情等信息"
-                     f"（{'、'.join(terms_seen[:5])}），与其以往内容明显不符，疑似账号被盗（单项否决）。"))
+        kinds = "、".join(labels.get(f, f) for f in families) or "营销"
+        before = max((family_counts.get(f, 0) for f in families), default=0)
+        past_like = "无此类内容" if before == 0 else f"此类内容至多{before}条"
+        evidence["baseline_family_posts"] = {labels.get(f, f): family_counts.get(f, 0) for f in families}
+        signals = []
+        if strong:
+            marks = sorted({t for e in strong for t in e["sig"]["strong_terms"]}
+                           | {c for e in strong for c in e["sig"]["contacts"]})
+            head = "含" if len(episode) == 1 else f"其中{len(strong)}条含"
+            signals.append(f"{head}明显违规推广信号（{'、'.join(marks[:4]) or '同类用语密集'}）")
+        if len(flagged) > len(episode):
+            signals.append(f"近{int(self.param(ctx, 'recent_days'))}天此类内容共{len(flagged)}条")
+        if new_sources:
+            signals.append(f"发布来源「{'、'.join(new_sources)}」此前从未使用")
+        if deleted:
+            signals.append(f"{deleted}条已被删除")
+        sample = _text(episode[0]["post"]).replace("\n", " ")
+        sample = sample[:30] + ("…" if len(sample) > 30 else "")
+        when = (f"{cst_date(first)}" if hours < 24 else f"{cst_date(first)}至{cst_date(last)}")
+        message = (f"账号「{account_name(account)}」在{when}"
+                   f"{'' if len(episode) == 1 else f'约{max(hours, 1):.0f}小时内'}发布{len(episode)}条"
+                   f"{kinds}类信息（如「{sample}」，涉及{'、'.join(terms[:6])}）"
+                   + (f"，{'；'.join(signals)}" if signals else "")
+                   + f"；这些内容与该账号此前{len(past)}条发布内容明显不符"
+                     f"（与以往单条内容的文字重合度平均{mean_sim:.0%}，以往{past_like}），"
+                     f"疑似账号被盗用（单项否决）。")
+        rule = "spam_burst" if len(episode) > 1 else "spam_post"
+        score = min(1.0, 0.7 + 0.1 * len(strong) + 0.05 * len(episode) + (0.1 if new_sources else 0.0))
+        return self.finding(subject=account, rule=rule, ctx=ctx, subject_type="account",
+                            evidence=evidence, score=round(score, 2), message=message)
 
     def _rename(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         account = subject.account
@@ -465,6 +719,36 @@ class HijackedAccount(ConfiguredDetector):
             subject=account, rule="name_change", ctx=ctx, subject_type="account", evidence=evidence,
             score=0.9, message=(f"账号由「{previous}」改名为「{current}」，新名称与原名称及主办单位无关"
                                 f"{'且含营销信息' if spam else ''}，疑似账号被盗（单项否决）。"))
+
+
+def _outermost(terms: list[str]) -> list[str]:
+    """Distinct terms, without those inside a longer matched one (下款 in 秒下款)."""
+    unique = sorted(set(terms), key=len, reverse=True)
+    kept: list[str] = []
+    for t in unique:
+        if not any(t in k for k in kept):
+            kept.append(t)
+    return sorted(kept)
+
+
+def _rank(group: list[dict[str, Any]]) -> tuple[int, int, int]:
+    return (sum(1 for f in group if f["sig"]["strong"]), len(group), sum(f["score"] for f in group))
+
+
+def _bigrams(text: str) -> set[str]:
+    c = compact(text)
+    return {c[i:i + 2] for i in range(len(c) - 1)}
+
+
+def _max_containment(grams: set[str], past: list[set[str]]) -> float:
+    """The largest share of ``grams`` found in one past post (1.0: a repeat)."""
+    if not grams:
+        return 0.0
+    best = 0
+    for other in past:
+        if len(other) > best:
+            best = max(best, len(grams & other))
+    return best / len(grams)
 
 
 def _text(post: dict[str, Any]) -> str:

@@ -80,6 +80,13 @@ def test_citizen_comments_are_not_the_accounts_speech():
     assert not findings("有本事你去告啊，别找我，反映也没用。", official=False)
 
 
+def test_curt_tone_is_a_reply_in_neither_the_service_nor_the_friendly_register():
+    assert findings("为了这点事打了三次电话。")
+    assert not findings("为了这点事打了三次电话，已转交相关部门处理。")
+    assert not findings("为了这点事打了三次电话[哈哈]")
+    assert not findings("为了这点事打了三次电话。", kind="post")
+
+
 def test_curt_tone_needs_no_courtesy_and_a_question_or_exclamation_at_you():
     (f,) = findings("你到底要办什么？")
     assert f.evidence["constructions"] == ["curt_tone"]
@@ -99,6 +106,10 @@ def test_curt_tone_needs_no_courtesy_and_a_question_or_exclamation_at_you():
     "请您耐心等着，工作人员马上到。",
     "我们有多种方法帮您办理，请选择适合的方式。",
     "家里出事了请及时拨打110。",
+    "小编也很期待！",
+    "加油！明天见！",
+    "哈哈，你说得对！",
+    "好的",
     "我们要抵制负能量，传播正能量。",
 ])
 def test_courteous_and_ordinary_replies_stay_clean(text):

@@ -1,0 +1,107 @@
+"""Rules of hijacked_account: per-post spam signals, and the episode against the account's past.
+
+Invented texts only (the real-incident cases live in tests/detectors/real and are scored by
+``plugins.detectors.eval``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from govspider.detection import AccountHistory, DetectContext
+from plugins.detectors.accounts import HijackedAccount, _outermost
+
+CST = timezone(timedelta(hours=8))
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
+DET = HijackedAccount()
+CTX = DetectContext(now=NOW)
+PAST = ["临江市召开安全生产工作会议。", "临江市发布秋季森林防火通告。", "市政务服务中心延长周末办理时间。",
+        "临江市举办全民健身运动会。", "关于做好冬季供暖工作的通知。", "今日临江：城区道路改造进展顺利。"]
+
+
+def _history(recent: list[tuple[float, str]], past: list[str] | None = None,
+             source: str | None = None, past_source: str | None = None) -> AccountHistory:
+    posts = []
+    for i, text in enumerate(past or PAST * 2):
+        posts.append({"_id": f"weibo:p{i}", "text": text, "source": past_source,
+                      "published_at": (NOW - timedelta(days=20 + 3 * i)).isoformat()})
+    for j, (hours, text) in enumerate(recent):
+        posts.append({"_id": f"weibo:r{j}", "text": text, "source": source,
+                      "published_at": (NOW - timedelta(hours=hours)).isoformat()})
+    return AccountHistory(account={"_id": "weibo:1", "name": "临江发布", "unit": "临江市人民政府"},
+                          posts=posts)
+
+
+def _rules(history: AccountHistory) -> list[str]:
+    return [f.rule for f in DET.detect(history, CTX)]
+
+
+@pytest.mark.parametrize("text", [
+    "真人娱乐城开业，首充送彩金，等你来！",                # gambling strong term
+    "想赚钱吗？兼职日结，加微信 job_2026x 详聊",         # family term + private contact
+    "您的信用额度已提升，点击 http://a.example.cc 领取",  # family term + non-government link
+    "无抵押低息贷款，急用钱当天到账",                     # three terms of one family
+    "某品牌面霜限时五折，退订回T",                        # marketing-SMS opt-out
+])
+def test_strong_posts(text: str) -> None:
+    assert DET.signals(text, CTX)["strong"]
+
+
+@pytest.mark.parametrize("text", [
+    "警方提醒：“刷单返利”都是诈骗，切勿相信！",                   # a warning about it
+    "严厉打击网络赌博违法犯罪，欢迎群众举报。",
+    "县长直播助农：本地蜜橘9.9元包邮，助力农户增收，欢迎下单！",  # official frame
+    "招聘公告：社区招聘兼职网格员，报名电话13800001234。",        # official phone label
+    "临江文旅消费券今日发放，领券即可使用。",
+    "青澜市召开安全生产工作会议。",
+])
+def test_not_strong(text: str) -> None:
+    assert not DET.signals(text, CTX)["strong"]
+
+
+def test_contained_terms_count_once() -> None:
+    assert _outermost(["下款", "秒下款", "利息"]) == ["利息", "秒下款"]
+
+
+def test_single_strong_post_is_a_hijack() -> None:
+    assert _rules(_history([(5, "线上棋牌游戏，秒充秒提，注册就送38元！")])) == ["spam_post"]
+
+
+def test_weak_posts_together_are_a_hijack_alone_not() -> None:
+    weak = [(30, "急需周转？额度高审核快，当天到账！"), (20, "想赚点零花钱吗？动动手指就有收益！")]
+    assert _rules(_history(weak)) == ["spam_burst"]
+    assert _rules(_history(weak[:1])) == []
+
+
+def test_weak_posts_days_apart_are_no_episode() -> None:
+    weak = [(24 * 12, "急需周转？额度高审核快，当天到账！"), (20, "想赚点零花钱吗？动动手指就有收益！")]
+    assert _rules(_history(weak)) == []
+
+
+def test_lone_ad_followed_by_ordinary_posts_is_not_a_takeover() -> None:
+    recent = [(80, "正品代购，大牌护肤品低至三折，加微信 shop_8866x 咨询！"),
+              (40, "临江市召开安全生产工作会议。"), (10, "临江市举办全民健身运动会。")]
+    assert _rules(_history(recent)) == []
+
+
+def test_a_habit_excuses_weak_posts_of_its_family() -> None:
+    deals = ["古镇门票限时优惠，线上购票更实惠，速来抢购！", "温泉门票限时特价，名额有限，速来抢购！"]
+    recent = [(30, "周末特惠：古镇门票限时8折，线上购票更优惠！速来抢购！"),
+              (20, "冬季特惠：温泉门票限时5折，名额有限，速来抢购！")]
+    assert _rules(_history(recent)) == ["spam_burst"]
+    assert _rules(_history(recent, past=deals * 2 + PAST)) == []
+
+
+def test_a_repeat_of_a_past_post_is_not_unlike_the_past() -> None:
+    text = "急需周转？额度高审核快，当天到账！想赚零花钱？动动手指就有收益！"
+    assert _rules(_history([(30, text), (20, text)], past=[text] + PAST * 2)) == []
+
+
+def test_new_source_is_reported() -> None:
+    history = _history([(5, "线上棋牌游戏，秒充秒提，注册就送38元！")], source="某群发工具",
+                       past_source="微博网页版")
+    (finding,) = DET.detect(history, CTX)
+    assert finding.evidence["new_sources"] == ["某群发工具"]
+    assert "此前从未使用" in finding.message and "疑似账号被盗" in finding.message
