@@ -11,6 +11,7 @@ from govspider.items import Finding
 
 from ._base import LexiconDetector, maximal
 from ._lexicon import Lexicon
+from ._matcher import Matcher, entries_from
 from ._text import (
     domain_matches,
     fields,
@@ -22,17 +23,51 @@ from ._text import (
     span_record,
 )
 
+#: frame sections every item is checked against; the combos add the ones they name
+FRAME_SECTIONS = ("warning_frames", "notice_frames")
+_NUM = "[0-9零一二两三四五六七八九十百千万]"
+#: a price amount: 99元, 9.9 元, 两块, 九块九
+_PRICE_RX = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:元|块)|[一二两三四五六七八九十百千]+块")
+#: a price with a currency sign (¥ and $ after NFKC of ￥ and ＄)
+_PRICE_MARK_RX = re.compile(r"[¥$]\s*[0-9]+(?:\.[0-9]+)?")
+#: a Taobao-style share code: ¥AbC123xyz¥, €...€ (letters and digits between two equal signs)
+_TKL_RX = re.compile(r"([¥$€₴₳¢₤₲₵₭₮₱₩])(?=[0-9a-z]*[a-z])(?=[0-9a-z]*[0-9])[0-9a-z]{6,14}\1")
+#: pay per task or per time: 50元/小时, 一个赞两块钱, 每单5元, 一天200元, 日薪百元
+_RATE_RX = re.compile(
+    rf"{_NUM}+(?:\.[0-9]+)?\s*(?:元|块)钱?\s*(?:/|每|一)\s*(?:小时|时|单|天|日|个|次|条|赞|件)"
+    rf"|(?:一|每)\s*(?:个|单|次|条|小时|天|日)\s*(?:赞|单|任务|视频|评论)?[^，。,.!！?？;；\n]{{0,5}}?"
+    rf"{_NUM}+(?:\.[0-9]+)?\s*(?:元|块)"
+    rf"|(?:日薪|时薪|日结|日入|日赚|一天赚|每天赚)\s*{_NUM}+")
+#: a weight-loss claim: 瘦20斤, 瘦了十几斤
+_SLIM_RX = re.compile(rf"瘦了?\s*{_NUM}+\s*(?:多|几)?斤")
+#: a URL or a bare domain written in the text
+_URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|cc|me|app|shop|co|"
+                     r"info|io|tv|bet|club|site|online|live|fun|win|link|ink)(?![a-z0-9])"
+                     r"(?::[0-9]+)?(?:/[!-~]*)?")
+_URL_CUES = ("http", "www", ".com", ".cn", ".net", ".vip", ".top", ".xyz", ".cc", ".app", ".bet",
+             ".me", ".shop", ".club", ".site", ".online", ".live", ".win", ".io", ".tv")
+_SIGN_CHARS = ("¥", "$", "€")
+
 
 class CommercialAd(LexiconDetector):
-    """Ad words together with a private contact (WeChat id, QQ, mobile) or a shop link.
+    """Commercial advertising in what an account publishes.
+
+    Two kinds of rule. The original ones: ad words together with a private contact (WeChat id,
+    QQ, mobile) or a shop link, or two strong ad words. The combined ones (``combos`` in the
+    lexicon): real ads seldom carry a contact, but they put together several *kinds* of signal
+    — a price, a call to buy, a shop or share code (e-commerce); a deposit bonus and a casino
+    (gambling); a task and its pay (刷单 recruitment); fast, easy credit (loans); an efficacy
+    claim and a product (health and beauty). Each single word stays harmless; a finding needs
+    enough distinct kinds of one family.
 
     Ad words alone are not enough (culture and commerce bureaus speak of 优惠 and 消费券), an
-    official channel (咨询电话, 12345, 官方公众号, .gov.cn) is not a private contact, and an
-    item that warns against the practice (刷单诈骗, 警惕...) is not an ad.
+    official channel (咨询电话, 12345, 官方公众号, .gov.cn) is not a private contact, an item
+    that warns against the practice (刷单诈骗, 警惕, 查处...) is not an ad, and the frames of
+    public service (助农, 消费券, 景区门票, 招聘, 贴息贷款, 福利彩票...) excuse their family.
     """
 
     name = "commercial_ad"
-    version = "1.0"
+    version = "2.0"
     indicator = "商业广告"
     severity = "high"
     accepts = frozenset({"post", "comment"})
@@ -42,18 +77,71 @@ class CommercialAd(LexiconDetector):
         return self.compiled(lex, "contacts", lambda lx: [
             (kind, re.compile(rx)) for kind, rx in (lx.get("contacts") or {}).items()])
 
+    def _terms(self, lex: Lexicon) -> tuple[Matcher, frozenset[int]]:
+        """One automaton over the ad ``terms`` and the combined ``signals`` (one pass over the
+        raw hits for both), with ``allow`` + ``signal_allow`` as suppressors, and the ids of
+        the signal entries (a term may be both an ad term and a signal: two entries)."""
+        def build(lx: Lexicon) -> tuple[Matcher, frozenset[int]]:
+            signals = entries_from(lx.get("signals"))
+            allow = list(lx.get("allow") or []) + list(lx.get("signal_allow") or [])
+            return (Matcher(entries_from(lx.get("terms")) + signals
+                            + entries_from(allow, kind="allow")),
+                    frozenset(id(e) for e in signals))
+        return self.compiled(lex, "terms+signals", build)
+
+    def _frames(self, lex: Lexicon) -> Matcher:
+        """Every frame section in one automaton, the section name as the category."""
+        def build(lx: Lexicon) -> Matcher:
+            sections = list(FRAME_SECTIONS)
+            for _, spec in self._combos(lx):
+                sections += [sec for sec, _ in spec["excused_by"] if sec not in sections]
+            return Matcher(entries_from({sec: list(lx.get(sec) or []) for sec in sections}))
+        return self.compiled(lex, "frames", build)
+
+    def _combos(self, lex: Lexicon) -> list[tuple[str, dict[str, Any]]]:
+        """The combo rules, ``excused_by`` as ``(frame section, kinds that override it)``."""
+        def excuses(spec: dict[str, Any]) -> list[tuple[str, frozenset[str]]]:
+            out = []
+            for e in spec.get("excused_by") or ():
+                if isinstance(e, dict):
+                    out.append((str(e["frames"]), frozenset(e.get("unless") or ())))
+                else:
+                    out.append((str(e), frozenset()))
+            return out
+        return self.compiled(lex, "combos", lambda lx: [
+            (rule, {**spec, "kinds": dict(spec.get("kinds") or {}),
+                    "need": [set(g) for g in spec.get("need") or []],
+                    "excused_by": excuses(spec)})
+            for rule, spec in (lx.get("combos") or {}).items()])
+
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):
             return
         lex = self.lexicon(ctx)
-        matcher = self.matcher(lex)
-        found = [(name, n, maximal(hits)) for name, n in fields(subject)
-                 if (hits := matcher.find(n.text))]
-        if not found:
+        matcher, signal_ids = self._terms(lex)
+        texts = fields(subject)
+        found = []
+        signal_hits = []
+        for name, n in texts:
+            if hits := matcher.find(n.text):
+                terms = [h for h in hits if id(h.entry) not in signal_ids]
+                if terms:
+                    found.append((name, n, maximal(terms)))
+                if len(terms) < len(hits):
+                    signal_hits.append((name, n, maximal(
+                        [h for h in hits if id(h.entry) in signal_ids])))
+        if not found and not signal_hits:
+            for _, n in texts:  # a price or a share code with a currency sign
+                t = n.text
+                if "¥" in t or "$" in t or "€" in t:
+                    break
+            else:
+                return
+        frames_matcher = self._frames(lex)
+        frames = {h.entry.category for _, n in texts for h in frames_matcher.find(n.text)}
+        if "warning_frames" in frames:
             return
-        if any(self.cue_matcher(lex, "warning_frames").find(n.text) for _, n, _ in found):
-            return
-        notice = any(self.cue_matcher(lex, "notice_frames").find(n.text) for _, n, _ in found)
+        notice = "notice_frames" in frames
         channels = self.cue_matcher(lex, "official_channels")
         matches: list[dict[str, Any]] = []
         strong: set[str] = set()
@@ -70,14 +158,18 @@ class CommercialAd(LexiconDetector):
                     weak.add(hit.entry.term)
                 matches.append(match_record(n, hit, name))
         contacts: list[dict[str, Any]] = []
-        for name, n in fields(subject):
+        hotlines: list[dict[str, Any]] = []  # numbers given as a hotline (咨询热线...)
+        for name, n in texts:
             channel_hits = None
             for kind, rx in self._contacts(lex):
                 for m in rx.finditer(n.text):
                     if channel_hits is None:
                         channel_hits = channels.find(n.text)
                     s, e = sentence(n.text, m.start(), m.end())
-                    if any(s <= c.start and c.end <= e for c in channel_hits):
+                    # a channel in the sentence, not inside the number itself (12345 in a QQ id)
+                    official = any(s <= c.start and c.end <= e and not (
+                        m.start() <= c.start and c.end <= m.end()) for c in channel_hits)
+                    if official and kind != "phone":
                         continue
                     value = m.group(1)
                     shown = mask_digits(value, 3, 4) if kind == "phone" else value
@@ -85,7 +177,7 @@ class CommercialAd(LexiconDetector):
                                       entry=kind, value=shown)
                     if kind == "phone":
                         rec["text"] = rec["text"].replace(value, shown)
-                    contacts.append(rec)
+                    (hotlines if official else contacts).append(rec)
         shop_links, other_links = self._links(subject, lex)
         has_contact = bool(contacts) or bool(shop_links)
         t = lex.threshold
@@ -98,6 +190,8 @@ class CommercialAd(LexiconDetector):
         elif not notice and len(weak) >= int(t("min_weak_with_contact", ctx) or 2) and has_contact:
             rule = "ad_with_contact"
         if rule is None:
+            yield from self._combined(subject, ctx, lex, texts, signal_hits, frames, contacts,
+                                      hotlines, shop_links, other_links)
             return
         terms = "、".join(f"“{m['text']}”" for m in matches[:3])
         extra = ""
@@ -112,6 +206,120 @@ class CommercialAd(LexiconDetector):
             message=f"{where}疑似商业广告：出现{terms}{extra}",
             evidence=self.evidence(lex, rule, matches + contacts,
                                    links=shop_links + other_links))
+
+    def _combined(self, subject: dict[str, Any], ctx: DetectContext, lex: Lexicon,
+                  texts: list, signal_hits: list, frames: set[str], contacts: list[dict[str, Any]],
+                  hotlines: list[dict[str, Any]], shop_links: list[str],
+                  other_links: list[str]) -> Iterator[Finding]:
+        """The combo rules: enough distinct signal kinds of one family (see ``combos``)."""
+        # kind -> {distinct term: evidence record}
+        kinds: dict[str, dict[str, dict[str, Any]]] = {}
+
+        def add(kind: str, term: str, rec: dict[str, Any]) -> None:
+            kinds.setdefault(kind, {}).setdefault(term, rec)
+
+        for name, n, hits in signal_hits:
+            for hit in hits:
+                add(hit.entry.category, hit.entry.term, match_record(n, hit, name))
+        job = bool(kinds.keys() & {"task_strong", "task", "pay_strong", "pay", "contact_call"})
+        for name, n in texts:
+            t = n.text
+            if any(c in t for c in _SIGN_CHARS):
+                for rx, kind in ((_PRICE_MARK_RX, "price_mark"), (_TKL_RX, "shop")):
+                    m = rx.search(t)
+                    if m:
+                        add(kind, m.group(0), span_record(n, m.start(), m.end(), name,
+                                                          category=kind, entry=kind))
+            if not kinds:
+                continue
+            if "price" not in kinds and ("元" in t or "块" in t):
+                m = _PRICE_RX.search(t)
+                if m:
+                    add("price", m.group(0), span_record(n, m.start(), m.end(), name,
+                                                         category="price", entry="amount"))
+            if "瘦" in t and "斤" in t:
+                m = _SLIM_RX.search(t)
+                if m:
+                    add("claim_strong", m.group(0), span_record(
+                        n, m.start(), m.end(), name, category="claim_strong", entry="slim"))
+            if job:
+                m = _RATE_RX.search(t)
+                if m:
+                    add("rate", m.group(0), span_record(n, m.start(), m.end(), name,
+                                                        category="rate", entry="rate"))
+            if any(c in t for c in _URL_CUES):
+                for m in _URL_RX.finditer(t):
+                    host = host_of(m.group(0))
+                    kind = self._link_kind(host, lex)
+                    if kind:  # a shop URL written out is a link to a shop: both kinds
+                        rec = span_record(n, m.start(), m.end(), name, category=kind,
+                                          entry="url", url=m.group(0))
+                        add(kind, host, rec)
+                        if kind == "shop":
+                            add("link", host, rec)
+        if not kinds:
+            return
+        for rec in contacts:
+            add("contact", rec["value"], rec)
+        for rec in hotlines:
+            add("hotline", rec["value"], rec)
+        for url in shop_links:
+            add("shop", host_of(url), {"url": url, "category": "shop", "entry": "shop_link"})
+        for url in other_links:
+            add("link", host_of(url), {"url": url, "category": "link", "entry": "link"})
+        if "shop" in kinds:  # a shop named twice is one signal
+            kinds.pop("shop_weak", None)
+        t = lex.threshold
+        best: tuple[float, str, dict[str, Any], list[str]] | None = None
+        unexcused = any(k in kinds for k in lex.get("excuse_unless") or ())
+        for rule, spec in self._combos(lex):
+            if not unexcused and any(sec in frames and not unless.intersection(kinds)
+                                     for sec, unless in spec["excused_by"]):
+                continue
+            weights = spec["kinds"]
+            present = [k for k in weights if k in kinds]
+            if len(present) < int(t(f"{rule}_min_kinds", ctx) or spec.get("min_kinds") or 2):
+                continue
+            if not all(g.intersection(present) for g in spec["need"]):
+                continue
+            cap = int(spec.get("cap") or 1)
+            score = sum(weights[k] * min(len(kinds[k]), cap) for k in present)
+            if score < float(t(f"{rule}_min_score", ctx) or spec.get("min_score") or 3):
+                continue
+            if best is None or score > best[0]:
+                best = (score, rule, spec, present)
+        if best is not None:
+            score, rule, spec, present = best
+            weights = spec["kinds"]
+            labels = lex.get("kind_labels") or {}
+            present.sort(key=lambda k: -weights[k])
+            shown = []
+            for k in present:
+                first = next(iter(kinds[k].values()))
+                what = first.get("text") or host_of(first.get("url", "")) or first.get("value", "")
+                if k == "contact":
+                    what = first.get("value", what)
+                shown.append(f"{labels.get(k, k)}“{what}”")
+            where = "官方回复" if subject.get("item_type") == "comment" else "发布内容"
+            matches = [rec for k in present for rec in kinds[k].values() if "span" in rec]
+            links = [rec["url"] for k in present for rec in kinds[k].values() if "url" in rec]
+            yield self.finding(
+                subject=subject, rule=rule, ctx=ctx, score=min(1.0, 0.3 + 0.1 * score),
+                message=(f"{where}疑似商业广告（{spec.get('label') or rule}）：同时出现"
+                         f"{'、'.join(shown)}等{len(present)}类信号"),
+                evidence=self.evidence(lex, rule, matches, links=links,
+                                       signals=sorted(present), signal_score=score))
+
+    def _link_kind(self, host: str, lex: Lexicon) -> str | None:
+        """``shop`` for a shop domain, ``link`` for any other not allowed one, else None."""
+        shops, allowed = self.compiled(lex, "link_domains", lambda lx: (
+            [d.split("/")[0] for d in lx.get("shop_domains") or []],
+            list(lx.get("allowed_domains") or [])))
+        if not host:
+            return None
+        if domain_matches(host, shops):
+            return "shop"
+        return None if domain_matches(host, allowed) else "link"
 
     def _links(self, subject: dict[str, Any], lex: Lexicon) -> tuple[list[str], list[str]]:
         shops, others = [], []

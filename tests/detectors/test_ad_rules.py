@@ -1,0 +1,109 @@
+"""The combined signal rules of ``commercial_ad`` (``combos`` in its lexicon).
+
+The labeled cases in ``cases/commercial_ad.jsonl`` say what each rule finds; these tests pin the
+properties behind them: one signal word alone is harmless, a finding names its signals in
+Chinese with spans into the original text, frames excuse (and the SMS footer overrides them),
+and the thresholds can be set per deployment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from govspider.detection import DetectContext, run_detectors
+from govspider.processors import CST
+from plugins.detectors.eval import installed_detectors
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
+
+
+def _detector():
+    return installed_detectors()["commercial_ad"]
+
+
+def _findings(text: str, settings: dict | None = None, **extra):
+    item = {"item_type": "post", "_id": "weibo:ad-rule", "platform": "weibo",
+            "platform_id": "ad-rule", "text": text, **extra}
+    ctx = DetectContext(now=NOW, settings=settings or {})
+    return list(run_detectors([_detector()], [item], ctx))
+
+
+def _signal_terms() -> list[str]:
+    det = _detector()
+    lex = det.lexicon(None)
+    return sorted({t for body in (lex.get("signals") or {}).values() for t in body["terms"]})
+
+
+def test_every_signal_word_alone_is_harmless():
+    """A single word of any kind, bare or inside an ordinary official sentence, finds nothing."""
+    noisy = []
+    for term in _signal_terms():
+        for text in (term, f"我局召开专题会议，研究部署{term}相关工作。"):
+            if _findings(text):
+                noisy.append(text)
+    assert not noisy, noisy
+
+
+@pytest.mark.parametrize("text, rule, kinds", [
+    ("到手价39.9元，点击下方链接立即抢购", "ecommerce", {"price_mark", "buy"}),
+    ("注册就送58元彩金，真人百家乐，网址 www.lucky-play88.com", "gambling_bonus",
+     {"bonus", "casino", "link"}),
+    ("宝妈在家兼职，给视频点赞，每单3元，日结", "job_scam_ad", {"task", "rate", "pay_strong"}),
+    ("急用钱？无视征信，当天放款", "loan_ad", {"loan_hook", "loan_fast"}),
+    ("这款减肥茶7天见效，瘦了十几斤，私信我", "health_claim_ad",
+     {"claim_strong", "product", "contact_call"}),
+])
+def test_combo_finding_names_its_signals(text, rule, kinds):
+    (finding,) = _findings(text)
+    assert finding.rule == rule == finding.evidence["rule"]
+    assert kinds <= set(finding.evidence["signals"])
+    assert finding.message.startswith("发布内容疑似商业广告（") and "类信号" in finding.message
+    assert finding.evidence["lexicon_version"]
+    for m in finding.evidence["matches"]:
+        start, end = m["span"]
+        assert text[start:end] == m["text"]
+
+
+def test_evidence_spans_point_into_the_original_traditional_text():
+    text = "雙11大促銷！更多優惠戳鏈接，退訂回T"
+    (finding,) = _findings(text)
+    assert finding.rule == "ecommerce"
+    assert "营销短信退订语" in finding.message
+    for m in finding.evidence["matches"]:
+        start, end = m["span"]
+        assert text[start:end] == m["text"]
+
+
+def test_shop_link_in_the_links_field_counts():
+    assert not _findings("年终大促，全场五折")
+    (finding,) = _findings("年终大促，全场五折", links=["https://shop12345.taobao.com/"])
+    assert finding.rule == "ecommerce"
+    assert "shop" in finding.evidence["signals"]
+
+
+def test_warning_frame_vetoes_every_combo():
+    assert not _findings("警惕！“首充送彩金、真人百家乐”都是赌博陷阱，网址 www.lucky-play88.com 已被封停")
+    assert not _findings("民警提醒：“到手价39.9元，点击链接立即抢购”的低价商品可能是骗局")
+
+
+def test_public_frame_excuses_and_sms_footer_overrides():
+    text = "惠民消费券满100减30，到手价更低，点击链接领取，立即抢购"
+    assert not _findings(text)
+    (finding,) = _findings(text + "，退订回T")
+    assert finding.rule == "ecommerce"
+
+
+def test_recruit_words_excuse_a_job_post_unless_a_private_contact():
+    text = "招聘仓库临时工，日结200元，男女不限"
+    assert not _findings(text)
+    (finding,) = _findings(text + "，加微信 job_hire2026")
+    assert finding.rule in ("job_scam_ad", "ad_with_contact")
+
+
+def test_threshold_can_be_raised_per_deployment():
+    text = "到手价39.9元，点击下方链接立即抢购"
+    assert _findings(text)
+    settings = {"GOVSPIDER_DETECTORS": {"commercial_ad": {"ecommerce_min_score": 99}}}
+    assert not _findings(text, settings)
