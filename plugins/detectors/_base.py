@@ -44,9 +44,11 @@ class LexiconDetector(Detector):
             return Matcher(entries)
         return self.compiled(lex, f"matcher:{key}:{allow_key}", build)
 
-    def cue_matcher(self, lex: Lexicon, key: str) -> Matcher:
-        """An automaton over a plain list of cue phrases (frames, contexts)."""
-        return self.compiled(lex, f"cues:{key}", lambda lx: Matcher(entries_from(lx.get(key))))
+    def cue_matcher(self, lex: Lexicon, key: str, private: bool = False) -> Matcher:
+        """An automaton over a plain list of cue phrases (frames, contexts); ``private`` for
+        lists of frequent words asked about only some texts (see :class:`Matcher`)."""
+        return self.compiled(lex, f"cues:{key}", lambda lx: Matcher(entries_from(lx.get(key)),
+                                                                     private=private))
 
     def evidence(self, lex: Lexicon, rule: str, matches: list[dict[str, Any]],
                  **extra: Any) -> dict[str, Any]:

@@ -112,24 +112,28 @@ _IDS = itertools.count(1)
 class Matcher:
     """A set of entries; ``find(text)`` returns the reported hits in text order."""
 
-    def __init__(self, entries: Iterable[Entry]):
+    def __init__(self, entries: Iterable[Entry], private: bool = False):
+        """``private``: an automaton of its own instead of the shared one, for cue lists of
+        frequent words (你, 请...) that only some texts are asked about: in the shared
+        automaton their hits would be scanned and filtered for every text by every matcher."""
         self.id = next(_IDS)
         self.size = 0
+        self.combined = _Combined() if private else _COMBINED
         for entry in entries:
             term = normalize(entry.term).text.strip()
             if len(term) > entry.skip:
-                _COMBINED.add(self.id, term[entry.skip:], term[:entry.skip], entry)
+                self.combined.add(self.id, term[entry.skip:], term[:entry.skip], entry)
                 self.size += 1
 
     def find(self, text: str) -> list[Hit]:
         """Reported hits in ``text`` (already normalized), allowlisted ones removed."""
         if not self.size or not text:
             return []
-        raw = _COMBINED.hits(text)
+        raw = self.combined.hits(text)
         if not raw:
             return []
         mine = self.id
-        owners = _COMBINED.owners
+        owners = self.combined.owners
         hits: list[Hit] = []
         allows: list[tuple[int, int]] = []
         for idx, start, end in raw:

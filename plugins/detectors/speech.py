@@ -111,11 +111,11 @@ class InappropriateSpeech(LexiconDetector):
         if any(doc_frames.find(n.text) for _, n in fields(subject)):
             return
         frames = self.cue_matcher(lex, "report_frames")
-        addressees = self.cue_matcher(lex, "addressees")
+        addressees = self.cue_matcher(lex, "addressees", private=True)
         boosted = set(lex.get("reply_weighted") or ())
         # an official reply answers a citizen: its constructions weigh one more, unless it is
         # written courteously (您好, 感谢, 请...), which is the ordinary official register
-        courtesy = self.cue_matcher(lex, "courtesy")
+        courtesy = self.cue_matcher(lex, "courtesy", private=True)
         bonus = 1 if reply and not any(courtesy.find(n.text) for _, n in fields(subject)) else 0
         # (weight, category, what matched, why) per distinct entry / construction
         scored: dict[str, tuple[int, str, dict[str, Any]]] = {}
@@ -185,7 +185,7 @@ class InappropriateSpeech(LexiconDetector):
         spec = lex.get("curt_tone") or {}
         if not spec:
             return None
-        service = self.cue_matcher(lex, "service")
+        service = self.cue_matcher(lex, "service", private=True)
         stance = tuple(str(w) for w in spec.get("stance") or ())
         texts = [(name, n) for name, n in fields(subject)]
         if any(service.find(n.text) for _, n in texts):
