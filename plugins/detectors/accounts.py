@@ -478,6 +478,12 @@ class HijackedAccount(ConfiguredDetector):
         families: dict[str, list[str]] = {}
         strong_terms: list[str] = []
         strong_families: set[str] = set()
+        content = self._content_findings(text, links, ctx)
+        for fam, (terms, is_strong) in content.items():
+            families[fam] = terms
+            if is_strong:
+                strong_families.add(fam)
+                strong_terms += terms
         candidates = {k.split(":", 1)[1] for k in found if not k.endswith(":")}
         for fam in lex["families"]:
             if fam not in candidates and fam not in self._family_patterns:
@@ -521,14 +527,41 @@ class HijackedAccount(ConfiguredDetector):
         score = sum(fam_scores.values()) + len(extras) + (2 if contacts else 0)
         score -= min(2, len(frames))
         many = int(self.param(ctx, "family_strong_terms"))
-        strong = bool(strong_families & illicit) or (not frames and (
+        strong = bool(strong_families & (illicit | set(content))) or (not frames and (
             bool(strong_families)
-            or any(len(t) >= many for f, t in families.items() if f not in weak_only)
+            or any(len(t) >= many for f, t in families.items()
+                   if f not in weak_only and f not in content)
             or bool(contacts)
             or ("非政务外链" in extras and ("价格/金额" in extras or "诱导话术" in extras))))
         out.update(score=max(score, 0), extras=extras, family_scores=fam_scores)
         out["spam"] = strong or score >= int(self.param(ctx, "spam_min_score"))
         out["strong"] = strong
+        return out
+
+    def _content_findings(self, text: Any, links: Any, ctx: DetectContext,
+                          ) -> dict[str, tuple[list[str], bool]]:
+        """``{detector: (matched terms, strong)}`` of the content detectors
+        (``content_detectors``) that flag the text as a post of the account."""
+        names = self.param(ctx, "content_detectors") or {}
+        if not names or not text:
+            return {}
+        from govspider.plugins import registry  # the installed detectors (a user's replacement too)
+
+        installed = registry().detectors
+        probe = {"_id": "hijacked_account:probe", "item_type": "post", "platform": "weibo",
+                 "text": str(text), "links": [u for u in links or () if isinstance(u, str)]}
+        out: dict[str, tuple[list[str], bool]] = {}
+        for name, spec in names.items():
+            det = installed.get(name)
+            if det is None or det.scope != "item" or "post" not in det.accepts:
+                continue
+            strong_rules = (spec or {}).get("strong_rules") or ()
+            for f in det.detect(probe, ctx):
+                terms = [str(m["text"]) for m in (f.evidence or {}).get("matches") or ()
+                         if isinstance(m, dict) and m.get("text")]
+                out[name] = (sorted(set(terms))[:5] or [str(f.rule)],
+                             strong_rules == "*" or f.rule in strong_rules)
+                break
         return out
 
     def spam_terms(self, text: Any, ctx: DetectContext) -> dict[str, Any] | None:
@@ -638,6 +671,8 @@ class HijackedAccount(ConfiguredDetector):
                  window_start: datetime, ctx: DetectContext) -> Finding:
         account = subject.account
         labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
+        labels.update({str(k): str((v or {}).get("label") or k)
+                       for k, v in (self.param(ctx, "content_detectors") or {}).items()})
         families = sorted({f for e in episode for f in e["new_families"]})
         strong = [e for e in episode if e["sig"]["strong"]]
         new_sources = sorted({e["post"].get("source") for e in episode if e["new_source"]})

@@ -105,3 +105,17 @@ def test_new_source_is_reported() -> None:
     (finding,) = DET.detect(history, CTX)
     assert finding.evidence["new_sources"] == ["某群发工具"]
     assert "此前从未使用" in finding.message and "疑似账号被盗" in finding.message
+
+
+def test_content_detectors_lend_their_judgement_to_each_post() -> None:
+    # commercial_ad sees an ad with a private contact: strongly spam-like, labelled as its family
+    found = DET._content_findings("新款手机壳全场包邮，下单立减20元，加微信 shop_qz2026 领券", None, CTX)
+    assert "commercial_ad" in found and found["commercial_ad"][1] is True
+    sig = DET.signals("新款手机壳全场包邮，下单立减20元，加微信 shop_qz2026 领券", CTX)
+    assert sig["strong"] and "commercial_ad" in sig["families"]
+    # an official notice is none of theirs
+    assert DET._content_findings("关于做好冬季供暖工作的通知。", None, CTX) == {}
+    # the setting turns it off
+    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
+        "hijacked_account": {"content_detectors": {}}}})
+    assert DET._content_findings("新款手机壳全场包邮，加微信 shop_qz2026 领券", None, off) == {}
