@@ -7,12 +7,18 @@ possible keyword scan), and finally the figure alone on the last line. A JSON re
 ``bench/results/detectors-<date>.json``.
 
     .venv/bin/python bench/bench_detectors.py [--posts 100000] [--all] [--profile]
+    .venv/bin/python bench/bench_detectors.py --against REV [--repeat 3]
+
+``--against REV`` measures this tree and git revision REV (checked out in a temporary worktree)
+with this same script, alternating runs in separate processes, and prints the ratio of the best
+of each: whether a change made the detectors slower, on whatever machine it runs on.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sys
@@ -88,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every installed detector")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile (if installed)")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
+    parser.add_argument("--against", metavar="REV", help="compare with this git revision")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side with --against")
     args = parser.parse_args(argv)
+    if args.against:
+        return compare(args)
     from govspider.plugins import registry
 
     installed = registry().detectors
@@ -143,6 +153,46 @@ def main(argv: list[str] | None = None) -> int:
           f"(baseline str.find: {base_rate:,.0f} posts/s; ratio {rate / base_rate:.4f})")
     print(f"result: {out}")
     print(f"detectors: {rate:,.0f} posts/s per core over {len(texts):,} posts (target >= 20,000)")
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    """This tree against ``args.against``, each measured ``args.repeat`` times, alternating."""
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    rev = subprocess.run(["git", "rev-parse", "--short", args.against], cwd=root, text=True,
+                         capture_output=True)
+    if rev.returncode:
+        print(f"error: unknown git revision {args.against!r}", file=sys.stderr)
+        return 2
+    best: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="govspider-bench-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
+                       cwd=root, check=True)
+        try:
+            for run in range(args.repeat):
+                for side, path in (("this tree", root), (rev.stdout.strip(), tree)):
+                    out = Path(tmp) / f"out-{run}-{side.replace(' ', '_')}"
+                    env = {**os.environ, "PYTHONPATH": str(path)}
+                    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--posts",
+                                    str(args.posts), "--out", str(out)] + (["--all"] if args.all else []),
+                                   cwd=path, env=env, check=True, capture_output=True)
+                    rate = json.loads((out / "detectors.json").read_text())["posts_per_second"]
+                    best[side] = max(best.get(side, 0.0), rate)
+                    print(f"run {run + 1}: {side}: {rate:,.0f} posts/s per core", flush=True)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
+    mine, theirs = best["this tree"], best[rev.stdout.strip()]
+    result = {"posts": args.posts, "against": rev.stdout.strip(), "repeat": args.repeat,
+              "this_tree_posts_per_second": round(mine), "against_posts_per_second": round(theirs),
+              "ratio": round(mine / theirs, 3), "at": datetime.now().isoformat(timespec="seconds")}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "detectors-against.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"detectors: this tree / {rev.stdout.strip()} = {mine / theirs:.2f} "
+          f"({mine:,.0f} vs {theirs:,.0f} posts/s per core, best of {args.repeat})")
     return 0
 
 

@@ -37,6 +37,9 @@ class DetectContext:
     registry: AccountRegistry | None = None
     #: account ``_id`` -> the account dict, for detectors that need the owner of an item
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what detectors keep between the item pass and the account pass of one run (per detector
+    #: name; :meth:`Detector.observe`)
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def setting(self, detector: str, key: str, default: Any = None) -> Any:
         """``settings["GOVSPIDER_DETECTORS"][detector][key]``, else ``default``."""
@@ -66,9 +69,18 @@ class Detector:
     accepts: frozenset[str] = frozenset({"post", "comment"})
     description: str = ""
 
+    #: item types an account-scope detector wants to see during the item pass (``observe``)
+    observes: frozenset[str] = frozenset()
+
     def detect(self, subject: Any, ctx: DetectContext) -> Iterable[Finding]:
         """Yield findings about ``subject`` (see the module docstring for its shape)."""
         raise NotImplementedError
+
+    def observe(self, item: dict[str, Any], ctx: DetectContext) -> None:
+        """See an item of a type in ``observes`` during the item pass, while its normalized text
+        is still cached, and keep what ``detect`` will need in ``ctx.memo`` (kept small: per
+        account, not per item). ``detect`` must not rely on it: the history it gets may hold
+        items the pass did not see."""
 
     def finding(self, *, subject: dict[str, Any], rule: str, message: str,
                 evidence: dict[str, Any], ctx: DetectContext, score: float = 1.0,
@@ -101,10 +113,14 @@ def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]]
         ctx.accounts.setdefault(account["_id"], account)
     # item by item, every detector on an item in turn: the text they share is normalized once
     by_kind = item_detectors(detectors)
-    for kind, dets in by_kind.items():
+    watchers = item_observers(detectors)
+    for kind in set(by_kind) | set(watchers):
+        dets, seeing = by_kind.get(kind, []), watchers.get(kind, [])
         for item in by_type.get(kind, []):
             for det in dets:
                 yield from det.detect(item, ctx)
+            for det in seeing:
+                det.observe(item, ctx)
     if any(d.scope == "account" for d in detectors):
         if histories is None:
             histories = build_histories(by_type)
@@ -124,6 +140,16 @@ def item_detectors(detectors: Iterable[Detector]) -> dict[str, list[Detector]]:
     for det in detectors:
         if det.scope == "item":
             for kind in sorted(det.accepts):
+                by_kind.setdefault(kind, []).append(det)
+    return by_kind
+
+
+def item_observers(detectors: Iterable[Detector]) -> dict[str, list[Detector]]:
+    """Account-scope detectors that observe items, by item type."""
+    by_kind: dict[str, list[Detector]] = {}
+    for det in detectors:
+        if det.scope == "account":
+            for kind in sorted(det.observes):
                 by_kind.setdefault(kind, []).append(det)
     return by_kind
 

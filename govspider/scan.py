@@ -8,7 +8,13 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from govspider.detection import AccountHistory, DetectContext, Detector, item_detectors
+from govspider.detection import (
+    AccountHistory,
+    DetectContext,
+    Detector,
+    item_detectors,
+    item_observers,
+)
 from govspider.items import COLLECTIONS
 from govspider.registry import AccountRegistry
 from govspider.storage.registry_store import load_registry
@@ -68,13 +74,17 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
             writer.add(finding)
 
     # one pass over each collection, every detector on a document in turn
-    for kind, dets in item_detectors(detectors).items():
+    by_kind, watchers = item_detectors(detectors), item_observers(detectors)
+    for kind in [k for k in COLLECTIONS if k in by_kind or k in watchers]:
+        dets, seeing = by_kind.get(kind, []), watchers.get(kind, [])
         n = 0
         for doc in _docs(db, kind):
             for det in dets:
                 emit(det.detect(doc, ctx), det)
+            for det in seeing:
+                det.observe(doc, ctx)
             n += 1
-        say(f"{COLLECTIONS[kind]}: {n} checked by {', '.join(d.name for d in dets)}")
+        say(f"{COLLECTIONS[kind]}: {n} checked by {', '.join(d.name for d in dets + seeing)}")
     account_dets = [d for d in detectors if d.scope == "account"]
     if account_dets:
         latest: dict[str, datetime] = {}

@@ -48,17 +48,33 @@ class OffTopic(LexiconDetector):
             families[fam] = families.get(fam, 0) + w
         return max(families, key=families.get), sorted(weights)
 
+    observes = frozenset({"post"})
+
+    def observe(self, item: dict[str, Any], ctx: DetectContext) -> None:
+        """Classify a post in the item pass (its text is normalized then, once for every
+        detector) and keep, per account, the count, a fingerprint of the post ids and the
+        entertainment posts: the account pass reuses them when its history is the same posts."""
+        if item.get("deleted") or not item.get("_id"):
+            return
+        seen = ctx.memo.setdefault(self.name, {}).setdefault(item.get("account_id"), [0, 0, {}])
+        seen[0] += 1
+        seen[1] = (seen[1] + hash(item["_id"])) & _MASK
+        label = self.classify(item, ctx)
+        if label:
+            seen[2][item["_id"]] = label
+
     def detect(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)
         posts = [p for p in subject.posts if not p.get("deleted")]
         min_posts = int(lex.threshold("min_posts", ctx) or 10)
         if len(posts) < min_posts:
             return
-        flagged = []
-        for post in posts:
-            label = self.classify(post, ctx)
-            if label:
-                flagged.append((post, label))
+        seen = ctx.memo.get(self.name, {}).get(subject.account.get("_id"))
+        if seen and seen[0] == len(posts) and all(p.get("_id") for p in posts) and seen[1] == (
+                sum(hash(p["_id"]) for p in posts) & _MASK):
+            flagged = [(p, seen[2][p["_id"]]) for p in posts if p["_id"] in seen[2]]
+        else:  # a history the item pass did not see whole: classify here
+            flagged = [(p, label) for p in posts if (label := self.classify(p, ctx))]
         share = len(flagged) / len(posts)
         if share <= float(lex.threshold("max_share", ctx) or 0.4):
             return
@@ -78,5 +94,7 @@ class OffTopic(LexiconDetector):
                                    samples=[{"post_id": p.get("_id"), "family": fam,
                                              "terms": terms[:5]} for p, (fam, terms) in flagged[:10]]))
 
+
+_MASK = (1 << 64) - 1
 
 DETECTORS = [OffTopic()]
