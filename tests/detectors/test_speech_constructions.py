@@ -111,6 +111,9 @@ def test_curt_tone_needs_no_courtesy_and_a_question_or_exclamation_at_you():
     "哈哈，你说得对！",
     "好的",
     "我们要抵制负能量，传播正能量。",
+    "您好，近期景区游客较多，建议您最好别来高峰时段，错峰出行。",
+    "您好，此事对我们也将是深刻的教训，我们将认真整改。",
+    "这里法律规定得很清楚，请您依法办理。",
 ])
 def test_courteous_and_ordinary_replies_stay_clean(text):
     assert not findings(text), findings(text)[0].message
