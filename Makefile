@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo    crawl the local sandbox into the embedded database, detect, write the report"
 	@echo "make test    run the test suite (installs the virtualenv and Debian packages it needs)"
-	@echo "make eval    precision and recall of every detector: labeled cases, then the sandbox's planted cases"
+	@echo "make eval    precision and recall of every detector: written cases beside both halves of the real-incident set, then the sandbox's planted cases"
 	@echo "make bench   benchmarks under bench/ (ratios against same-run baselines; BENCH_ARGS=--quick)"
 	@echo "make lint    ruff"
 
@@ -44,7 +44,8 @@ test: venv sysdeps
 demo: venv sysdeps
 	$(BIN)/govspider demo
 
-# labeled cases, then the demo corpus against the sandbox's planted cases (demo run if missing)
+# written cases and the real-incident set (tuning and test halves side by side), then the demo
+# corpus against the sandbox's planted cases (demo run if missing)
 eval: venv sysdeps
 	$(BIN)/python -m plugins.detectors.eval $(EVAL_ARGS)
 	@test -f data/ground_truth.json || $(BIN)/govspider demo
