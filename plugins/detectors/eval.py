@@ -245,14 +245,14 @@ def format_side_by_side(columns: list[tuple[str, dict[str, Counts]]]) -> str:
     """One line per detector, precision / recall / cases of each set side by side."""
     def cell(c: Counts | None) -> str:
         if c is None:
-            return f"{'':>18}"
-        p = "   -" if c.precision is None else f"{c.precision:4.2f}"
-        r = "   -" if c.recall is None else f"{c.recall:4.2f}"
-        return f"{p:>5} {r:>5} {c.tp + c.fn:>3}+{c.fp + c.tn:<3}"
+            return f"{'':<20}"
+        p = "-" if c.precision is None else f"{c.precision:.2f}"
+        r = "-" if c.recall is None else f"{c.recall:.2f}"
+        return f"{p:>5} {r:>6} {f'{c.tp + c.fn}+{c.fp + c.tn}':>7}"
 
     names = sorted({n for _, res in columns for n in res})
-    head = f"{'detector':<22}" + "".join(f" | {t:^18}" for t, _ in columns)
-    sub = f"{'':<22}" + "".join(f" | {'prec':>5} {'recall':>5} {'pos+neg':>7}" for _ in columns)
+    head = f"{'detector':<22}" + "".join(f" | {t:^20}" for t, _ in columns)
+    sub = f"{'':<22}" + "".join(f" | {'prec':>5} {'recall':>6} {'pos+neg':>7}" for _ in columns)
     lines = [head, sub, "-" * len(sub)]
     for n in names:
         lines.append(f"{n:<22}" + "".join(f" | {cell(res.get(n))}" for _, res in columns))
