@@ -6,6 +6,8 @@ Works on a page's ``raw_html`` (lxml). Rules, each its own finding:
   negative offsets, zero size with overflow hidden, opacity:0, tiny marquee, a class or id
   hidden by the page's own ``<style>``, script ``document.write``) holding off-site links to
   non-allowlisted domains or spam terms. ``display:none`` around the site's own menu is fine.
+  Also a script that checks for a search-engine referrer or spider user agent and then
+  redirects off-site or runs obfuscated code (search-engine hijacking, cloaking).
 * ``title_hijack``: spam terms in ``<title>`` or meta keywords/description.
 * ``keyword_block``: several distinct spam terms in the top or bottom block of the page text,
   unless the page reports enforcement (打击赌博...).
@@ -14,16 +16,26 @@ Works on a page's ``raw_html`` (lxml). Rules, each its own finding:
 * ``keyword_chain``: a ``<title>``, meta field or line of body text cut by ``, | _ -`` or
   spaces into segments most of which are made of porn / pirated-video / gambling site words
   (``chain_terms``: each weak alone, 在线观看, 一区二区, 快三...). Counts segments, not words:
-  ``XX市人民政府_政务公开_通知公告`` has many segments and none is spam-ish.
+  ``XX市人民政府_政务公开_通知公告`` has many segments and none is spam-ish. Also a short body
+  line made only of such segments (a porn site's column menu: ``丝袜诱惑、偷窥走光...``), and a
+  line of long-tail search tags (``X外呼系统排名 Y电销卡价格 Z净水器代理商``: 4+ segments
+  ending in three or more different commercial query words).
 * ``gambling_brand``: a gambling platform brand (latin/pinyin or numeric name + 电子/体育/
   娱乐/真人/棋牌..., ``PG电子``; stacked suffixes ``X体育娱乐``, ``X电竞平台``), a brand put in
   the place of an institution's name (``X电子大学``, ``X体育政府信息公开``, ``X体育(http://
-  ….gov.cn)``), or 澳门/香港 lottery tip-sheet jargon; not in a sentence that reports
+  ….gov.cn)``), a Macau casino name with its domain digits (``澳门新葡京8455``), 澳门/香港
+  lottery tip-sheet jargon, or foreign-language gambling doorway text (``foreign_gambling``:
+  Vietnamese folded to ASCII, Indonesian, Thai, English; two distinct terms, or a term and a
+  ``98win``/``fb88``-type brand, in one field or line); not in a sentence that reports
   enforcement (``brand_frames``).
 * ``spider_pool``: the 蜘蛛池/站群 scaffold: many elements of several tag names sharing one id
   (or one random-looking class), mostly empty or holding a character or two.
-* ``illicit_promo``: a 代孕 / 私服 / 假证 term in a sentence with sales cues (哪家好, 价格,
-  联系电话, QQ...) and no enforcement frame.
+* ``illicit_promo``: a 代孕 / 私服 / 假证 / escort term in a sentence with sales cues (哪家好,
+  价格, 联系电话, QQ...) and no enforcement frame; an IVF sentence (试管, 胚胎...) offering what
+  agencies sell illegally (代母/代怀/借腹, bought eggs, twins, a chosen sex) with no negation
+  (``promo_negations``: 不能, 严禁...); a 莆田系 medical long-tail query (``X哪家医院治Y好``,
+  ``X是正规医院吗``, ``白癜风多少钱``) in the title / meta, or in a short body line beside an
+  off-site address or phone number, or on two lines.
 
 Frames (``enforcement_frames``, ``brand_frames``) keep crackdown notices, police warnings and
 security advisories that name the same vocabulary clean.
@@ -32,6 +44,7 @@ security advisories that name the same vocabulary clean.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
@@ -76,6 +89,12 @@ _LATIN_NOT_BRAND = {"cctv", "nba", "cba", "fifa", "espn", "led", "ic", "it", "ai
 #: only for these (``LG电子``, ``TCL电子`` are electronics makers)
 _SLOT_PROVIDERS = {"pg", "pp", "mg", "jdb", "cq9", "bbin", "ag", "bg", "fg", "ky", "ae", "sa", "ps",
                    "pt", "ob", "im", "db", "fb", "sg", "ka", "jili", "evo", "dg", "wm", "bng", "cc"}
+#: ``fun88官网``, ``188bet体育``, ``manbetx登录``, ``98win娱乐``: a latin ``bet`` / ``88`` / digit+``win``
+#: brand before a Chinese site word
+_BET_BRAND_RE = re.compile(
+    r"(?<![a-z0-9.])([a-z0-9]{0,8}bet[a-z0-9]{0,3}|[a-z][a-z0-9]{0,6}88|\d{1,4}[a-z]{0,2}win)"
+    r"(?<!alphabet)(?<!tibet)(?=官网|官方|体育|娱乐|app|登录|注册|平台|网址|入口|手机版|下载|真人|棋牌|电子|"
+    r"彩票|开户|游戏)")
 #: ``凯X体育娱乐``, ``某某电竞平台``, ``某某体育官网``: a name, a gambling suffix and a site word
 _STACKED_RE = re.compile(
     r"([\u4e00-\u9fff]{2})(体育(?:娱乐|官网|官方网站|官方入口|登录入口|app|网址|网页版|手机版|电子|真人|棋牌)|"
@@ -98,9 +117,38 @@ _SLOT_RE = re.compile(r"([\u4e00-\u9fffa-z0-9]{1,4})((?:电子|娱乐|棋牌|彩
                       r"(?:体育|娱乐|棋牌|电竞|彩票)(?:政府信息公开|人民政府|信息公开指南)|"
                       r"(?:体育|娱乐|电子|棋牌|电竞)\(https?://[^)\s]*gov\.cn)")
 #: 澳门/香港 lottery tip sheets: a region and a tip word in one short stretch
-_LOTTERY_RE = re.compile(r"(澳门|新澳|香港|马会)[^。;!?\n,]{0,12}?(开奖|最精准|真正精准|精准资料|精准一肖|"
+_LOTTERY_RE = re.compile(r"(澳门|新澳|新奥门|奥门|香港|马会|管家婆|王中王|白小姐|黄大仙|二四六|246)"
+                         r"[^。;!?\n,]{0,12}?(开奖|最精准|真正精准|精准资料|精准一肖|"
                          r"一肖|一码中特|一码一肖|特马|特码|资料大全|免费资料|正版资料|内部资料|六合彩|开码|"
-                         r"今晚开|开什么)")
+                         r"今晚开|开什么|天天开好彩|开好彩|六开彩|跑狗|挂牌|彩图|三期必出|期期准|必中|中特)")
+#: ``澳门新葡京8455``, ``新澳门金沙3983``: a Macau casino name with the digits of its domain
+_PROSE_CHARS = set("增计共达约为是年月日号第占超至比率数量额收入期届次")
+_CASINO_CODE_RE = re.compile(r"(?:澳门|新澳门|新澳|澳彩|葡京|威尼斯人|太阳城)[\u4e00-\u9fff]{0,6}?"
+                             r"(?<!\d)(\d{3,5})(?![\d.%])(?=$|[^\u4e00-\u9fff]|娱乐|官网|网址|登录|注册|"
+                             r"平台|手机|app|游戏|棋牌|电子|真人|体育|彩票|开奖|资料|com)")
+#: a ``98win`` / ``kuwin`` / ``fb88`` / ``macao99`` style gambling brand (latin, next to a term)
+_FOREIGN_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z0-9]{0,8}(?:win|bet|88|99|vip|club)(?![a-z0-9])")
+#: Vietnamese (and other Latin) diacritics folded to ASCII, one character for one
+_FOLD = str.maketrans({c: b for c, b in (
+    (c, "d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower())
+    for c in map(chr, [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)])) if b.isascii() and b.isalpha()})
+_NOT_BET_WORDS = {"twin", "irwin", "unwin", "abet", "bebet"}
+_FOREIGN_HINT_RE = re.compile("[a-z\u0e00-\u0e7f\u30a0-\u30ff\uac00-\ud7af]")
+_LATIN_EXT_RE = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+#: 莆田系 medical long-tail queries: ``X哪个医院治Y好``, ``X是正规医院吗``
+_MED_QUERY_RE = re.compile(r"(?:哪个|哪家|哪所|什么)(?:医院|诊所|专科|门诊)[\u4e00-\u9fff]{0,10}?(?:好|强|专业|靠谱)|"
+                           r"(?:医院|研究所|研究院|门诊部|门诊|诊所|专科|中心)(?:是|算)?(?:正规医院|正规的?|公立)(?:吗|嘛)")
+#: ``X男科医院怎么样``: an opinion query, reported only beside a 莆田系 disease or specialty
+_MED_OPINION_RE = re.compile(r"(?:医院|诊所|门诊部)(?:怎么样|好不好|靠谱吗|好吗|口碑如何|收费贵吗)")
+#: commercial search-query endings of long-tail keyword tags (``X外呼系统排名``, ``X电销卡价格``)
+#: (civic questions, ``X在哪办``, ``X怎么收费``, are left out: a government FAQ asks them)
+_QUERY_TAIL_RE = re.compile(r"(价格|报价|多少钱|排名|排行榜?|哪家好|哪个好|哪里有|哪家强|代理商|厂家|批发|"
+                            r"是正规医院吗|哪里治|能治好吗)$")
+_DISEASE_QUERY_RE = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:医院|专科)?(?:哪家好|哪个好|哪里好|哪里治|哪家强|多少钱|"
+                               r"能治好吗|怎么治|医院排名|最好的医院|治疗费用|去哪治)")
+_QUERY_ANY_RE = re.compile(r"价格|报价|多少钱|排名|排行|哪家|哪个好|哪里|代理商|厂家|批发|正规医院|能治好")
+_PHONE_RE = re.compile(r"(?<!\d)(?:[48]00-?\d{3}-?\d{4}|1[3-9]\d{9})(?!\d)")
+_URL_RE = re.compile(r"(?:https?://|www\.)[a-z0-9.-]+\.[a-z]{2,}")
 _UTILITY_RE = re.compile(r"^[a-z]{1,6}-?\d{1,4}(?:px)?$|^(?:html|nbsp|http|xhtml|rss|pdf|css|js)$")
 _RANDOM_TOKEN_RE = re.compile(r"^(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{4,12}$|^[b-df-hj-np-tv-z]{4,10}$")
 
@@ -120,7 +168,8 @@ def hiding_style(style: str, min_offset: int) -> str | None:
     m = _NEG_RE.search(s)
     if m and int(m.group(1)) >= min_offset:
         return "negative-offset"
-    if "overflow:hidden" in s and re.search(r"(?:^|;)(?:height|width):0(?:px)?(?:;|$)", s):
+    if "overflow:hidden" in s and re.search(r"(?:^|;)(?:height|width):(?:0|1px|0px)(?:;|!|$)", s) \
+            and "clip:" not in s:  # 1px boxes with clip are screen-reader text (.sr-only)
         return "zero-size"
     if re.search(r"(?:^|;)opacity:0(?:\.0+)?(?:;|$)", s):
         return "opacity:0"
@@ -131,7 +180,7 @@ class SeoSpam(LexiconDetector):
     """Injected spam on a government web page (see the module docstring for the rules)."""
 
     name = "seo_spam"
-    version = "1.1"
+    version = "1.2"
     indicator = "网页暗链黑链"
     severity = "high"
     accepts = frozenset({"page"})
@@ -161,6 +210,15 @@ class SeoSpam(LexiconDetector):
             hits = spam.find(n.text)
             if el.tag == "script":
                 links = [h for h in _HREF_RE.findall(text) if not domain_matches(host_of(h), allowed)]
+                if why == "search-cloaking":
+                    links = [h for h in _SCRIPT_URL_RE.findall(text)
+                             if not domain_matches(host_of(h), allowed)]
+                    if not links and not _OBFUSCATED_RE.search(text):
+                        continue  # a same-site redirect (mobile version...), not a hijack
+                    hidden_ev.append({"why": why, "tag": el.tag, "links": sorted(set(links))[:20],
+                                      "terms": sorted({h.entry.term for h in hits}),
+                                      "text": quote_short(text, 80)})
+                    continue
             if len(set(links)) >= int(t("min_hidden_links", 2)) or (hits and (links or text.strip())):
                 hidden_ev.append({"why": why, "tag": el.tag, "links": sorted(set(links))[:20],
                                   "terms": sorted({h.entry.term for h in hits}),
@@ -168,9 +226,14 @@ class SeoSpam(LexiconDetector):
         if hidden_ev:
             first = hidden_ev[0]
             what = f"{len(first['links'])}个外部链接" if first["links"] else "垃圾关键词"
+            msg = f"网页存在隐藏区域（{first['why']}）植入{what}，疑似暗链"
+            if first["why"] == "search-cloaking":
+                target = f"跳转至外部网站“{host_of(first['links'][0])}”" if first["links"] else "执行加密脚本"
+                msg = ("网页脚本判断访客是否来自百度等搜索引擎（或是否为搜索引擎爬虫）后" + target
+                       + "，普通访问不可见，疑似搜索引擎劫持跳转")
             yield self.finding(
                 subject=subject, rule="hidden_links", ctx=ctx, score=1.0,
-                message=f"网页存在隐藏区域（{first['why']}）植入{what}，疑似暗链",
+                message=msg,
                 evidence=self.evidence(lex, "hidden_links", [], containers=hidden_ev[:10]))
         # 2. title / meta
         head_texts = [("title", root.findtext(".//title") or "")]
@@ -290,8 +353,104 @@ class SeoSpam(LexiconDetector):
             yield self.finding(
                 subject=subject, rule="illicit_promo", ctx=ctx, score=0.85,
                 message=f"网页出现“{first['text']}”并伴有“{'”“'.join(first['cues'][:3])}”等招揽用语"
-                        f"（共{len(matches)}处），疑似代孕/私服/假证等违法推广",
+                        f"（共{len(matches)}处），疑似代孕/私服/假证/色情服务等违法推广",
                 evidence=self.evidence(lex, "illicit_promo", matches))
+            return
+        ivf = self._ivf_offers(lex, fields)
+        if ivf:
+            first = ivf[0]
+            yield self.finding(
+                subject=subject, rule="illicit_promo", ctx=ctx, score=0.85,
+                message=f"网页在介绍“{first['subject']}”（辅助生殖）的同一句中提供“{first['text']}”"
+                        f"（共{len(ivf)}处），且无禁止、打击等表述，疑似代孕/非医学性别选择等违法中介推广",
+                evidence=self.evidence(lex, "illicit_promo", ivf))
+            return
+        med = self._medical_ads(lex, fields)
+        if med:
+            first = med[0]
+            yield self.finding(
+                subject=subject, rule="illicit_promo", ctx=ctx, score=0.8,
+                message=f"网页{'标题' if first['field'] == 'title' else '中'}出现医疗搜索长尾词“{first['text']}”"
+                        f"（{first['why']}），疑似被植入的民营医院（莆田系）医疗广告",
+                evidence=self.evidence(lex, "illicit_promo", med))
+
+    def _ivf_offers(self, lex: Lexicon, fields: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """A sentence naming assisted reproduction (试管, 胚胎...) with an illegal offer: a
+        surrogate mother (代母, 借腹, 助孕), bought eggs, twins or a chosen sex, and nothing that
+        forbids it (不能, 严禁, 违法...)."""
+        subjects = self.cue_matcher(lex, "ivf_subjects")
+        offers = self.cue_matcher(lex, "ivf_offers")
+        choice = self.cue_matcher(lex, "ivf_sex_choice", private=True)
+        negations = self.cue_matcher(lex, "promo_negations")
+        out: list[dict[str, Any]] = []
+        for where, n in fields:
+            text = n.text
+            subs = [h for h in subjects.find(text) if _ascii_bounded(text, h)]
+            done: set[int] = set()
+            for h in subs:
+                s0, s1 = _sentence_bounds(text, h.start, h.end)
+                if s0 in done:
+                    continue
+                done.add(s0)
+                sentence = text[s0:s1]
+                found = [(o.start, o.end) for o in offers.find(sentence)]
+                k = sentence.find("性别")
+                if k >= 0 and choice.find(sentence[max(0, k - 8):k + 10]):
+                    found.append((k, k + 2))
+                # a question (试管婴儿能选择性别吗?) is not an offer; its answer may say no
+                if not found or text[s1:s1 + 1] == "?" or sentence.rstrip().endswith(("吗", "么")) \
+                        or negations.find(text[s0:s1 + 60]):
+                    continue
+                a, b = s0 + found[0][0], s0 + found[0][1]
+                out.append({"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
+                            "field": where, "entry": text[a:b], "category": "ivf_offer",
+                            "subject": n.original_text(h.start, h.end),
+                            "sentence": quote_short(n.original_text(s0, s1), 80)})
+        return out[:10]
+
+    def _medical_ads(self, lex: Lexicon, fields: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """莆田系 medical long-tail queries (``X哪个医院治白癜风好``, ``X是正规医院吗``, ``白癜风
+        哪家好``): reported in the title / meta fields, or in a short body line that also holds an
+        off-site address or a phone number, or when two lines carry them; not beside a frame."""
+        diseases = self.cue_matcher(lex, "medical_ad_diseases")
+        negations = self.cue_matcher(lex, "promo_negations")
+        out: list[dict[str, Any]] = []
+        body_hits: list[dict[str, Any]] = []
+        for where, n in fields:
+            text = n.text
+            if not ("医院" in text or "诊所" in text or "门诊" in text or "哪家" in text
+                    or "哪里" in text or "多少钱" in text):
+                continue
+            spans = [(m.start(), m.end(), "医疗机构搜索问句") for m in _MED_QUERY_RE.finditer(text)]
+            for m in _MED_OPINION_RE.finditer(text):
+                s0, s1 = _sentence_bounds(text, m.start(), m.end())
+                if diseases.find(text[s0:s1]):
+                    while s0 < m.start() and text[s0].isspace():
+                        s0 += 1
+                    spans.append((s0, m.end(), "病种/专科医院评价问句"))
+            for d in diseases.find(text):
+                m = _DISEASE_QUERY_RE.match(text, d.end)
+                if m:
+                    spans.append((d.start, m.end(), "病种+求医问句"))
+            for a, b, why in sorted(spans):
+                s0, s1 = _sentence_bounds(text, a, b)
+                line = text[s0:s1]
+                if negations.find(line):
+                    continue
+                rec = {"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
+                       "field": where, "entry": text[a:b], "category": "medical_ad", "why": why}
+                if where != "page_text":
+                    out.append(rec)
+                elif len(line) <= 80:
+                    url = _URL_RE.search(line)
+                    if (url and not url.group().endswith(".gov.cn")) or _PHONE_RE.search(line):
+                        rec["why"] += "，同一行附有网址或电话"
+                        out.append(rec)
+                    else:
+                        body_hits.append(rec)
+        if len({h["entry"] for h in body_hits}) >= 2:
+            out += body_hits
+        return out[:10]
 
     # ------------------------------------------------------------------ keyword_chain
     def _chain_matcher(self, lex: Lexicon) -> Matcher:
@@ -412,6 +571,16 @@ class SeoSpam(LexiconDetector):
                     continue
                 found.append(("text", body, run, len(run)))
                 break
+        if not found and body_scored:
+            menu = self._menu_line(body.text, body_spans, body_scored, need, frames)
+            if menu:
+                found.append(("menu", body, menu, len(menu)))
+        if not found:
+            for where, n in [(w, norm(x)) for w, x in head_texts if x] + [("text", body)]:
+                tags = _longtail_tags(n.text)
+                if tags and not frames.find(n.text[tags[0][0]:tags[-1][1]]):
+                    yield self._longtail_finding(subject, lex, ctx, where, n, tags)
+                    return
         for where, n, spammy, total in found[:1]:
             cats = [c for s in spammy for _, c in s["terms"].values()]
             kind = _chain_kind(cats)
@@ -419,6 +588,10 @@ class SeoSpam(LexiconDetector):
             if where == "text":
                 msg = (f"正文中连续出现{len(spammy)}个由{kind}关键词组成的片段（如{examples}），"
                        "疑似被植入关键词串")
+                mismatch = False
+            elif where == "menu":
+                msg = (f"正文中一行短文本全部由{kind}栏目名组成（{examples}等{len(spammy)}个），"
+                       "疑似被植入的色情/博彩网站导航或栏目串")
                 mismatch = False
             else:
                 field = "标题" if where == "title" else f"关键词/描述（{where}）"
@@ -438,10 +611,55 @@ class SeoSpam(LexiconDetector):
                 subject=subject, rule="keyword_chain", ctx=ctx, score=0.95, message=msg,
                 evidence=self.evidence(lex, "keyword_chain", [
                     {"text": n.original_text(*s["span"]), "span": list(n.span_to_original(*s["span"])),
-                     "field": where if where != "text" else "page_text",
+                     "field": where if where not in ("text", "menu") else "page_text",
                      "entry": "、".join(sorted(s["terms"])), "category": "keyword_chain",
                      "score": s["score"]} for s in spammy[:20]],
                     segments=total, spam_segments=len(spammy), title_body_mismatch=mismatch))
+
+    def _menu_line(self, text: str, spans: list[tuple[int, int]], scored: dict[int, dict[str, Any]],
+                   need: float, frames: Matcher) -> list[dict[str, Any]] | None:
+        """A short line of body text made only of short segments that all carry chain words, two
+        or more of them spam-ish (``激情诱惑、明星写真、偷拍走光``): the column names of a porn or
+        gambling site. Too short for a run, but nothing else is on the line."""
+        line_ends = [i for i, c in enumerate(text) if c == "\n"] + [len(text)]
+        starts = [x for x, _ in spans]
+        by_line: dict[int, list[int]] = {}
+        for i in scored:
+            by_line.setdefault(bisect_right(line_ends, spans[i][0]), []).append(i)
+        for line, idx in sorted(by_line.items()):
+            if len(idx) < 3:
+                continue
+            a = line_ends[line - 1] + 1 if line else 0
+            b = line_ends[line]
+            if b - a > 80:
+                continue
+            members = []
+            for i in range(max(0, bisect_right(starts, a) - 1), len(spans)):
+                if spans[i][0] >= b:
+                    break
+                if spans[i][0] >= a:
+                    members.append(i)
+            if len(members) != len(idx) or any(spans[i][1] - spans[i][0] > 12 for i in members):
+                continue
+            segs = [scored[i] for i in members]
+            spammy = [x for x in segs if self._spammy(x, need, 12)]
+            if len(spammy) >= 2 and sum(x["score"] for x in segs) >= 7 and not frames.find(text[a:b]):
+                return segs
+        return None
+
+    def _longtail_finding(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext, where: str,
+                          n: Any, tags: list[tuple[int, int, str]]) -> Finding:
+        field = {"text": "正文", "title": "标题"}.get(where, f"关键词/描述（{where}）")
+        examples = "、".join("“" + n.original_text(a, b) + "”" for a, b, _ in tags[:3])
+        return self.finding(
+            subject=subject, rule="keyword_chain", ctx=ctx, score=0.85,
+            message=f"{field}中一行出现{len(tags)}个“地名/品牌+产品+价格/排名/代理商”式搜索长尾词"
+                    f"（如{examples}），与页面内容无关，疑似被植入的关键词标签串",
+            evidence=self.evidence(lex, "keyword_chain", [
+                {"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
+                 "field": "page_text" if where == "text" else where, "entry": tail,
+                 "category": "longtail_query"} for a, b, tail in tags[:20]],
+                segments=len(tags), spam_segments=len(tags), title_body_mismatch=False))
 
     # ------------------------------------------------------------------ gambling_brand
     def _brands(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
@@ -459,9 +677,10 @@ class SeoSpam(LexiconDetector):
                                 "field": where, "entry": kind, "category": "gambling_brand"})
             if len(matches) >= 20:
                 break
+            matches += self._foreign(lex, where, n)
         if matches:
             labels = {"brand": "博彩平台品牌", "stacked": "博彩平台品牌", "slot": "冒充机构名称的博彩品牌",
-                      "lottery": "澳门/香港彩票“资料”推广"}
+                      "lottery": "澳门/香港彩票“资料”推广", "foreign": "外文（越南语/印尼语/泰语/韩语/英语等）博彩词"}
             first = matches[0]
             where = {"title": "标题", "page_text": "正文"}.get(first["field"], first["field"])
             yield self.finding(
@@ -470,6 +689,60 @@ class SeoSpam(LexiconDetector):
                         + (f"等{len(matches)}处" if len(matches) > 1 else "")
                         + "，且不在打击、通报类语境中，疑似博彩推广或被篡改的镜像页面",
                 evidence=self.evidence(lex, "gambling_brand", matches))
+
+    def _foreign_re(self, lex: Lexicon) -> re.Pattern[str] | None:
+        def build(lx: Lexicon) -> Any:
+            terms = sorted({str(x).lower() for x in lx.get("foreign_gambling") or []}, key=len, reverse=True)
+            return re.compile("|".join(map(re.escape, terms))) if terms else False
+        return self.compiled(lex, "re:foreign_gambling", build) or None
+
+    def _foreign(self, lex: Lexicon, where: str, n: Any) -> list[dict[str, Any]]:
+        """Foreign-language gambling doorway text (``98win xổ số miền bắc đánh bài đổi thưởng``):
+        per field (per line of the body) two distinct gambling terms, or a term and a
+        ``98win``-type brand. Vietnamese is matched without its diacritics; the doorway pages run
+        keywords together, so a term needs a word boundary on one side only."""
+        rx = self._foreign_re(lex)
+        text = n.text
+        if rx is None or not _FOREIGN_HINT_RE.search(text):
+            return []
+        folded = text.translate(_FOLD) if _LATIN_EXT_RE.search(text) else text
+        items: dict[int, dict[str, tuple[int, int, str]]] = {}
+        line_starts = [0] + [i + 1 for i, c in enumerate(folded) if c == "\n"] if "\n" in folded else [0]
+
+        def add(a: int, b: int, key: str, kind: str) -> None:
+            line = bisect_right(line_starts, a) - 1
+            items.setdefault(line, {}).setdefault(key, (a, b, kind))
+
+        for m in rx.finditer(folded):
+            a, b = m.span()
+            left = a == 0 or not folded[a - 1].isalnum()
+            right = b == len(folded) or not folded[b].isalnum()
+            if m.group().isascii() and not (left or right):
+                continue
+            if m.group().isascii() and " " not in m.group() and not (left and right):
+                continue  # a one-word term (togel, casino) stands alone
+            add(a, b, m.group(), "term")
+        if not items:
+            return []
+        for m in _FOREIGN_BRAND_RE.finditer(folded):
+            tok = m.group()
+            # with a digit (98win, fb88, macao99), or a short made-up name (kuwin, vwin); English
+            # words (twin, irwin, nightclub, sorbet) are not brands
+            if len(tok) >= 4 and (any(c.isdigit() for c in tok) or (
+                    len(tok) <= 5 and tok.endswith(("win", "bet")) and tok not in _NOT_BET_WORDS)):
+                add(m.start(), m.end(), tok, "brand")
+        frames = self.cue_matcher(lex, "brand_frames")
+        out = []
+        for line, group in items.items():
+            if len(group) >= 2 and any(k == "term" for _, _, k in group.values()):
+                a = line_starts[line]
+                b = folded.find("\n", a)
+                if frames.find(folded[a:b if b >= 0 else len(folded)]):
+                    continue
+                out += [{"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
+                         "field": where, "entry": "foreign", "category": "gambling_brand", "term": key}
+                        for key, (a, b, _) in sorted(group.items(), key=lambda kv: kv[1][0])]
+        return out[:20]
 
     # ------------------------------------------------------------------ spider_pool
     def _spider_pool(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
@@ -570,7 +843,9 @@ def _why_hidden(el: Any, hidden_css: set[str], min_offset: int) -> str | None:
         return None
     if tag == "script":
         text = el.text or ""
-        return "document.write" if "document.write" in text and "<a" in text.lower() else None
+        if "document.write" in text and "<a" in text.lower():
+            return "document.write"
+        return "search-cloaking" if _cloaking(text) else None
     why = hiding_style(el.get("style") or "", min_offset)
     if why:
         return why
@@ -591,6 +866,25 @@ def _why_hidden(el: Any, hidden_css: set[str], min_offset: int) -> str | None:
         if amount.isdigit() and int(amount) >= 500:
             return "fast-marquee"
     return None
+
+
+#: a script that looks at where the visitor comes from (search engine referrer) or whether it
+#: is a search spider, then redirects or writes content: search-engine hijacking (cloaking)
+_CLOAK_CHECK_RE = re.compile(r"document\.referrer|navigator\.useragent", re.I)
+_CLOAK_ENGINE_RE = re.compile(r"baidu|sogou|so\.com|sm\.cn|360|bing|google|yahoo|spider|bot", re.I)
+_CLOAK_ACTION_RE = re.compile(r"location\.(?:href|replace)|window\.location|top\.location|window\.open|"
+                              r"document\.write|innerhtml|\.src\s*=", re.I)
+_SCRIPT_URL_RE = re.compile(r"""(https?://[a-z0-9.-]+\.[a-z]{2,}[^"'\\\s<>)]*)""", re.I)
+_OBFUSCATED_RE = re.compile(r"fromcharcode|unescape\(|atob\(|eval\(|\\x[0-9a-f]{2}.*\\x[0-9a-f]{2}", re.I)
+
+
+def _cloaking(script: str) -> bool:
+    if not _CLOAK_CHECK_RE.search(script) or not _CLOAK_ACTION_RE.search(script):
+        return False
+    for m in _CLOAK_CHECK_RE.finditer(script):
+        if _CLOAK_ENGINE_RE.search(script, max(0, m.start() - 200), m.end() + 200):
+            return True
+    return False
 
 
 def _hidden_elements(root: Any, hidden_css: set[str], min_offset: int) -> Iterator[tuple[Any, str]]:
@@ -651,7 +945,8 @@ _SPECIFIC = frozenset({"porn", "pirate_specific", "gambling_specific"})
 _KINDS = {"porn": "色情/盗版视频", "video": "色情/盗版视频", "pirate_video": "色情/盗版视频",
           "pirate_specific": "色情/盗版视频", "gambling": "博彩", "gambling_specific": "博彩",
           "gambling_brand": "博彩", "lottery_tips": "博彩", "fraud": "办证/代孕/私服等违法推广",
-          "surrogacy": "办证/代孕/私服等违法推广", "private_server": "办证/代孕/私服等违法推广"}
+          "surrogacy": "办证/代孕/私服等违法推广", "private_server": "办证/代孕/私服等违法推广",
+          "escort": "色情服务", "seo_tool": "蜘蛛池/站群"}
 
 
 def _chain_kind(categories: list[str]) -> str:
@@ -661,6 +956,29 @@ def _chain_kind(categories: list[str]) -> str:
         kind = _KINDS.get(c, "色情/盗版视频")
         votes[kind] = votes.get(kind, 0) + 1
     return max(votes, key=lambda k: votes[k]) if votes else "垃圾"
+
+
+def _longtail_tags(text: str) -> list[tuple[int, int, str]]:
+    """Long-tail search tags on one line (``X外呼系统排名 Y电销卡价格 Z设备代理商``): four or
+    more segments of 8-30 characters that end in a commercial query word, with at least three
+    different query words, making up 40% or more of the line's segments. A list of prices
+    (``猪肉价格 蔬菜价格``) has short segments and a single query word."""
+    if len(_QUERY_ANY_RE.findall(text)) < 4:
+        return []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if len(_QUERY_ANY_RE.findall(line)) < 4:
+            continue
+        segs = [m.span() for m in _SEGMENT_RE.finditer(line) if m.end() - m.start() >= 2]
+        tags = []
+        for a, b in segs:
+            m = _QUERY_TAIL_RE.search(line, a, b) if 8 <= b - a <= 30 else None
+            if m:
+                tags.append((start + a, start + b, m.group(1)))
+        if len(tags) >= 4 and len({t for _, _, t in tags}) >= 3 and len(tags) >= 0.4 * len(segs):
+            return tags
+    return []
 
 
 def _random_token(token: str) -> bool:
@@ -680,10 +998,17 @@ def _ascii_bounded(text: str, hit: Any) -> bool:
     return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
 
+_SENT_END_RE = re.compile(r"[。!?;\n]")
+#: a "sentence" longer than this on either side of a hit is cut there (keeps the work per hit
+#: bounded, so pages with many hits stay linear)
+_SENT_WINDOW = 600
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max(text.rfind(c, 0, start) for c in "。!?;\n") + 1
-    rights = [i for i in (text.find(c, end) for c in "。!?;\n") if i >= 0]
-    return left, (min(rights) if rights else len(text))
+    lo = max(0, start - _SENT_WINDOW)
+    left = max(text.rfind(c, lo, start) for c in "。!?;\n") + 1 or lo
+    m = _SENT_END_RE.search(text, end, end + _SENT_WINDOW)
+    return max(left, lo), (m.start() if m else min(len(text), end + _SENT_WINDOW))
 
 
 def _brand_spans(text: str) -> list[tuple[str, int, int]]:
@@ -714,9 +1039,21 @@ def _brand_spans(text: str) -> list[tuple[str, int, int]]:
             if name[-1] in _STACKED_NOT_CHARS:
                 continue
             out.append(("slot", m.start(), m.end()))
-    if any(r in text for r in ("澳门", "新澳", "香港", "马会")):
+    if "bet" in text or "88" in text or "win" in text:
+        for m in _BET_BRAND_RE.finditer(text):
+            if m.group(1) not in _LATIN_NOT_BRAND:
+                out.append(("brand", m.start(), m.end()))
+    if any(r in text for r in ("澳门", "新澳", "奥门", "香港", "马会", "管家婆", "王中王", "白小姐", "黄大仙",
+                               "二四六", "246")):
         for m in _LOTTERY_RE.finditer(text):
             out.append(("lottery", m.start(), m.end()))
+    if any(r in text for r in ("澳门", "新澳", "澳彩", "葡京", "威尼斯人", "太阳城")):
+        for m in _CASINO_CODE_RE.finditer(text):
+            code = m.group(1)
+            name = m.group()[:-len(code)]
+            # a year, or a quantity in prose (澳门新增确诊病例1234), is not a domain code
+            if not (len(code) == 4 and code[:2] in ("19", "20")) and not any(c in _PROSE_CHARS for c in name):
+                out.append(("brand", m.start(), m.end()))
     out.sort(key=lambda x: (x[1], -x[2]))
     kept: list[tuple[str, int, int]] = []
     for x in out:

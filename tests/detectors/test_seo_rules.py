@@ -110,3 +110,73 @@ def test_large_page_stays_fast():
     start = time.perf_counter()
     assert not _findings(page)
     assert time.perf_counter() - start < 2.0
+
+
+def test_foreign_gambling_needs_two_items_and_no_frame():
+    title = "hi88 bắn cá đổi thưởng xổ số hôm nay"
+    found = [f for f in _findings(_page(title)) if f.rule == "gambling_brand"]
+    assert found and "外文" in found[0].message
+    for m in found[0].evidence["matches"]:
+        a, b = m["span"]
+        assert title[a:b] == m["text"]
+    assert "gambling_brand" in _rules(_page(body=BODY + "<p>slot gacor maxwin, situs judi terpercaya</p>"))
+    assert not _findings(_page("Macau casino revenue rose this year"))  # one term
+    assert not _findings(_page(body=BODY + "<p>Police arrested an online casino and sportsbook ring.</p>"))
+
+
+def test_casino_code_is_not_a_year_or_quantity():
+    assert [k for k, _, _ in _brand_spans("澳门新葡京8455\n")] == ["brand"]
+    for text in ("澳门特区政府2026年施政报告", "澳门新增就业岗位3500个,", "澳门旅游塔338米"):
+        assert not _brand_spans(text), text
+
+
+def test_ivf_offer_needs_offer_and_no_negation():
+    ad = BODY + "<p>试管婴儿可以帮您选择宝宝性别，胚胎移植代母体内。</p>"
+    found = [f for f in _findings(_page(body=ad)) if f.rule == "illicit_promo"]
+    assert found and "辅助生殖" in found[0].message
+    news = BODY + "<p>试管婴儿技术依法不能用于选择胎儿性别。</p><p>我院通过试管婴儿技术帮助夫妇喜得双胞胎。</p>"
+    assert not _findings(_page(body=news))
+
+
+def test_medical_longtail_query():
+    assert "illicit_promo" in _rules(_page("青澜哪个医院治白癜风好"))
+    line = "<p>青澜治疗癫痫哪家好 www.dx-example.com</p>"
+    assert "illicit_promo" in _rules(_page(body=line + BODY))
+    assert not _findings(_page(body=BODY + "<p>青澜治疗癫痫哪家好？</p>"))  # one query, no address
+    assert not _findings(_page(body=BODY + "<p>市卫健委提醒：不要轻信“哪家医院治白癜风好”一类虚假广告。</p>"))
+
+
+def test_menu_line_and_longtail_tags():
+    menu = BODY + "<p>丝袜诱惑、明星艳照、偷窥走光</p>"
+    found = [f for f in _findings(_page(body=menu)) if f.rule == "keyword_chain"]
+    assert found and "栏目" in found[0].message
+    assert not _findings(_page(body=BODY + "<p>视频新闻、图片新闻、综合新闻、明星企业</p>"))
+    tags = BODY + ("<p>热门标签：凌江智能门锁厂家 临川电动窗帘价格 南浦空气能热水器哪家好 北岭净水设备代理商</p>")
+    found = [f for f in _findings(_page(body=tags)) if f.rule == "keyword_chain"]
+    assert found and "长尾词" in found[0].message
+    prices = BODY + "<p>青澜市猪肉零售价格 青澜市蔬菜批发价格 青澜市粮油零售价格 青澜市水果零售价格</p>"
+    assert not _findings(_page(body=prices))
+
+
+def test_escort_slang_not_in_ordinary_words():
+    assert "title_hijack" in _rules(_page("青澜桑拿大活体验_青澜外围女上门"))
+    assert not _findings(_page("加大活禽市场检查力度_对口支援交流"))
+
+
+def test_ivf_question_and_hospital_opinion_are_not_ads():
+    assert not _findings(_page(body=BODY + "<p>试管婴儿能选择性别吗？专家：我国法律规定不允许。</p>"))
+    assert not _findings(_page("青澜市人民医院怎么样"))
+    assert "illicit_promo" in _rules(_page("青澜仁和男科医院怎么样"))
+
+
+def test_cloaking_script():
+    spam = {"item_type": "page", "_id": "page:2", "url": "https://www.qinglan.example.gov.cn/",
+            "raw_html": "<html><head><title>青澜</title><script>var r=document.referrer;"
+                        "if(r.indexOf('baidu')>-1){location.href='https://m.lj-example.vip/';}</script>"
+                        f"</head><body>{BODY}</body></html>"}
+    found = [f for f in _findings(spam) if f.rule == "hidden_links"]
+    assert found and "搜索引擎" in found[0].message and "m.lj-example.vip" in found[0].message
+    mobile = dict(spam, raw_html=spam["raw_html"].replace(
+        "var r=document.referrer;if(r.indexOf('baidu')>-1){location.href='https://m.lj-example.vip/';}",
+        "if(/Android|iPhone/i.test(navigator.userAgent)){location.href='/m/';}"))
+    assert not _findings(mobile)
