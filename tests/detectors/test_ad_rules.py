@@ -54,6 +54,12 @@ def test_every_signal_word_alone_is_harmless():
     ("急用钱？无视征信，当天放款", "loan_ad", {"loan_hook", "loan_fast"}),
     ("这款减肥茶7天见效，瘦了十几斤，私信我", "health_claim_ad",
      {"claim_strong", "product", "contact_call"}),
+    ("降血糖、降血脂，常喝就能远离高血压", "disease_claim", {"claim", "consume", "disease"}),
+    ("暑期冲刺班，提高30分，名额有限", "edu_ad", {"edu_claim", "edu_product", "promo"}),
+    ("新服开启，登录就送VIP，爆率翻倍", "game_ad", {"game_hook"}),
+    ("小投资高回报，加盟年化收益25%", "invest_ad", {"invest_promise", "invest_core"}),
+    ("某某局贺某某公司盛大开业", "gov_endorse", {"congrats", "opening"}),
+    ("原价199元，活动价59元，立即购买", "ecommerce", {"price_compare", "buy"}),
 ])
 def test_combo_finding_names_its_signals(text, rule, kinds):
     (finding,) = _findings(text)
@@ -107,3 +113,31 @@ def test_threshold_can_be_raised_per_deployment():
     assert _findings(text)
     settings = {"GOVSPIDER_DETECTORS": {"commercial_ad": {"ecommerce_min_score": 99}}}
     assert not _findings(text, settings)
+
+
+@pytest.mark.parametrize("text", [
+    "区人民政府召开会议，研究改善群众就医条件，加强高血压、糖尿病等慢性病管理。",
+    "市税务局、市公安局等单位联合开展专项检查。",
+    "全市中小学开设课后服务课程，让孩子快乐成长。",
+    "热烈祝贺我市第十届运动会隆重开幕！",
+    "全市固定资产投资同比增长6.5%，利润率达到15%。",
+])
+def test_supporting_kinds_alone_are_harmless(text):
+    """Diseases, cure verbs, state organs, schools, investment statistics: the words a family
+    needs beside its own claims, frequent in official texts, find nothing on their own."""
+    assert not _findings(text)
+
+
+def test_only_family_kinds_start_the_combined_rules():
+    """The kinds that open the combined path are each family's own vocabulary: a text with only
+    supporting kinds (a disease, 改善, a state organ) skips the frame scan (speed)."""
+    det = _detector()
+    triggers = det._triggers(det.lexicon(None))
+    assert {"claim", "edu_claim", "game_hook", "invest_promise", "endorse", "price"} <= triggers
+    assert not {"disease", "treat", "gov_name", "contact_call"} & triggers
+
+
+def test_numbers_in_a_phone_number_are_not_school_ranks():
+    """985/211 count as school ranks only as words, not inside a telephone number."""
+    assert not _findings("培训课程报名咨询：0755-29852111")
+    assert _findings("985、211名师一对一，提分快")
