@@ -136,20 +136,19 @@ def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]]
 
 def item_detectors(detectors: Iterable[Detector]) -> dict[str, list[Detector]]:
     """Item-scope detectors by the item type they accept."""
-    by_kind: dict[str, list[Detector]] = {}
-    for det in detectors:
-        if det.scope == "item":
-            for kind in sorted(det.accepts):
-                by_kind.setdefault(kind, []).append(det)
-    return by_kind
+    return _by_item_type(detectors, "item", "accepts")
 
 
 def item_observers(detectors: Iterable[Detector]) -> dict[str, list[Detector]]:
-    """Account-scope detectors that observe items, by item type."""
+    """Account-scope detectors that observe items during the item pass, by item type."""
+    return _by_item_type(detectors, "account", "observes")
+
+
+def _by_item_type(detectors: Iterable[Detector], scope: str, types: str) -> dict[str, list[Detector]]:
     by_kind: dict[str, list[Detector]] = {}
     for det in detectors:
-        if det.scope == "account":
-            for kind in sorted(det.observes):
+        if det.scope == scope:
+            for kind in sorted(getattr(det, types)):
                 by_kind.setdefault(kind, []).append(det)
     return by_kind
 
