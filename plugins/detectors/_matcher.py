@@ -149,10 +149,19 @@ class Matcher:
                     allows.append((s, end))
                 else:
                     hits.append(Hit(s, end, entry))
-        if allows and hits:
-            hits = [h for h in hits
-                    if not any(a <= h.start and h.end <= b for a, b in allows)]
         hits.sort(key=lambda h: (h.start, h.end))
+        if allows and hits:
+            # a hit inside an allow hit is dropped: sweep both by start, keeping the furthest end
+            # of the allow hits begun so far (linear after sorting: a page can hold thousands)
+            allows.sort()
+            kept, i, reach = [], 0, -1
+            for h in hits:
+                while i < len(allows) and allows[i][0] <= h.start:
+                    reach = max(reach, allows[i][1])
+                    i += 1
+                if h.end > reach:
+                    kept.append(h)
+            hits = kept
         return hits
 
 

@@ -538,6 +538,18 @@ class HijackedAccount(ConfiguredDetector):
         out["strong"] = strong
         return out
 
+    def _official_register(self, ctx: DetectContext) -> Any:
+        """A test: does a text hold any of ``official_vocabulary``?"""
+        words = tuple(normalize(str(w)) for w in self.param(ctx, "official_vocabulary") or ())
+        return lambda text: any(w in normalize(text) for w in words)
+
+    def _commercial_hint(self, ctx: DetectContext) -> re.Pattern[str]:
+        pattern = str(self.param(ctx, "commercial_hint") or r"(?!x)x")
+        cached = self._lexicon_cache.get("hint")
+        if cached is None or cached[0] != pattern:
+            cached = self._lexicon_cache["hint"] = (pattern, re.compile(pattern, re.IGNORECASE))
+        return cached[1]
+
     def _content_findings(self, text: Any, links: Any, ctx: DetectContext,
                           ) -> dict[str, tuple[list[str], bool]]:
         """``{detector: (matched terms, strong)}`` of the content detectors
@@ -606,11 +618,19 @@ class HijackedAccount(ConfiguredDetector):
                   if n / len(past) > habit_share and n >= int(self.param(ctx, "habit_min_posts"))}
         past_sources = {p.get("source") for _, p in past if p.get("source")}
         compare: list[set[str]] | None = None  # bigrams of the past, built on the first need
+        official = self._official_register(ctx)
+        registered = sum(1 for _, p in past if official(_text(p))) / len(past)
+        register_break = registered >= float(self.param(ctx, "register_min_share"))
         # --- recent posts that are spam-like and unlike the past
         flagged = []
         normal_times = []  # recent posts that read as the account's own
         for t, p in recent:
             sig = self.signals(_text(p), ctx, p.get("links"))
+            if not sig["spam"] and register_break and not sig["warning"] and not official(_text(p)):
+                hint = self._commercial_hint(ctx).search(normalize(_text(p)))
+                if hint:  # none of the register the account always spoke, and a sales hint
+                    sig = {**sig, "spam": True, "families": {"register_break": [hint.group(0)]},
+                           "score": int(self.param(ctx, "register_break_score"))}
             if not sig["spam"]:
                 normal_times.append(t)
                 continue
@@ -671,6 +691,7 @@ class HijackedAccount(ConfiguredDetector):
                  window_start: datetime, ctx: DetectContext) -> Finding:
         account = subject.account
         labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
+        labels["register_break"] = "与以往官方语体不符的推销"
         labels.update({str(k): str((v or {}).get("label") or k)
                        for k, v in (self.param(ctx, "content_detectors") or {}).items()})
         families = sorted({f for e in episode for f in e["new_families"]})

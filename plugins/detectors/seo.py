@@ -27,7 +27,16 @@ Works on a page's ``raw_html`` (lxml). Rules, each its own finding:
   lottery tip-sheet jargon, or foreign-language gambling doorway text (``foreign_gambling``:
   Vietnamese folded to ASCII, Indonesian, Thai, English; two distinct terms, or a term and a
   ``98win``/``fb88``-type brand, in one field or line); not in a sentence that reports
-  enforcement (``brand_frames``).
+  enforcement (``brand_frames``). Classes that do not depend on a brand list:
+  ``stack``, a short name with commercial site words stacked on it (``X全站app官网``,
+  ``X手机版登录入口``, ``新闻标题-X官方首页``; institution names, ``X官网首页`` and
+  ``X平台登录入口`` are left out); ``mixed``, a Chinese name with its latin abbreviation before
+  a gambling word (``X凯ag体育``), or before a site word when put in twice (an anchor spun in
+  for a common word); ``offer``, a gambling word of the lexicon on a line with a betting-only
+  player action (下注, USDT, 无须实名, 注册送); foreign text: one gambling term with a made-up
+  letters+digits name (``th55``), weak words (deposit, bonus) only with a ``*hoki``/``*gacor``
+  brand, and a line of Thai / Korean / Vietnamese query salad ending in a Chinese site word
+  (``<queries> 官方网站``, the 泛目录 parasite template, whatever the queries are about).
 * ``spider_pool``: the 蜘蛛池/站群 scaffold: many elements of several tag names sharing one id
   (or one random-looking class), mostly empty or holding a character or two.
 * ``illicit_promo``: a 代孕 / 私服 / 假证 / escort term in a sentence with sales cues (哪家好,
@@ -95,6 +104,32 @@ _BET_BRAND_RE = re.compile(
     r"(?<![a-z0-9.])([a-z0-9]{0,8}bet[a-z0-9]{0,3}|[a-z][a-z0-9]{0,6}88|\d{1,4}[a-z]{0,2}win)"
     r"(?<!alphabet)(?<!tibet)(?=官网|官方|体育|娱乐|app|登录|注册|平台|网址|入口|手机版|下载|真人|棋牌|电子|"
     r"彩票|开户|游戏)")
+#: ``凯发ag旗舰``, ``开云kaiyun体育``, ``米乐m6官网``: a Chinese brand with its latin / pinyin
+#: abbreviation glued on, before a gambling or site word. Weak endings (旗舰, 平台, app) are
+#: product talk once (``X品牌mate旗舰``); the same phrase put in twice is an inserted anchor.
+_MIXED_BRAND_RE = re.compile(r"([\u4e00-\u9fff]{2,3})([a-z]{2,6}\d{0,2})(官网|官方|体育|娱乐|真人|棋牌|电子|彩票|"
+                             r"手机版|网页版|全站|登录|入口|旗舰|平台|app)")
+_MIXED_WEAK = {"旗舰", "平台", "app", "电子", "官方", "官网", "手机版", "网页版", "登录", "入口"}
+_MIXED_NOT_LATIN = {"etc", "ccc", "iso", "gps", "ems", "sim", "vip", "plus", "pro", "max", "mini", "ipad",
+                    "iphone", "mate", "note", "pad", "wifi", "hd", "cpu", "gpu", "api", "sdk", "erp", "oa"}
+#: what only a betting site asks its players to do (``投注`` is left out: 体彩投注站 is legal;
+#: plain 充值 / 提现 are how any app's account works)
+_BET_CUE_RE = re.compile(r"下注|提款(?!机)|usdt|注册送|首存|存款优惠|任你玩|无须实名|无需实名|免实名|秒到账|秒提|开户送|"
+                         r"充值送|充值优惠|彩金")
+#: gambling words a legal lottery or news page uses with 充值 / 提现 (a lottery app's account)
+_OFFER_NOT_TERMS = {"购彩", "彩票平台", "彩金"}
+#: ``X官网app手机版``, ``X全站app官网``, ``X手机版登录入口``, ``X官方首页``: a short name with two or
+#: more commercial site words stacked on it, one of them a word a gambling doorway puts in its
+#: anchors (官网, 首页, 手机版, 网页版, 全站, 网址). Institutions (``…税务局登录入口``, ``…大学官网``,
+#: ``…政府网手机版``) are left out by the name's last character.
+_SITE_WORD = r"(?:官方网站|官网|官方|首页|app|手机版|网页版|登录|登陆|入口|全站|注册|下载|网址|客户端|平台)"
+_SITE_STACK_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?|[a-z][a-z0-9]{1,9}|[\u4e00-\u9fff]{2,3}[a-z]{2,4})"
+                            r"(" + _SITE_WORD + r"{2,5})")
+_SITE_STRONG = ("官网", "首页", "手机版", "网页版", "全站", "网址")
+_SITE_NOT_NAME_CHARS = set("局府院校学委厅部办所站馆会税政通心区市县省镇乡村网台户的了请在本该及和与我击入回往开进"
+                           "统系库室队处科中司社团报刊号端云问览看录陆载册布务"
+                           "保康码医卫警法交邮银行电水气费缴教药险证卡金")
+_SITE_NOT_NAMES = {"www", "http", "https", "html", "index", "home", "gov", "com", "cn", "wap", "pc", "the"}
 #: ``凯X体育娱乐``, ``某某电竞平台``, ``某某体育官网``: a name, a gambling suffix and a site word
 _STACKED_RE = re.compile(
     r"([\u4e00-\u9fff]{2})(体育(?:娱乐|官网|官方网站|官方入口|登录入口|app|网址|网页版|手机版|电子|真人|棋牌)|"
@@ -128,6 +163,16 @@ _CASINO_CODE_RE = re.compile(r"(?:澳门|新澳门|新澳|澳彩|葡京|威尼�
                              r"平台|手机|app|游戏|棋牌|电子|真人|体育|彩票|开奖|资料|com)")
 #: a ``98win`` / ``kuwin`` / ``fb88`` / ``macao99`` style gambling brand (latin, next to a term)
 _FOREIGN_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z0-9]{0,8}(?:win|bet|88|99|vip|club)(?![a-z0-9])")
+#: any made-up latin brand with digits (``th55``, ``77up``) or with an Indonesian / Thai luck
+#: or slot word glued on (``garudahoki``, ``mega gacor``, ``jpslot``); counted only beside a term
+_FOREIGN_NAME_RE = re.compile(r"(?<![a-z0-9])(?:[a-z]{2,8}\d{2,4}|\d{2,4}[a-z]{2,4}|"
+                              r"[a-z]{2,10}(?:hoki|gacor|slot|toto|4d|qq|jp|maxwin))(?![a-z0-9])")
+#: scripts of the foreign doorway pages that a Chinese page does not carry (Thai, Lao, Khmer,
+#: Myanmar, Korean, kana, Vietnamese letters)
+_FOREIGN_SCRIPT_RE = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f\uac00-\ud7af\u30a0-\u30ff"
+                                "\u3040-\u309f\u1ea0-\u1ef9]")
+#: the Chinese site words the 泛目录 templates glue onto any query (``<Thai query> 官方网站``)
+_CN_SITE_TAIL_RE = re.compile(r"(官方网站|官网|官方首页|首页|app下载|手机版|网页版|登录入口)\s*$")
 #: Vietnamese (and other Latin) diacritics folded to ASCII, one character for one
 _FOLD = str.maketrans({c: b for c, b in (
     (c, "d" if c in "đĐ" else unicodedata.normalize("NFD", c)[0].lower())
@@ -180,7 +225,7 @@ class SeoSpam(LexiconDetector):
     """Injected spam on a government web page (see the module docstring for the rules)."""
 
     name = "seo_spam"
-    version = "1.2"
+    version = "1.3"
     indicator = "网页暗链黑链"
     severity = "high"
     accepts = frozenset({"page"})
@@ -453,20 +498,35 @@ class SeoSpam(LexiconDetector):
         return out[:10]
 
     # ------------------------------------------------------------------ keyword_chain
-    def _chain_matcher(self, lex: Lexicon) -> Matcher:
-        """``chain_terms``, suppressed inside ``chain_allow`` and the main ``allow`` entries."""
-        def build(lx: Lexicon) -> Matcher:
-            return Matcher(entries_from(lx.get("chain_terms"))
-                           + entries_from(lx.get("chain_allow"), kind="allow")
-                           + entries_from(lx.get("allow"), kind="allow"))
-        return self.compiled(lex, "matcher:chain_terms:allows", build)
+    def _chain_hits(self, lex: Lexicon, text: str) -> list[Any]:
+        """``chain_terms`` hits, minus those inside a ``chain_allow`` or main ``allow`` entry.
+        The two lists are matched apart and the allowed hits dropped in one sweep: on a page
+        full of 服务平台 / 电子政务 / 体育局 every chain word sits beside an allow entry, and
+        checking each hit against each allow grew with the square of the page."""
+        terms = self.compiled(lex, "matcher:chain_terms",
+                              lambda lx: Matcher(entries_from(lx.get("chain_terms"))))
+        allows = self.compiled(lex, "matcher:chain_allows",
+                               lambda lx: Matcher(entries_from(lx.get("chain_allow"))
+                                                  + entries_from(lx.get("allow"))))
+        hits = terms.find(text)
+        if not hits:
+            return hits
+        spans = sorted((h.start, h.end) for h in allows.find(text))
+        out, i, reach = [], 0, -1
+        for h in hits:  # sorted by start
+            while i < len(spans) and spans[i][0] <= h.start:
+                reach = max(reach, spans[i][1])
+                i += 1
+            if reach < h.end:
+                out.append(h)
+        return out
 
     def _segment_scores(self, lex: Lexicon, text: str) -> tuple[list[tuple[int, int]], dict[int, dict[str, Any]]]:
         """The segments of normalized ``text`` (spans) and, for those holding chain words, their
         terms and weight: a term of the main lexicon (``terms``) weighs 3, a chain term its
         ``weight``; a term counts once per segment. Linear in the text and its hits."""
         found = [(h.start, h.end, h.entry.term, h.entry.weight, h.entry.category)
-                 for h in self._chain_matcher(lex).find(text) if _ascii_bounded(text, h)]
+                 for h in self._chain_hits(lex, text) if _ascii_bounded(text, h)]
         found += [(h.start, h.end, h.entry.term, 3, h.entry.category)
                   for h in self.matcher(lex).find(text) if _ascii_bounded(text, h)]
         if not found:  # no chain words: no segment can be spam-ish
@@ -669,18 +729,28 @@ class SeoSpam(LexiconDetector):
         for where, n in fields:
             if not n.text:
                 continue
+            text_end = len(n.text.rstrip())
             for kind, a, b in _brand_spans(n.text):
                 s0, s1 = _sentence_bounds(n.text, a, b)
-                if frames.find(n.text[s0:s1]):
+                # a site-word stack in the site-name slot of a title (``新闻标题-X官方首页``)
+                # is judged alone: the headline before it may be scraped police news
+                site_slot = kind == "stack" and b >= text_end \
+                    and n.text[max(0, a - 4):a].rstrip()[-1:] in ("-", "_", "|")
+                if not site_slot and frames.find(n.text[s0:s1]):
                     continue
                 matches.append({"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
                                 "field": where, "entry": kind, "category": "gambling_brand"})
             if len(matches) >= 20:
                 break
             matches += self._foreign(lex, where, n)
+            matches += self._offers(lex, where, n, frames)
         if matches:
             labels = {"brand": "博彩平台品牌", "stacked": "博彩平台品牌", "slot": "冒充机构名称的博彩品牌",
-                      "lottery": "澳门/香港彩票“资料”推广", "foreign": "外文（越南语/印尼语/泰语/韩语/英语等）博彩词"}
+                      "lottery": "澳门/香港彩票“资料”推广", "foreign": "外文（越南语/印尼语/泰语/韩语/英语等）博彩词",
+                      "foreign_tail": "外文搜索词串后缀中文站点词（泛目录寄生页模板）",
+                      "stack": "品牌名后堆叠“官网/手机版/首页/入口”等站点词的博彩引流词",
+                      "offer": "博彩平台招揽用语（平台名与下注、USDT、无须实名等同处一行）",
+                      "mixed": "中文名+拼音/字母缩写的博彩品牌"}
             first = matches[0]
             where = {"title": "标题", "page_text": "正文"}.get(first["field"], first["field"])
             yield self.finding(
@@ -690,11 +760,74 @@ class SeoSpam(LexiconDetector):
                         + "，且不在打击、通报类语境中，疑似博彩推广或被篡改的镜像页面",
                 evidence=self.evidence(lex, "gambling_brand", matches))
 
-    def _foreign_re(self, lex: Lexicon) -> re.Pattern[str] | None:
+    def _offers(self, lex: Lexicon, where: str, n: Any, frames: Matcher) -> list[dict[str, Any]]:
+        """A gambling platform's pitch: a gambling brand or site word of the lexicon (开元棋牌,
+        真人娱乐...) on one line with a player action only a betting site asks for (下注, 提款,
+        USDT, 注册送, 无须实名...), in any script (traditional text is simplified first); not in a
+        line that reports a case (``brand_frames``)."""
+        text = n.text
+        cue_hits = list(_BET_CUE_RE.finditer(text))
+        if not cue_hits:
+            return []
+        spam = self.matcher(lex)
+        # line bounds and the cues by position, looked up by bisection: linear in the page
+        ends = [i for i, c in enumerate(text) if c == "\n"] + [len(text)]
+        cue_at = [c.start() for c in cue_hits]
+        out = []
+        checked: set[int] = set()
+        for h in spam.find(text):
+            if h.entry.category not in ("gambling", "gambling_brand") or h.entry.term in _OFFER_NOT_TERMS:
+                continue
+            line = bisect_right(ends, h.start - 1) if h.start else 0
+            if line in checked:
+                continue
+            checked.add(line)
+            ls, le = (ends[line - 1] + 1 if line else 0), ends[line]
+            k = bisect_right(cue_at, ls - 1)
+            cue = cue_hits[k] if k < len(cue_hits) and cue_at[k] < le else None
+            if cue is None or frames.find(text[ls:le]):
+                continue
+            out.append({"text": n.original_text(h.start, h.end), "span": list(n.span_to_original(h.start, h.end)),
+                        "field": where, "entry": "offer", "category": "gambling_brand",
+                        "term": h.entry.term, "cue": cue.group(),
+                        "sentence": quote_short(n.original_text(ls, le), 80)})
+            if len(out) >= 5:
+                break
+        return out
+
+    def _foreign_re(self, lex: Lexicon, key: str = "foreign_gambling") -> re.Pattern[str] | None:
         def build(lx: Lexicon) -> Any:
-            terms = sorted({str(x).lower() for x in lx.get("foreign_gambling") or []}, key=len, reverse=True)
+            terms = sorted({str(x).lower() for x in lx.get(key) or []}, key=len, reverse=True)
             return re.compile("|".join(map(re.escape, terms))) if terms else False
-        return self.compiled(lex, "re:foreign_gambling", build) or None
+        return self.compiled(lex, "re:" + key, build) or None
+
+    @staticmethod
+    def _foreign_tail(where: str, n: Any, folded: str, frames: Matcher) -> list[dict[str, Any]]:
+        """A line of foreign-script search queries (Thai, Korean, Vietnamese...) ending in a Chinese
+        site word (``<Thai query salad> 官方网站``): the 泛目录 parasite template, whatever the
+        queries are about. At least 15 foreign-script letters and at most the site word in Chinese."""
+        text = n.text
+        if "官" not in text and "页" not in text and "载" not in text and "版" not in text and "入口" not in text:
+            return []
+        out = []
+        pos = 0
+        for line in text.split("\n"):
+            a, pos = pos, pos + len(line) + 1
+            m = _CN_SITE_TAIL_RE.search(line)
+            if not m or len(line) > 300:
+                continue
+            head = line[:m.start()]
+            # a salad of queries: four or more chunks, some with latin letters or digits
+            chunks = head.split()
+            if len(_FOREIGN_SCRIPT_RE.findall(head)) < 15 or re.search("[\u4e00-\u9fff]", head) \
+                    or len(chunks) < 4 or not any(re.search("[a-z0-9]", c) for c in chunks) \
+                    or frames.find(folded[a:a + len(line)]):
+                continue
+            s, e = a + m.start(), a + m.end()
+            out.append({"text": n.original_text(a, e), "span": list(n.span_to_original(a, e)),
+                        "field": where, "entry": "foreign_tail", "category": "gambling_brand",
+                        "term": text[s:e]})
+        return out[:5]
 
     def _foreign(self, lex: Lexicon, where: str, n: Any) -> list[dict[str, Any]]:
         """Foreign-language gambling doorway text (``98win xổ số miền bắc đánh bài đổi thưởng``):
@@ -722,8 +855,16 @@ class SeoSpam(LexiconDetector):
             if m.group().isascii() and " " not in m.group() and not (left and right):
                 continue  # a one-word term (togel, casino) stands alone
             add(a, b, m.group(), "term")
+        weak = self._foreign_re(lex, "foreign_gambling_weak")
+        if weak is not None:
+            for m in weak.finditer(folded):
+                a, b = m.span()
+                if not m.group().isascii() or ((a == 0 or not folded[a - 1].isalnum())
+                                               and (b == len(folded) or not folded[b].isalnum())):
+                    add(a, b, m.group(), "weak")
+        out_tail = self._foreign_tail(where, n, folded, frames=self.cue_matcher(lex, "brand_frames"))
         if not items:
-            return []
+            return out_tail
         for m in _FOREIGN_BRAND_RE.finditer(folded):
             tok = m.group()
             # with a digit (98win, fb88, macao99), or a short made-up name (kuwin, vwin); English
@@ -731,10 +872,28 @@ class SeoSpam(LexiconDetector):
             if len(tok) >= 4 and (any(c.isdigit() for c in tok) or (
                     len(tok) <= 5 and tok.endswith(("win", "bet")) and tok not in _NOT_BET_WORDS)):
                 add(m.start(), m.end(), tok, "brand")
+        for m in _FOREIGN_NAME_RE.finditer(folded):
+            tok = m.group()
+            after = folded[m.end():m.end() + 2]
+            if after[:1] == "@" or (after[:1] == "." and after[1:].isalnum()) \
+                    or folded[m.start() - 1:m.start()] in ("@", ".", "/"):
+                continue  # an e-mail address or a host name
+            # not a year, a size or a model number (covid19, 2022, mp4, win10)
+            if not re.fullmatch(r"(?:19|20)\d\d|covid19|win\d+|mp\d|\d+(?:px|kg|km|mb|gb|mm|cm|th|nd|rd|st)",
+                                tok):
+                # a luck / slot word makes a brand; letters and digits only a name (th55, 77up)
+                add(m.start(), m.end(), tok, "brand" if re.search(r"(?:hoki|gacor|slot|toto|4d|qq|jp|maxwin)$", tok)
+                    else "name")
         frames = self.cue_matcher(lex, "brand_frames")
         out = []
         for line, group in items.items():
-            if len(group) >= 2 and any(k == "term" for _, _, k in group.values()):
+            kinds = [k for _, _, k in group.values()]
+            # two terms, or a term and a brand; a weak term (deposit, bonus) only with a brand
+            # two terms; a term and a weak word or a brand / name; two weak words and a brand
+            # (``deposit ... bonus di garudahoki``): one ordinary word beside a name is not enough
+            n_term, n_weak = kinds.count("term"), kinds.count("weak")
+            if (n_term >= 2 or (n_term and (n_weak or "brand" in kinds or "name" in kinds))
+                    or (n_weak >= 2 and "brand" in kinds)):
                 a = line_starts[line]
                 b = folded.find("\n", a)
                 if frames.find(folded[a:b if b >= 0 else len(folded)]):
@@ -742,7 +901,7 @@ class SeoSpam(LexiconDetector):
                 out += [{"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
                          "field": where, "entry": "foreign", "category": "gambling_brand", "term": key}
                         for key, (a, b, _) in sorted(group.items(), key=lambda kv: kv[1][0])]
-        return out[:20]
+        return (out_tail + out)[:20]
 
     # ------------------------------------------------------------------ spider_pool
     def _spider_pool(self, subject: dict[str, Any], lex: Lexicon, ctx: DetectContext,
@@ -1039,6 +1198,29 @@ def _brand_spans(text: str) -> list[tuple[str, int, int]]:
             if name[-1] in _STACKED_NOT_CHARS:
                 continue
             out.append(("slot", m.start(), m.end()))
+    if any(w in text for w in _SITE_STRONG):
+        for m in _SITE_STACK_RE.finditer(text):
+            name, stack = m.group(1), m.group(2)
+            words = set(re.findall(_SITE_WORD, stack))
+            # ``X官网首页``, ``X官网手机版`` are how anyone names a homepage, ``X平台登录入口``
+            # how a portal names its login; a doorway stacks three site words with 手机版 /
+            # 网页版 / 官网 / 网址 among them, or says 全站, or calls itself an 官方首页
+            doorway = (len(words - {"下载"}) >= 3 and bool(words & {"手机版", "网页版", "官网", "全站", "网址"})) \
+                or "全站" in words or {"官方", "首页"} <= words
+            if (len(words) < 2 or not doorway or name in _SITE_NOT_NAMES
+                    or name[-1] in _SITE_NOT_NAME_CHARS or name.isdigit()):
+                continue
+            out.append(("stack", m.start(), m.end()))
+    mixed = [m for m in _MIXED_BRAND_RE.finditer(text)
+             if m.group(2) not in _LATIN_NOT_BRAND and m.group(2) not in _MIXED_NOT_LATIN
+             and m.group(1)[-1] not in _SITE_NOT_NAME_CHARS and m.group(1)[-1] not in _STACKED_NOT_CHARS
+             and m.group(1) not in _STACKED_NOT_NAMES]
+    seen: dict[str, int] = {}  # the phrase without the first character the regex took in
+    for m in mixed:
+        seen[m.group()[1:]] = seen.get(m.group()[1:], 0) + 1
+    for m in mixed:
+        if m.group(3) not in _MIXED_WEAK or seen[m.group()[1:]] >= 2:
+            out.append(("mixed", m.start(), m.end()))
     if "bet" in text or "88" in text or "win" in text:
         for m in _BET_BRAND_RE.finditer(text):
             if m.group(1) not in _LATIN_NOT_BRAND:

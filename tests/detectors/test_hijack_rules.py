@@ -119,3 +119,15 @@ def test_content_detectors_lend_their_judgement_to_each_post() -> None:
     off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
         "hijacked_account": {"content_detectors": {}}}})
     assert DET._content_findings("新款手机壳全场包邮，加微信 shop_qz2026 领券", None, off) == {}
+
+
+def test_a_break_from_the_official_register_is_weak_evidence_two_posts_an_episode() -> None:
+    odd = [(30, "新款到货了，每件只要88元"), (20, "颜色齐全，当天到账的朋友先挑")]
+    found = list(DET.detect(_history(odd), CTX))
+    assert [f.rule for f in found] == ["spam_burst"]
+    assert "与以往官方语体不符的推销" in found[0].evidence["families"]
+    assert not list(DET.detect(_history(odd[:1]), CTX))  # one alone is not an episode
+    # an account whose past is not in the official register gives no such evidence
+    chatty = ["今天天气真好呀", "周末去哪儿玩？", "早安，新的一周加油", "晚安各位", "午饭吃什么好呢",
+              "下雨了记得带伞哦"]
+    assert not list(DET.detect(_history(odd, past=chatty * 2), CTX))

@@ -79,3 +79,16 @@ def test_eval_ground_truth(tmp_path, capsys):
                if ln.startswith("inappropriate_speech")][0]
     assert gt_line.split()[1:4] == ["1", "1", "1"]  # TP FP FN
     assert det_eval.main(["--ground-truth", str(tmp_path / "gt.json")]) == 2
+
+
+def test_allow_hits_drop_only_the_hits_they_contain():
+    from plugins.detectors._matcher import Entry, Matcher
+
+    m = Matcher([Entry("赌博", "x"), Entry("打击赌博", kind="allow"), Entry("网络赌博犯罪", kind="allow"),
+                 Entry("博彩", "x")])
+    text = "打击赌博，网络赌博犯罪，线上赌博，博彩公司"
+    assert [text[h.start:h.end] for h in m.find(text)] == ["赌博", "博彩"]
+    assert m.find(text)[0].start == text.index("线上赌博") + 2
+    # many allow hits before and after: every contained hit dropped, the free one kept
+    long = "打击赌博" * 500 + "赌博" + "网络赌博犯罪" * 500
+    assert [h.start for h in m.find(long)] == [2000]

@@ -180,3 +180,43 @@ def test_cloaking_script():
         "var r=document.referrer;if(r.indexOf('baidu')>-1){location.href='https://m.lj-example.vip/';}",
         "if(/Android|iPhone/i.test(navigator.userAgent)){location.href='/m/';}"))
     assert not _findings(mobile)
+
+
+def test_site_word_stack_and_mixed_brand():
+    kinds = lambda text: [k for k, _, _ in _brand_spans(text)]  # noqa: E731
+    assert kinds("鸿运全站app官网") == ["stack"]
+    assert kinds("其中对东盟星耀手机版登录入口进出口增长") == ["stack"]
+    assert kinds("会议召开-鸿运官方首页") == ["stack"]
+    assert kinds("清理空壳金樽hy旗舰，逾期金樽hy旗舰将无法访问") == ["mixed", "mixed"]
+    assert kinds("星耀xy体育") == ["mixed"]
+    for text in ("青澜市电子税务局登录入口", "统一身份认证平台登录入口", "青澜通app首页扫码", "青澜大学官网首页",
+                 "青澜旅游官网手机版", "下载学习强国app官方版", "青澜市公安局官方首页", "华为mate旗舰手机",
+                 "青澜etc官网办理，青澜etc官网充值", "青澜发布官网首页", "青澜政务app手机版登录"):
+        assert "stack" not in kinds(text) and "mixed" not in kinds(text), text
+
+
+def test_foreign_doorway_tail_weak_words_and_names():
+    def rules(body: str, title: str = "青澜市人民政府") -> set[str]:
+        return _rules(_page(title, f"<p>{escape(body)}</p>"))
+    # a Thai query salad ending in a Chinese site word; a Thai welcome line is not one
+    assert "gambling_brand" in rules("วิธีทำขนมปัง 5 นาที ตารางบอลวันนี้ ราคาทองวันนี้ abc 2024 ดูดวงรายวัน 官方网站")
+    assert not rules("ยินดีต้อนรับสู่เว็บไซต์ทางการของเมืองชิงหลาน 官方网站")
+    # weak words (deposit, bonus) need a made-up brand; an e-mail address is not one
+    assert "gambling_brand" in rules("Anda bisa klaim bonus tanpa deposit di situs rajahoki hari ini.")
+    assert not rules("Deposit insurance and year-end bonus policies. Contact: ab123@qinglan.gov.cn")
+    # a term with a letters+digits name; a single state-lottery word is not enough
+    assert "gambling_brand" in rules("สล็อต (QL66) เป็นเกมยอดนิยม")
+    assert not rules("สลากกินแบ่งรัฐบาล ประจำงวดวันที่ 1 ธันวาคม ผลหวยรัฐบาล")
+    assert "gambling_brand" in rules("", title="Top Casinos Not on GamStop for New Players")
+    assert not rules("The Gaming Inspection and Coordination Bureau regulates casinos and licensing of betting.")
+
+
+def test_betting_offer_needs_cue_and_no_frame():
+    def found(body: str) -> list:
+        return [f for f in _findings(_page(body=f"<p>{escape(body)}</p>")) if f.rule == "gambling_brand"]
+    f = found("使用USDT下注的真人娱乐，无须实名，随时开局")
+    assert f and "招揽" in f[0].message
+    m = f[0].evidence["matches"][0]
+    assert m["entry"] == "offer" and m["cue"] in ("usdt", "下注", "无须实名")
+    assert not found("警方破获一起网络赌博案，犯罪嫌疑人利用开元棋牌组织用户使用USDT下注。")
+    assert not found("2024年澳门银河综合度假城接待游客量提升，员工提款机故障已修复。")

@@ -1,0 +1,87 @@
+"""The real-incident evaluation set: provenance, the split made once by source, and the figures
+of the tuning half as a regression floor (the test half is measured by ``make eval``, never
+asserted here: a test that held it would be tuning on it)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from plugins.detectors.eval import evaluate_cases, installed_detectors, real_cases
+from plugins.detectors.realcases import (
+    SPLITS,
+    assign_splits,
+    build,
+    check,
+    load_real,
+    source_keys,
+)
+
+ROWS = load_real()
+MINIMUM = {"inappropriate_speech": 40, "seo_spam": 15, "commercial_ad": 15, "hijacked_account": 15}
+
+
+def test_every_case_cites_a_source_and_the_halves_never_share_one():
+    assert check(ROWS) == []
+
+
+@pytest.mark.parametrize("detector", sorted(MINIMUM))
+def test_enough_real_positives_and_negatives(detector):
+    counts = Counter(bool(r["expect"]) for r in ROWS if r["detector"] == detector)
+    assert counts[True] >= MINIMUM[detector] and counts[False] >= MINIMUM[detector], counts
+
+
+def test_each_half_holds_both_labels_of_every_detector():
+    counts = Counter((r["detector"], bool(r["expect"]), r["split"]) for r in ROWS)
+    for detector in MINIMUM:
+        for half in SPLITS:
+            assert counts[(detector, True, half)] >= 8 and counts[(detector, False, half)] >= 8
+
+
+def test_a_source_shared_by_two_cases_puts_both_in_one_half():
+    rows = [
+        {"id": "real:x:001", "detector": "x", "expect": True, "incident": "a",
+         "source": {"url": "https://news.example.cn/1"}},
+        {"id": "real:x:002", "detector": "x", "expect": False, "incident": "b",
+         "source": {"url": "https://news.example.cn/1/"}},
+        {"id": "real:x:003", "detector": "x", "expect": True, "incident": "b",
+         "source": {"url": "https://other.example.cn/2"}},
+        {"id": "real:x:004", "detector": "x", "expect": True, "incident": "c",
+         "source": {"url": "https://third.example.cn/3"}},
+    ]
+    assign_splits(rows)
+    assert rows[0]["split"] == rows[1]["split"] == rows[2]["split"]  # url, then incident
+    assert rows[0]["group"] == rows[2]["group"] != rows[3]["group"]
+    assert {r["split"] for r in rows} <= set(SPLITS)
+    assert "url:news.example.cn/1" in source_keys(rows[1])
+
+
+def test_building_again_keeps_every_half_and_places_only_new_groups(tmp_path):
+    raw = tmp_path / "raw.jsonl"
+    lines = [{"detector": "inappropriate_speech", "label": i % 2 == 0, "kind": "official_reply",
+              "text": f"示例文本{i}", "incident": f"inc{i}",
+              "source": {"url": f"https://example.cn/{i}", "date": "2020-01-01"}} for i in range(8)]
+    raw.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8")
+    build([raw], tmp_path / "real")
+    first = {r["id"]: r["split"] for r in load_real(tmp_path / "real")}
+    assert set(first.values()) == set(SPLITS)
+    more = tmp_path / "more.jsonl"
+    extra = dict(lines[0], text="另一条示例文本", incident="new")  # same source URL as case 1
+    more.write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
+    build([raw, more], tmp_path / "real")
+    again = {r["id"]: r["split"] for r in load_real(tmp_path / "real")}
+    assert {k: again[k] for k in first} == first  # nothing moved, duplicates not added twice
+    assert len(again) == 9 and again["real:inappropriate_speech:009"] == first[
+        "real:inappropriate_speech:001"]
+
+
+@pytest.mark.parametrize("detector", sorted(MINIMUM))
+def test_tuning_half_floor(detector):
+    """What the detectors were tuned to on the tuning half stays (precision first)."""
+    detectors = installed_detectors()
+    cases = [c for c in real_cases("tune") if c.detector == detector]
+    counts = evaluate_cases(cases, {detector: detectors[detector]})[detector]
+    assert counts.precision is not None and counts.precision >= 0.9, counts.errors[:5]
+    assert counts.recall is not None and counts.recall >= 0.8, counts.errors[:5]
