@@ -43,7 +43,7 @@ _SLIM_RX = re.compile(rf"瘦了?\s*{_NUM}+\s*(?:多|几)?斤")
 #: an anchored price: 原价318元，促销价159元; 正常购买298元实际1元
 _PRICE_CMP_RX = re.compile(
     r"(?:原价|正常价|正常购买|市场价|专柜价|划线价|日常价|门市价|吊牌价|官方价)[^，。；;!！?？\n]{0,6}?"
-    r"[0-9]+(?:\.[0-9]+)?\s*(?:元|块)?[^。；;!！?？\n]{0,8}?"
+    r"[0-9]+(?:\.[0-9]+)?\s*(?:元|块)?[^。；;!！?？\n]{0,30}?"
     r"(?:现价|促销价|活动价|优惠价|特价|实际|到手价?|秒杀价|折后价?|券后价?|仅需|仅售|只要|新客价|团购价|直降)"
     r"[^。；;!！?？\n]{0,4}?[0-9]+")
 #: efficacy stated as a number: 年轻1岁, 有效率高达98%, 近百种疾病, 长高5厘米
@@ -51,7 +51,10 @@ _CLAIM_NUM_RX = re.compile(
     rf"年轻\s*{_NUM}+\s*岁"
     r"|(?:有效率|治愈率|好转率|康复率|显效率)\s*(?:高达|超过|超)?\s*[0-9]+(?:\.[0-9]+)?\s*%"
     rf"|(?:近|上|数|几)?{_NUM}+(?:多|余)?种(?:疾病|病症|慢性病|病)"
-    r"|(?:长高|增高|猛长|窜高)\s*[0-9]+\s*(?:cm|厘米|公分)")
+    r"|(?:长高|增高|猛长|窜高)\s*[0-9]+\s*(?:cm|厘米|公分)"
+    # a quick result: 仅6小时视力明显改善, 只需7天见效
+    rf"|(?:仅|只需|只要|短短)\s*{_NUM}+\s*个?\s*(?:小时|分钟|天|周)[^，。；;!！?？\n]{{0,8}}?"
+    r"(?:改善|见效|恢复|消失|好转|变白|瘦)")
 #: results promised by a school or course: 提高30分, 录取率98%, 考入清北50人, 985/211/C9 (as
 #: words, not inside a phone number)
 _EDU_NUM_RX = re.compile(
@@ -60,18 +63,22 @@ _EDU_NUM_RX = re.compile(
     r"|(?<![0-9a-z.\-])(?:985|211|c9)(?![0-9a-z.\-])")
 #: returns promised as a number: 毛利100%, 年化12%
 _INVEST_NUM_RX = re.compile(
-    r"(?:毛利|年化|收益率?|回报率?|利润率?)\s*(?:高达|达到?|超过?)?\s*[0-9]+(?:\.[0-9]+)?\s*%")
+    r"(?:毛利|年化|收益率?|回报率?|利润率?)\s*(?:单利|复利)?\s*(?:高达|达到?|超过?)?\s*[0-9]+(?:\.[0-9]+)?"
+    r"\s*%")
+#: a lottery sold online (the Ministry of Finance forbids it): 某某彩票官方网站, 彩票app下载
+_LOTTERY_SITE_RX = re.compile(r"彩票[^，。；;!！?？\n]{0,8}?(?:官方网站|官网|网站|app|平台|下载)")
 #: a congratulation on a business opening, as banners put it: 某某局贺某某中心盛大开业
 _CONGRATS_RX = re.compile(r"贺[^，。！？!?；;\n]{2,30}?(?:开业|开张|开盘)")
 #: (regex, kind, cheap characters of which one must be in the text, kinds that gate it)
 _NUM_CLAIMS = (
-    (_CLAIM_NUM_RX, "claim_strong", ("岁", "%", "种", "高"),
-     frozenset({"claim_strong", "claim", "product", "consume", "drug_call"})),
+    (_CLAIM_NUM_RX, "claim_strong", ("岁", "%", "种", "高", "小时", "分钟", "天", "周"),
+     frozenset({"claim_strong", "claim", "claim_soft", "product", "consume", "drug_call"})),
     (_EDU_NUM_RX, "edu_claim", ("分", "%", "人", "名", "985", "211", "c9"),
      frozenset({"edu_claim", "edu_product", "edu_target"})),
     (_INVEST_NUM_RX, "invest_promise", ("%",),
      frozenset({"invest_promise", "invest_core", "stock_call"})),
     (_CONGRATS_RX, "congrats", ("贺",), frozenset({"opening"})),
+    (_LOTTERY_SITE_RX, "lottery_site", ("网", "app", "平台", "下载"), frozenset({"lottery"})),
 )
 #: a URL or a bare domain written in the text
 _URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|cc|me|app|shop|co|"
@@ -99,7 +106,13 @@ class CommercialAd(LexiconDetector):
     ``edu_ad``), game hooks (首充, 送VIP, 私服: ``game_ad``), promised returns of investments,
     franchises, property and stock tips (升值潜力, 年化N%, 开盘直接进: ``invest_ad``), a state
     organ's name lent to a business (特供, 公章, 某局贺某店开业: ``gov_endorse``), and anchored
-    prices (原价X元，促销价Y元) and absolute claims (最正宗, 销量第一) in ``ecommerce``. Kinds that
+    prices (原价X元，促销价Y元) and absolute claims (最正宗, 销量第一) in ``ecommerce``. Absolute
+    terms piled up or beside a claim, a price or an offer (最完美、最优质、纯天然: ``absolute_claim``),
+    guarantees (保证升入, 全额退还学费, 保本保息, 出租皆宜), quick results (仅6小时...改善), and a
+    lottery's own site or app (``lottery_site``: selling lottery online is forbidden) extend the
+    families; praise that official texts use too (明显改善, 变美, 效果显著: ``claim_soft``) counts
+    only beside a product, a way to take it or a remedy, and the talk of live-selling
+    (``live_sell``: 拿在手里的, 家人们) only supports a price and a call to buy. Kinds that
     only support a family (a disease, 改善, a state organ, a school) are common in official
     texts: an item with none of a family's own kinds skips the combined rules altogether.
 
@@ -110,7 +123,7 @@ class CommercialAd(LexiconDetector):
     """
 
     name = "commercial_ad"
-    version = "2.1"
+    version = "2.2"
     indicator = "商业广告"
     severity = "high"
     accepts = frozenset({"post", "comment"})

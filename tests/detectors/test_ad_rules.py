@@ -60,6 +60,12 @@ def test_every_signal_word_alone_is_harmless():
     ("小投资高回报，加盟年化收益25%", "invest_ad", {"invest_promise", "invest_core"}),
     ("某某局贺某某公司盛大开业", "gov_endorse", {"congrats", "opening"}),
     ("原价199元，活动价59元，立即购买", "ecommerce", {"price_compare", "buy"}),
+    ("最完美的酿造工艺、最优质的原料、最纯净的水源，纯天然", "absolute_claim",
+     {"absolute", "claim"}),
+    ("某某彩票官方网站，手机app下载", "lottery_site", {"lottery_site"}),
+    ("签约保证升入名校，未录取全额退还学费", "edu_ad", {"edu_claim", "edu_product"}),
+    ("临街旺铺，年化单利6%，保本保息", "invest_ad", {"invest_promise", "invest_core"}),
+    ("我手上这款就是本地蜂蜜，您购买两斤只要80元", "ecommerce", {"live_sell", "buy", "price"}),
 ])
 def test_combo_finding_names_its_signals(text, rule, kinds):
     (finding,) = _findings(text)
@@ -141,3 +147,24 @@ def test_numbers_in_a_phone_number_are_not_school_ranks():
     """985/211 count as school ranks only as words, not inside a telephone number."""
     assert not _findings("培训课程报名咨询：0755-29852111")
     assert _findings("985、211名师一对一，提分快")
+
+
+@pytest.mark.parametrize("text", [
+    "市场监管局查处一起违法广告：当事人宣称其产品“最完美、最优质、纯天然”，被责令停止发布。",
+    "体彩中心提醒：中国体育彩票官方网站和手机app是唯一合法的购彩查询渠道。",
+    "我县打造全省最佳营商环境，最优质的服务，最完美的体验。",
+    "交通银行推出线上信用贷，资金可提现到银行卡，支持小微企业。",
+    "县教育局：校外培训不得宣传保证升入名校、全额退还学费等承诺。",
+    "县国资公司招租公告：黄金旺铺三间公开招租。",
+])
+def test_quoted_or_official_claims_are_not_ads(text):
+    """Regulators quote the claims, the state lottery and banks name their own channels, public
+    work is praised with absolute words: frames and missing product kinds keep them out."""
+    assert not _findings(text)
+
+
+def test_claim_messages_name_the_new_kinds_in_chinese():
+    (finding,) = _findings("某某彩票官方网站，手机app下载")
+    assert "售彩网站或应用" in finding.message
+    (finding,) = _findings("最完美的酿造工艺、最优质的原料、最纯净的水源，纯天然")
+    assert "绝对化用语" in finding.message and "绝对化用语宣传" in finding.message
