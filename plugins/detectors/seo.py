@@ -393,31 +393,27 @@ class SeoSpam(LexiconDetector):
             if len(matches) >= 10:
                 break
         strong = [m for m in matches if len(m["cues"]) >= 2]
+        result: tuple[list[dict[str, Any]], float, str] | None = None
         if strong or len(matches) >= 2:
             first = (strong or matches)[0]
-            yield self.finding(
-                subject=subject, rule="illicit_promo", ctx=ctx, score=0.85,
-                message=f"网页出现“{first['text']}”并伴有“{'”“'.join(first['cues'][:3])}”等招揽用语"
-                        f"（共{len(matches)}处），疑似代孕/私服/假证/色情服务等违法推广",
-                evidence=self.evidence(lex, "illicit_promo", matches))
-            return
-        ivf = self._ivf_offers(lex, fields)
-        if ivf:
+            result = (matches, 0.85,
+                     f"网页出现“{first['text']}”并伴有“{'”“'.join(first['cues'][:3])}”等招揽用语"
+                     f"（共{len(matches)}处），疑似代孕/私服/假证/色情服务等违法推广")
+        elif ivf := self._ivf_offers(lex, fields):
             first = ivf[0]
-            yield self.finding(
-                subject=subject, rule="illicit_promo", ctx=ctx, score=0.85,
-                message=f"网页在介绍“{first['subject']}”（辅助生殖）的同一句中提供“{first['text']}”"
-                        f"（共{len(ivf)}处），且无禁止、打击等表述，疑似代孕/非医学性别选择等违法中介推广",
-                evidence=self.evidence(lex, "illicit_promo", ivf))
-            return
-        med = self._medical_ads(lex, fields)
-        if med:
+            result = (ivf, 0.85,
+                     f"网页在介绍“{first['subject']}”（辅助生殖）的同一句中提供“{first['text']}”"
+                     f"（共{len(ivf)}处），且无禁止、打击等表述，疑似代孕/非医学性别选择等违法中介推广")
+        elif med := self._medical_ads(lex, fields):
             first = med[0]
-            yield self.finding(
-                subject=subject, rule="illicit_promo", ctx=ctx, score=0.8,
-                message=f"网页{'标题' if first['field'] == 'title' else '中'}出现医疗搜索长尾词“{first['text']}”"
-                        f"（{first['why']}），疑似被植入的民营医院（莆田系）医疗广告",
-                evidence=self.evidence(lex, "illicit_promo", med))
+            result = (med, 0.8,
+                     f"网页{'标题' if first['field'] == 'title' else '中'}出现医疗搜索长尾词“{first['text']}”"
+                     f"（{first['why']}），疑似被植入的民营医院（莆田系）医疗广告")
+        if result:
+            records, score, message = result
+            yield self.finding(subject=subject, rule="illicit_promo", ctx=ctx, score=score,
+                               message=message,
+                               evidence=self.evidence(lex, "illicit_promo", records))
 
     def _ivf_offers(self, lex: Lexicon, fields: list[tuple[str, Any]]) -> list[dict[str, Any]]:
         """A sentence naming assisted reproduction (试管, 胚胎...) with an illegal offer: a
