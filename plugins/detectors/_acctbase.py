@@ -21,6 +21,8 @@ import yaml
 from govspider.detection import DetectContext, Detector
 from govspider.processors import CST, isoformat, parse_time
 
+from ._text import norm
+
 DATA_DIR = Path(__file__).parent / "data"
 
 
@@ -114,11 +116,15 @@ def _normalizer() -> Any:
 
 
 def normalize(text: str | None) -> str:
-    """Normalized text (NFKC, no zero-width characters, simplified), or ``""``."""
+    """Normalized text (NFKC, no zero-width characters, simplified), or ``""``; memoised with
+    the content detectors' cache, so a post an account detector reads several times (spam
+    signals, official register, sales hint) and the content detectors it asks are normalized
+    once."""
     if not text:
         return ""
-    result = _normalizer()(str(text))
-    return result if isinstance(result, str) else str(getattr(result, "text", result))
+    if _normalizer() is _local_normalize:
+        return _local_normalize(str(text))
+    return norm(str(text)).text
 
 
 def compact(text: str | None) -> str:
