@@ -82,6 +82,12 @@ class Detector:
         account, not per item). ``detect`` must not rely on it: the history it gets may hold
         items the pass did not see."""
 
+    def prepare(self, items: list[dict[str, Any]], ctx: DetectContext) -> None:
+        """See a batch of items (one type, one the detector accepts) before ``detect`` sees them
+        one by one: work that is cheaper done for many at once (a text model scoring them in
+        one vectorized call) goes into ``ctx.memo``. ``detect`` must give the same findings
+        without it (the crawl's detect pipeline calls ``detect`` alone)."""
+
     def finding(self, *, subject: dict[str, Any], rule: str, message: str,
                 evidence: dict[str, Any], ctx: DetectContext, score: float = 1.0,
                 severity: str | None = None, subject_type: str | None = None) -> Finding:
@@ -116,11 +122,14 @@ def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]]
     watchers = item_observers(detectors)
     for kind in set(by_kind) | set(watchers):
         dets, seeing = by_kind.get(kind, []), watchers.get(kind, [])
-        for item in by_type.get(kind, []):
+        for batch in batches(by_type.get(kind, [])):
             for det in dets:
-                yield from det.detect(item, ctx)
-            for det in seeing:
-                det.observe(item, ctx)
+                det.prepare(batch, ctx)
+            for item in batch:
+                for det in dets:
+                    yield from det.detect(item, ctx)
+                for det in seeing:
+                    det.observe(item, ctx)
     if any(d.scope == "account" for d in detectors):
         if histories is None:
             histories = build_histories(by_type)
@@ -132,6 +141,22 @@ def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]]
     for det in detectors:
         if det.scope == "corpus":
             yield from det.detect(dict(by_type), ctx)
+
+
+#: items a detector's ``prepare`` sees at once
+BATCH_SIZE = 1000
+
+
+def batches(items: Iterable[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[list[dict[str, Any]]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    batch: list[dict[str, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def item_detectors(detectors: Iterable[Detector]) -> dict[str, list[Detector]]:

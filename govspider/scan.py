@@ -12,6 +12,7 @@ from govspider.detection import (
     AccountHistory,
     DetectContext,
     Detector,
+    batches,
     item_detectors,
     item_observers,
 )
@@ -78,12 +79,15 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
     for kind in [k for k in COLLECTIONS if k in by_kind or k in watchers]:
         dets, seeing = by_kind.get(kind, []), watchers.get(kind, [])
         n = 0
-        for doc in _docs(db, kind):
+        for batch in batches(_docs(db, kind)):
             for det in dets:
-                emit(det.detect(doc, ctx), det)
-            for det in seeing:
-                det.observe(doc, ctx)
-            n += 1
+                det.prepare(batch, ctx)
+            for doc in batch:
+                for det in dets:
+                    emit(det.detect(doc, ctx), det)
+                for det in seeing:
+                    det.observe(doc, ctx)
+                n += 1
         say(f"{COLLECTIONS[kind]}: {n} checked by {', '.join(d.name for d in dets + seeing)}")
     account_dets = [d for d in detectors if d.scope == "account"]
     if account_dets:

@@ -9,6 +9,8 @@ from govspider.detection import DetectContext, Detector
 
 from ._lexicon import Lexicon, load_lexicon
 from ._matcher import Hit, Matcher, entries_from
+from ._model import Score, TextModel, model_input, shipped_model
+from ._text import norm
 
 
 class LexiconDetector(Detector):
@@ -49,6 +51,82 @@ class LexiconDetector(Detector):
         lists of frequent words asked about only some texts (see :class:`Matcher`)."""
         return self.compiled(lex, f"cues:{key}", lambda lx: Matcher(entries_from(lx.get(key)),
                                                                      private=private))
+
+    # ------------------------------------------------------------------ second-stage model
+    def text_model(self, ctx: DetectContext | None) -> TextModel | None:
+        """The detector's shipped text model (see :mod:`._model`), unless the settings turn it
+        off (``GOVSPIDER_DETECTORS = {name: {"model": False}}``)."""
+        if ctx is not None and ctx.settings and ctx.setting(self.name, "model", True) is False:
+            return None
+        return shipped_model(self.name)
+
+    def model_parts(self, item: dict[str, Any]) -> list[str] | None:
+        """The texts of ``item`` the detector's model reads, or None when it reads none of it
+        (detectors with a model override this)."""
+        return None
+
+    def prepare(self, items: list[dict[str, Any]], ctx: DetectContext) -> None:
+        """Score the batch with the text model at once (see :meth:`Detector.prepare`)."""
+        model = self.text_model(ctx)
+        if model is None:
+            return
+        read = [(item, model_input(parts)) for item in items if (parts := self.model_parts(item))]
+        judged = [(item, text) for item, text in read if model.judges(text)]
+        probs = model.probabilities([text for _, text in judged])
+        # keyed by object identity: the batch is kept with it, so no id is reused meanwhile;
+        # a text too short to judge scores 0
+        scores = {id(item): 0.0 for item, _ in read}
+        scores.update((id(item), p) for (item, _), p in zip(judged, probs, strict=True))
+        ctx.memo[f"text_model:{self.name}"] = (items, scores)
+
+    def model_judgement(self, item: dict[str, Any], ctx: DetectContext | None,
+                        ) -> tuple[TextModel, Score, float, list[str]] | None:
+        """``(model, score, threshold, parts)`` when the model puts the item's texts at or
+        above its threshold (``model_threshold`` in the settings overrides the trained one)."""
+        model = self.text_model(ctx)
+        if model is None:
+            return None
+        parts = self.model_parts(item)
+        if not parts:
+            return None
+        threshold = model.threshold
+        probability = None
+        if ctx is not None:
+            if ctx.settings:
+                threshold = float(ctx.setting(self.name, "model_threshold", threshold))
+            batch = ctx.memo.get(f"text_model:{self.name}")
+            if batch is not None:
+                probability = batch[1].get(id(item))
+        if probability is None:
+            prepared = model_input(parts)
+            probability = model.probability(prepared) if model.judges(prepared) else 0.0
+        if probability < threshold:
+            return None
+        return model, model.score(parts), threshold, parts
+
+    @staticmethod
+    def model_evidence(rule: str, field: str, text: str, model: TextModel, score: Score,
+                       threshold: float) -> dict[str, Any]:
+        """Evidence of a model finding: the probability, and where its strongest n-grams are."""
+        n = norm(text)
+        matches = []
+        for gram, weight in score.reasons:
+            at = n.text.find(gram)
+            if at >= 0 and "0" not in gram:
+                matches.append({"text": n.original_text(at, at + len(gram)),
+                                "span": list(n.span_to_original(at, at + len(gram))),
+                                "field": field, "entry": gram, "category": "model", "weight": weight})
+        return {"rule": rule, "matches": matches,
+                "model": {"kind": model.spec.get("kind"), "version": model.version,
+                          "probability": round(score.probability, 3), "threshold": threshold,
+                          "ngrams": [[g, w] for g, w in score.reasons],
+                          "trained_on": model.spec.get("trained_on", {}).get("digest")}}
+
+    @staticmethod
+    def model_reasons(score: Score) -> str:
+        """The strongest n-grams, quoted, for a message."""
+        shown = [g.strip() for g, _ in score.reasons if g.strip() and not g.strip().isdigit()][:4]
+        return "、".join(f"“{g}”" for g in shown)
 
     def evidence(self, lex: Lexicon, rule: str, matches: list[dict[str, Any]],
                  **extra: Any) -> dict[str, Any]:

@@ -19,12 +19,14 @@ from ._text import (
     is_account_speech,
     mask_digits,
     match_record,
+    norm,
     sentence,
     span_record,
 )
 
 #: frame sections every item is checked against; the combos add the ones they name
 FRAME_SECTIONS = ("warning_frames", "notice_frames")
+
 _NUM = "[0-9零一二两三四五六七八九十百千万]"
 #: a price amount: 99元, 9.9 元, 两块, 九块九
 _PRICE_RX = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:元|块)|[一二两三四五六七八九十百千]+块")
@@ -123,7 +125,7 @@ class CommercialAd(LexiconDetector):
     """
 
     name = "commercial_ad"
-    version = "2.2"
+    version = "2.3"
     indicator = "商业广告"
     severity = "high"
     accepts = frozenset({"post", "comment"})
@@ -189,6 +191,42 @@ class CommercialAd(LexiconDetector):
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):
             return
+        produced = False
+        for finding in self._rules(subject, ctx):
+            produced = True
+            yield finding
+        if not produced:
+            yield from self._model(subject, ctx)
+
+    def model_parts(self, item: dict[str, Any]) -> list[str] | None:
+        if not is_account_speech(item):
+            return None
+        parts = [item.get(f) for f in ("title", "text")]
+        return [p for p in parts if isinstance(p, str) and p.strip()] or None
+
+    def _model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+        """The second stage: the text model (``ad_model``) where no rule matched. Any frame that
+        excuses a rule keeps it quiet too (a warning about fraud, a public notice, a public-
+        interest promotion such as consumption vouchers, a job fair...): the model reads the
+        register of selling, not who benefits."""
+        judged = self.model_judgement(subject, ctx)
+        if judged is None:
+            return
+        model, score, threshold, parts = judged
+        frames = self._frames(self.lexicon(ctx))
+        if any(frames.find(norm(v).text) for v in parts):
+            return
+        field = "text" if subject.get("text") in parts else "title"
+        value = subject.get(field) or parts[0]
+        where = "官方回复" if subject.get("item_type") == "comment" else "发布内容"
+        reasons = self.model_reasons(score)
+        yield self.finding(
+            subject=subject, rule="ad_model", ctx=ctx, score=score.probability,
+            message=f"{where}疑似商业广告（文本模型判断，概率{score.probability:.2f}"
+                    + (f"，主要依据{reasons}" if reasons else "") + "）",
+            evidence=self.model_evidence("ad_model", field, value, model, score, threshold))
+
+    def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)
         matcher, signal_ids = self._terms(lex)
         texts = fields(subject)

@@ -32,6 +32,8 @@ from govspider.detection import DetectContext, Detector, run_detectors
 from govspider.evaluation import PrecisionRecall
 from govspider.processors import CST, parse_time
 
+from ._model import models_disabled
+
 CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "cases"
 DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 
@@ -259,6 +261,47 @@ def format_side_by_side(columns: list[tuple[str, dict[str, Counts]]]) -> str:
     return "\n".join(lines)
 
 
+def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
+    """The second-stage text models, reported apart from the rules: what each was trained on,
+    its grouped cross-validation on the tuning half, and the test half with and without it."""
+    from ._model import shipped_model
+
+    names = [n for n in sorted(detectors) if shipped_model(n) is not None]
+    if not names:
+        return "Second-stage text models: none shipped"
+    consumers = {c.detector for c in test}
+    with models_disabled():
+        rules_only = evaluate_cases(test, detectors) if test else {}
+    with_models = evaluate_cases(test, detectors) if test else {}
+    lines = ["Second-stage text models (char n-gram logistic regression, data/models/; trained by "
+             "python -m plugins.detectors.train on the tuning half, written cases and ordinary "
+             "sandbox posts)",
+             f"{'detector':<22} | {'reads':<13} | {'thr':>5} | {'CV on tuning':^13} | "
+             f"{'test: rules only':^16} | {'test: + model':^16}",
+             f"{'':<22} | {'':<13} | {'':>5} | {'prec':>5} {'recall':>7} | {'prec':>7} {'recall':>8} |"
+             f" {'prec':>7} {'recall':>8}"]
+    lines.append("-" * len(lines[-1]))
+
+    def pr(c: Counts | None) -> str:
+        if c is None:
+            return f"{'-':>7} {'-':>8}"
+        p = "-" if c.precision is None else f"{c.precision:.2f}"
+        r = "-" if c.recall is None else f"{c.recall:.2f}"
+        return f"{p:>7} {r:>8}"
+
+    shown = names + sorted(n for n in consumers if n not in names and n in rules_only)
+    for n in shown:
+        model = shipped_model(n)
+        if model is None:  # a detector that uses another's model (hijacked_account: the ads one)
+            lead = f"{n:<22} | {'(via others)':<13} | {'':>5} | {'':>5} {'':>7}"
+        else:
+            cv = model.spec.get("cross_validation", {})
+            lead = (f"{n:<22} | {','.join(model.spec.get('applies_to') or ()):<13} | "
+                    f"{model.threshold:>5.3f} | {cv.get('precision', 0):>5.2f} {cv.get('recall', 0):>7.2f}")
+        lines.append(f"{lead} | {pr(rules_only.get(n))} | {pr(with_models.get(n))}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m plugins.detectors.eval",
                                      description=__doc__.split("\n\n")[0])
@@ -274,7 +317,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-real", action="store_true", help="skip the real-incident set")
     parser.add_argument("--tuning-only", action="store_true",
                         help="real set: the tuning half only (while changing rules)")
+    parser.add_argument("--no-models", action="store_true",
+                        help="rules only: leave the second-stage text models out")
     args = parser.parse_args(argv)
+    if args.no_models:
+        with models_disabled():
+            return _run(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     detectors = installed_detectors()
     if args.detectors:
         wanted = [d.strip() for d in args.detectors.split(",") if d.strip()]
@@ -320,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
             for name in sorted(tuned):
                 for err in tuned[name].errors:
                     print(f"  tuning half: {err}")
+        if not args.no_models:
+            print()
+            print(format_models(detectors, test))
     if args.ground_truth:
         try:
             truth = read_json_records(args.ground_truth)

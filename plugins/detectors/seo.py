@@ -68,6 +68,7 @@ from govspider.textnorm import pinyin_artifacts
 from ._base import LexiconDetector
 from ._lexicon import Lexicon
 from ._matcher import Matcher, entries_from
+from ._model import item_parts
 from ._text import domain_matches, host_of, norm, quote_short
 
 _STYLE_RULE_RE = re.compile(r"([^{}]+)\{([^}]*)\}")
@@ -225,13 +226,41 @@ class SeoSpam(LexiconDetector):
     """Injected spam on a government web page (see the module docstring for the rules)."""
 
     name = "seo_spam"
-    version = "1.3"
+    version = "1.4"
     indicator = "网页暗链黑链"
     severity = "high"
     accepts = frozenset({"page"})
     description = "网页被植入隐藏链接、博彩色情关键词或克隆页面痕迹"
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+        produced = False
+        for finding in self._rules(subject, ctx):
+            produced = True
+            yield finding
+        if not produced:
+            yield from self._model(subject, ctx)
+
+    def model_parts(self, item: dict[str, Any]) -> list[str] | None:
+        return item_parts(item) if item.get("item_type", "page") == "page" else None
+
+    def _model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+        """The second stage (``page_model``): the text model over the page's title and visible
+        text where no rule matched, never on an enforcement notice about such spam."""
+        judged = self.model_judgement(subject, ctx)
+        if judged is None:
+            return
+        model, score, threshold, parts = judged
+        text = "\n".join(parts)
+        if self.cue_matcher(self.lexicon(ctx), "enforcement_frames").find(norm(text).text):
+            return
+        reasons = self.model_reasons(score)
+        yield self.finding(
+            subject=subject, rule="page_model", ctx=ctx, score=min(1.0, score.probability * 0.9),
+            message=f"网页文字疑似被植入博彩、色情或盗版影视等垃圾内容（文本模型判断，概率"
+                    f"{score.probability:.2f}" + (f"，主要依据{reasons}" if reasons else "") + "）",
+            evidence=self.model_evidence("page_model", "text", text, model, score, threshold))
+
+    def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         raw = subject.get("raw_html")
         lex = self.lexicon(ctx)
         url = subject.get("url") or ""

@@ -36,6 +36,7 @@ from ._text import (
     inside,
     is_account_speech,
     match_record,
+    norm,
     quoted_spans,
     sentence,
     span_record,
@@ -86,7 +87,7 @@ class InappropriateSpeech(LexiconDetector):
     account itself says (see the module docstring)."""
 
     name = "inappropriate_speech"
-    version = "2.0"
+    version = "2.1"
     indicator = "雷人雷语"
     severity = "high"
     accepts = frozenset({"post", "comment"})
@@ -95,6 +96,43 @@ class InappropriateSpeech(LexiconDetector):
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):
             return
+        produced = False
+        for finding in self._rules(subject, ctx):
+            produced = True
+            yield finding
+        if not produced:
+            yield from self._model(subject, ctx)
+
+    def model_parts(self, item: dict[str, Any]) -> list[str] | None:
+        # official replies only: the model knows the register of answers to citizens
+        text = item.get("text")
+        if item.get("item_type") != "comment" or item.get("is_official") is not True \
+                or not isinstance(text, str) or not text.strip():
+            return None
+        return [text]
+
+    def _model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+        """The second stage for official replies only (``reply_model``): a model of the curt,
+        colloquial register of the replies that made the news, where no rule matched and the
+        reply is neither courteous nor quoting anybody."""
+        judged = self.model_judgement(subject, ctx)
+        if judged is None:
+            return
+        model, score, threshold, parts = judged
+        # a courteous or friendly reply (您好, 感谢, 哈哈...) or one that quotes somebody is left
+        # to the rules: the model reads register, and those are the ordinary register
+        n = norm(parts[0])
+        if self.cue_matcher(self.lexicon(ctx), "courtesy", private=True).find(n.text) \
+                or quoted_spans(n.text):
+            return
+        reasons = self.model_reasons(score)
+        yield self.finding(
+            subject=subject, rule="reply_model", ctx=ctx, score=min(1.0, score.probability * 0.75),
+            message=f"官方回复语气生硬、疑似不当言辞（文本模型判断，概率{score.probability:.2f}"
+                    + (f"，主要依据{reasons}" if reasons else "") + "），请人工复核",
+            evidence=self.model_evidence("reply_model", "text", parts[0], model, score, threshold))
+
+    def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)
         terms = self.matcher(lex)
         shapes, anchors = self.compiled(lex, "constructions", constructions)

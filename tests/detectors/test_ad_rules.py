@@ -118,6 +118,9 @@ def test_threshold_can_be_raised_per_deployment():
     text = "到手价39.9元，点击下方链接立即抢购"
     assert _findings(text)
     settings = {"GOVSPIDER_DETECTORS": {"commercial_ad": {"ecommerce_min_score": 99}}}
+    # the rule is quiet; the second-stage text model still reads the selling register
+    assert [f.rule for f in _findings(text, settings)] == ["ad_model"]
+    settings["GOVSPIDER_DETECTORS"]["commercial_ad"]["model"] = False
     assert not _findings(text, settings)
 
 
