@@ -25,6 +25,7 @@ BENCHMARKS = {
     "crawl": (["bench_crawl.py"], ["bench_crawl.py", "--size", "24x40", "--repeat", "1"]),
     "scale": (["bench_scale.py"], ["bench_scale.py", "--max-posts", "10000"]),
     "browser": (["bench_douyin_browser.py"], ["bench_douyin_browser.py", "--ns", "2,4"]),
+    "recrawl": (["bench_recrawl.py"], ["bench_recrawl.py", "--accounts", "5"]),
 }
 
 

@@ -115,3 +115,35 @@ class Corpus:
         if unseen_since is not None:
             query["last_seen_at"] = {"$lt": unseen_since}
         return [d["_id"] for d in self.db["posts"].find(query, {"_id": 1})]
+
+    def recrawl_state(self, account_id: str, since: datetime) -> dict[str, Any]:
+        """What a re-crawl policy compares a listing with: the stored account (post count,
+        ``extra``), and the stored posts published since ``since`` (counts, texts, when last
+        seen), by ``_id``."""
+        account = self.db["accounts"].find_one({"_id": account_id},
+                                               {"posts_count": 1, "extra": 1, "last_post_at": 1})
+        posts = self._posts({"account_id": account_id, "published_at": {"$gte": since}})
+        return {"account": account, "posts": posts}
+
+    _POLICY_FIELDS = {"published_at": 1, "metrics": 1, "text": 1, "raw_html": 1, "topics": 1,
+                      "mentions": 1, "links": 1, "is_long_text": 1, "extra": 1, "deleted": 1,
+                      "last_seen_at": 1, "is_pinned": 1}
+
+    def _posts(self, query: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        posts = {d["_id"]: d for d in self.db["posts"].find(query, self._POLICY_FIELDS)}
+        for doc in posts.values():
+            for key in ("published_at", "last_seen_at"):
+                value = doc.get(key)
+                if value is not None and value.tzinfo is None:  # a client without tz_aware
+                    doc[key] = value.replace(tzinfo=timezone.utc)
+        return posts
+
+    def stored_posts(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored posts by ``_id`` (as :meth:`recrawl_state` gives them), for a listed page."""
+        return self._posts({"_id": {"$in": ids}}) if ids else {}
+
+    def post_ids_between(self, account_id: str, start: datetime, end: datetime) -> list[str]:
+        """Ids of stored, not deleted, non-pinned posts published in ``[start, end]``."""
+        return [d["_id"] for d in self.db["posts"].find(
+            {"account_id": account_id, "published_at": {"$gte": start, "$lte": end},
+             "deleted": {"$ne": True}, "is_pinned": {"$ne": True}}, {"_id": 1})]

@@ -98,7 +98,7 @@ class StorePipeline:
             self._check(future)
         stats = self.corpus.writer.stats
         for name, counts in (("inserted", stats.inserted), ("updated", stats.updated),
-                             ("failed", stats.failed)):
+                             ("unchanged", stats.unchanged), ("failed", stats.failed)):
             for collection, n in counts.items():
                 self.crawler.stats.set_value(f"govspider/store/{name}/{collection}", n)
         self.crawler.stats.set_value("govspider/store/versions", stats.versions)

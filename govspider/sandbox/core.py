@@ -196,6 +196,8 @@ class TroubleEngine:
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._cooldown_until: dict[str, float] = {}
         self.counts: dict[str, int] = defaultdict(int)
+        #: requests served, by route prefix (``/weibo``...): what a counting proxy would see
+        self.requests: dict[str, int] = defaultdict(int)
 
     @property
     def active(self) -> bool:
@@ -274,6 +276,7 @@ def wrap(route: Route, engine: TroubleEngine) -> Handler:
     """The route's handler with the trouble engine in front of it."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
+        engine.requests[route.prefix] += 1
         trouble = engine.choose(route, request)
         if trouble is None:
             return await route.handler(request)
@@ -387,5 +390,5 @@ async def _icon(request: web.Request) -> web.Response:
 
 async def _stats(request: web.Request) -> web.Response:
     engine = request.app[APP_ENGINE]
-    return json_response({"troubles": dict(engine.counts),
+    return json_response({"troubles": dict(engine.counts), "requests": dict(engine.requests),
                           "enabled": {n: s.rate for n, s in engine.specs.items() if s.enabled}})

@@ -132,6 +132,9 @@ class WAccount:
     engagement: float = 0.0  #: mean likes per post before any planted change
     base_followers: int = 0  #: followers before any planted jump
     numeric_id: int = 0  #: wechat numeric id behind __biz
+    #: generation >= 1: length of the generation-0 posts() sequence (the posts after it are
+    #: new); 0 when nothing was added
+    base_posts: int = 0
 
     @property
     def corpus_id(self) -> str:
@@ -434,6 +437,14 @@ class World:
             ip_region=unit.province, traits=traits, alias=alias, gh_id=gh, created_at=created,
             n_posts=n_posts, period_start=first, period_end=last, has_pinned=has_pinned,
             engagement=engagement, base_followers=base_followers, numeric_id=int(uid) if platform == "wechat" else 0)
+        planted_posts = set(planted._POST_PLANTS) | set(planted._COMMENT_PLANTS) | {"hijacked"}
+        if self.generation >= 1 and platform == "weibo" and gap < timedelta(days=3) \
+                and not traits & planted_posts:  # planted posts keep their positions
+            # one generation later: an active account has published a few more posts
+            added = rng_for(self.seed, "gen-new", index).choice((0, 1, 1, 2, 3))
+            if added:
+                acc.base_posts, acc.n_posts = n_posts, n_posts + added
+                acc.post_count += added
         self._accounts.append(acc)
         self._by_id[(platform, pid)] = acc
         self._by_uid[(platform, uid)] = acc
@@ -477,6 +488,14 @@ class World:
     def post_count(self, account: WAccount) -> int:
         """The length of the ``posts()`` sequence (pinned posts are not in it)."""
         return account.n_posts
+
+    def shown_post_count(self, account: WAccount) -> int:
+        """The post count the platform displays (``statuses_count``): ``account.post_count``,
+        less the posts deleted since generation 0 (they count no more on the platform)."""
+        if self.generation < 1:
+            return account.post_count
+        return account.post_count - sum(1 for p in self.posts(account, 0, 60)
+                                        if p.deleted and _gen_deleted(p))
 
     def posts(self, account: WAccount, start: int = 0, count: int = 20) -> list[WPost]:
         """Posts newest first by index (0 = newest non-pinned)."""
@@ -774,8 +793,10 @@ class _PostBuilder:
     def build(self) -> WPost:
         w, acc, r, k = self.w, self.acc, self.r, self.k
         n = acc.n_posts
+        n0 = acc.base_posts or n  # generation 0's posts; ordinals from n0 on are new ones
         unit = acc.unit
         index = n - 1 - k if self.kind == "post" else -1
+        index0 = n0 - 1 - k if self.kind == "post" else -1  # position in generation 0
         mid = idx = None
         push_size = 1
         # --- time
@@ -790,9 +811,14 @@ class _PostBuilder:
             n_push = len(starts) - 1
             created = w._time_at(acc, 1.0 if push == n_push - 1 else (push + 0.15 + 0.7 * pr.random()) / n_push)
             mid = str(2_200_000_000 + _code(acc.index, 5) * 10_000 + push)
+        elif k >= n0:  # a post published after generation 0: between its newest post and now
+            r.random()
+            last = w._time_at(acc, 1.0)
+            step = (w.now - timedelta(minutes=10) - last) / (n - n0 + 1)
+            created = (last + step * (k - n0 + 1)).replace(microsecond=0)
         else:
             jitter = r.random()
-            created = w._time_at(acc, 1.0 if k == n - 1 else (k + 0.15 + 0.7 * jitter) / n)
+            created = w._time_at(acc, 1.0 if k == n0 - 1 else (k + 0.15 + 0.7 * jitter) / n0)
         plants = planted.post_plants(acc, self.kind, index)
         if "hijacked" in acc.traits and 0 <= index < planted.HIJACK_BURST:
             created = (w.now - timedelta(hours=2 + index * 5 + r.uniform(0, 3))).replace(microsecond=0)
@@ -826,7 +852,7 @@ class _PostBuilder:
         if acc.platform == "wechat" and self.kind == "post" and not plants and roll < 0.03:
             deleted = True
             reason = gr.choice(("该内容已被发布者删除", "此内容因违规无法查看"))
-        elif w.generation >= 1 and self.kind == "post" and 0 <= index < 40 and not plants:
+        elif w.generation >= 1 and self.kind == "post" and 0 <= index0 < 40 and not plants:
             if roll < 0.06:
                 original_text = text_plain
                 segments = segments + [Segment("text", "（更正：" + gr.choice(
@@ -929,7 +955,7 @@ class _PostBuilder:
         w, acc, k = self.w, self.acc, self.k
         r = rng_for(w.seed, "orig", acc.index, k)
         src = planted.media_source(w, r)
-        created = w._time_at(acc, max(0.0, (k - 0.5) / acc.n_posts))
+        created = w._time_at(acc, max(0.0, (k - 0.5) / (acc.base_posts or acc.n_posts)))
         duty = r.choice(list(DUTIES))
         sentences = text.gov_sentences(r, duty, ctx, r.randint(1, 4))
         segs = [Segment("text", "".join(sentences))]
@@ -988,7 +1014,25 @@ def _comment_total(world: World, post: WPost) -> int:
         n = int(min(MAX_COMMENTS, post.likes * r.uniform(0.01, 0.08)))
     if "no_reply" in acc.traits:
         n = max(n, 6)
-    return planted.min_comments(acc, post, n)
+    n = planted.min_comments(acc, post, n)
+    if world.generation >= 1 and post.platform == "weibo" and (
+            post.kind == "pinned" or post.ordinal < (acc.base_posts or acc.n_posts)):
+        n += _new_comments(world, post)
+    return n
+
+
+def _new_comments(world: World, post: WPost) -> int:
+    """Comments a generation-0 Weibo post received since: likely while it is young."""
+    age = (world.now - post.created_at).total_seconds() / 86400
+    r = rng_for(world.seed, "gen-comments", post.account.index, post.kind, post.ordinal)
+    if age < 0 or r.random() >= 0.8 * math.exp(-age / 3):
+        return 0
+    return r.randint(1, 4)
+
+
+def _gen_deleted(post: WPost) -> bool:
+    """Deleted by generation 1 (not a deletion generation 0 already had)."""
+    return post.deleted_reason == "deleted by author"
 
 
 def _build_comments(world: World, post: WPost) -> list[WComment]:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 
@@ -23,6 +24,12 @@ from govspider.processors import CST, parse_time
 from govspider.registry import AccountRegistry, RegistryAccount
 
 logger = logging.getLogger(__name__)
+
+#: Request meta: why a request is sent, counted in ``govspider/requests/<purpose>``:
+#: ``discovery`` (profiles, listings, what is new), ``revisit`` (what is already stored:
+#: re-checks of posts, their comments and long texts); retries are counted as ``retry``.
+PURPOSE_META = "govspider_purpose"
+DISCOVERY, REVISIT, RETRY = "discovery", "revisit", "retry"
 
 
 class PlatformSpider(scrapy.Spider):
@@ -56,7 +63,17 @@ class PlatformSpider(scrapy.Spider):
         spider.max_error_retries = settings.getint("GOVSPIDER_ERROR_RETRY_TIMES", 4)
         spider.backoff_base = settings.getfloat("GOVSPIDER_BACKOFF_BASE", 2.0)
         spider.backoff_max = settings.getfloat("GOVSPIDER_BACKOFF_MAX", 300.0)
+        crawler.signals.connect(spider.count_request, signal=signals.request_reached_downloader)
         return spider
+
+    def count_request(self, request: Any, spider: Any = None) -> None:
+        """Requests by purpose (``govspider/requests/discovery|revisit|retry``)."""
+        meta = request.meta
+        if meta.get("govspider_error_retries") or meta.get("retry_times"):
+            purpose = RETRY
+        else:
+            purpose = meta.get(PURPOSE_META) or DISCOVERY
+        self.crawler.stats.inc_value(f"govspider/requests/{purpose}")
 
     # ------------------------------------------------------------------ helpers
     def now(self) -> datetime:

@@ -5,10 +5,17 @@ Each item becomes an upsert on its natural ``_id``: ``first_seen_at`` is set onc
 over known ones. A post whose text changes, or that disappears, gets ``post_versions`` entries.
 Writes are unordered bulk operations: one bad document is counted and logged, the rest of the
 batch is stored.
+
+Every document carries ``doc_hash``, a hash of what its last sighting said (every field the
+item set, storage's own fields excluded). A re-sighting with the same hash is not rewritten:
+only its ``last_seen_at`` and ``crawl_id`` are set, in one ``update_many`` per chunk of ids
+(counted as ``unchanged``), which is what keeps a daily re-crawl of a mostly unchanged corpus
+cheap for the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -16,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from pymongo import InsertOne, UpdateOne
+import bson
+from pymongo import InsertOne, UpdateMany, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
@@ -28,9 +36,21 @@ logger = logging.getLogger(__name__)
 DUPLICATE_KEY = 11000
 #: Fields kept from the first sighting (a supervisor's status on a finding is theirs to change).
 INSERT_ONLY = {"findings": ("status",)}
-#: What is read back from stored documents before an update (posts: to detect changes).
-_LOOKUP = {"posts": {"_id": 1, "content_hash": 1, "deleted": 1, "text": 1, "title": 1,
-                     "last_seen_at": 1}}
+#: Field holding the hash of a document's last sighting (see :func:`doc_hash`).
+DOC_HASH = "doc_hash"
+#: What is read back from stored documents before an update (posts: to detect changes; the
+#: old text and title of a changed post are read only when a version is recorded).
+_LOOKUP = {"posts": {"_id": 1, DOC_HASH: 1, "content_hash": 1, "deleted": 1, "last_seen_at": 1}}
+_LOOKUP_DEFAULT = {"_id": 1, DOC_HASH: 1}
+#: ids per ``$in`` of a lookup (SecantusDB's ``$in`` grows superlinearly with the list)
+_CHUNK = 100
+#: ids per ``update_many`` group of a stamp (the cheapest size on SecantusDB)
+_GROUP = 10
+
+
+def doc_hash(doc: dict[str, Any]) -> str:
+    """A hash of a document as a sighting gives it (BSON of its fields, in item order)."""
+    return hashlib.blake2b(bson.encode(doc), digest_size=12).hexdigest()
 
 
 @dataclass
@@ -39,12 +59,15 @@ class WriteStats:
 
     inserted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: re-sightings whose content hash matched: only last_seen_at / crawl_id were set
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     versions: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def total(self) -> int:
-        return sum(self.inserted.values()) + sum(self.updated.values())
+        return (sum(self.inserted.values()) + sum(self.updated.values())
+                + sum(self.unchanged.values()))
 
 
 def utcnow() -> datetime:
@@ -108,6 +131,9 @@ class CorpusWriter:
             seen[doc["_id"]] = doc if previous is None else previous | doc
         now = self.clock()
         for collection, docs in by_collection.items():
+            for doc in docs.values():
+                doc.pop(DOC_HASH, None)
+                doc[DOC_HASH] = doc_hash(doc)
             self._write_collection(collection, docs, now)
 
     # ------------------------------------------------------------------ internals
@@ -125,18 +151,30 @@ class CorpusWriter:
         """Insert every document; update the ones that already exist.
 
         Inserting first keeps a first crawl at ``insert_many`` speed; a duplicate ``_id`` marks
-        a document already stored, which is then looked up (posts, for versions) and updated.
+        a document already stored, which is then looked up (its hash; posts also for versions)
+        and updated, or only stamped when its hash is unchanged.
         """
         stamp: dict[str, Any] = {"last_seen_at": now}
         if self.crawl_id:
             stamp["crawl_id"] = self.crawl_id
         ids = list(docs)
-        if self._seen_share.get(collection, 0.0) > 0.5:
-            # mostly re-sightings lately: look up first instead of failing inserts
-            old = self._lookup(collection, ids, _LOOKUP.get(collection, {"_id": 1}))
+        if collection not in self._seen_share:
+            # first batch of this writer: one cheap probe tells a re-crawl from a first crawl
+            probe = self.db[collection].find_one({"_id": ids[0]}, {"_id": 1})
+            self._seen_share[collection] = 1.0 if probe is not None else 0.0
+        if self._seen_share[collection] > 0.5:
+            # mostly re-sightings lately: stamp the unchanged ones first (a filter on the id and
+            # the hash, so a changed document is not matched); look up only when some missed
+            if self._stamp_unchanged(collection, docs, stamp):
+                self._seen_share[collection] = 1.0
+                return
+            old = self._lookup(collection, ids, _LOOKUP.get(collection, _LOOKUP_DEFAULT))
             ids = [i for i in ids if i not in old]
-            if old:
-                self._update_existing(collection, {i: docs[i] for i in old}, stamp, now, old)
+            stamped = [i for i in old if old[i].get(DOC_HASH) == docs[i][DOC_HASH]]
+            self.stats.unchanged[collection] += len(stamped)
+            changed = {i: docs[i] for i in old if old[i].get(DOC_HASH) != docs[i][DOC_HASH]}
+            if changed:
+                self._update_existing(collection, changed, stamp, now, old)
             self._seen_share[collection] = len(old) / len(docs)
             if not ids:
                 return
@@ -162,9 +200,17 @@ class CorpusWriter:
     def _update_existing(self, collection: str, docs: dict[str, dict[str, Any]],
                          stamp: dict[str, Any], now: datetime,
                          old: dict[str, dict[str, Any]] | None = None) -> None:
+        if old is None:
+            old = self._lookup(collection, list(docs), _LOOKUP.get(collection, _LOOKUP_DEFAULT))
+        same = [i for i, doc in docs.items()
+                if i in old and old[i].get(DOC_HASH) == doc[DOC_HASH]]
+        if same:
+            self._stamp(collection, same, stamp)
+            if len(same) == len(docs):
+                return
+            skip = set(same)
+            docs = {i: doc for i, doc in docs.items() if i not in skip}
         if collection == "posts":
-            if old is None:
-                old = self._lookup(collection, list(docs), _LOOKUP["posts"])
             self._versions(docs, old, now)
         keep = INSERT_ONLY.get(collection, ())
         ids = list(docs)
@@ -184,8 +230,39 @@ class CorpusWriter:
                 self._fail(collection, ids[err["index"]], err.get("errmsg", "write error"), err.get("code"))
         self.stats.updated[collection] += len(ids) - failed
 
+    def _stamp_unchanged(self, collection: str, docs: dict[str, dict[str, Any]],
+                         stamp: dict[str, Any]) -> bool:
+        """Stamp every stored document whose hash is unchanged, in one bulk write of small
+        ``update_many`` groups; ``True`` when that covered the whole batch. The hash covers the
+        ``_id``, so a group's hashes can only match their own documents."""
+        ids = list(docs)
+        ops = [UpdateMany({"_id": {"$in": group}, DOC_HASH: {"$in": [docs[i][DOC_HASH] for i in group]}},
+                          {"$set": stamp})
+               for group in (ids[j:j + _GROUP] for j in range(0, len(ids), _GROUP))]
+        try:
+            matched = self.db[collection].bulk_write(ops, ordered=False).matched_count
+        except BulkWriteError:
+            return False
+        if matched == len(ids):
+            self.stats.unchanged[collection] += matched
+            return True
+        return False
+
+    def _stamp(self, collection: str, ids: list[str], stamp: dict[str, Any]) -> None:
+        """Unchanged re-sightings: only ``last_seen_at`` and ``crawl_id``, in bulk."""
+        ops = [UpdateMany({"_id": {"$in": ids[j:j + _GROUP]}}, {"$set": stamp})
+               for j in range(0, len(ids), _GROUP)]
+        try:
+            self.db[collection].bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            for err in exc.details.get("writeErrors", []):
+                for _id in ids[err["index"] * _GROUP:(err["index"] + 1) * _GROUP]:
+                    self._fail(collection, _id, err.get("errmsg", "write error"), err.get("code"))
+                self.stats.unchanged[collection] -= min(_GROUP, len(ids) - err["index"] * _GROUP)
+        self.stats.unchanged[collection] += len(ids)
+
     def _lookup(self, collection: str, ids: list[str], projection: dict[str, int],
-                chunk: int = 100) -> dict[str, dict[str, Any]]:
+                chunk: int = _CHUNK) -> dict[str, dict[str, Any]]:
         """Stored documents by ``_id``, asked for in small ``$in`` chunks (cheaper on every server)."""
         found: dict[str, dict[str, Any]] = {}
         for i in range(0, len(ids), chunk):
@@ -196,15 +273,23 @@ class CorpusWriter:
     def _versions(self, docs: dict[str, dict[str, Any]], existing: dict[str, Any],
                   now: datetime) -> None:
         """Record the old and the new state of posts whose text changed or that disappeared."""
-        ops = []
+        changed = []
         for _id, doc in docs.items():
             old = existing.get(_id)
             if old is None:
                 continue
             new_deleted = bool(doc.get("deleted"))
             new_hash = doc.get("content_hash", old.get("content_hash"))
-            if new_hash == old.get("content_hash") and new_deleted == bool(old.get("deleted")):
-                continue
+            if new_hash != old.get("content_hash") or new_deleted != bool(old.get("deleted")):
+                changed.append(_id)
+        if not changed:
+            return
+        texts = self._lookup("posts", changed, {"_id": 1, "text": 1, "title": 1})
+        ops = []
+        for _id in changed:
+            doc, old = docs[_id], existing[_id] | texts.get(_id, {})
+            new_deleted = bool(doc.get("deleted"))
+            new_hash = doc.get("content_hash", old.get("content_hash"))
             previous = {"post_id": _id, "text": old.get("text"), "title": old.get("title"),
                         "content_hash": old.get("content_hash"), "deleted": bool(old.get("deleted")),
                         "seen_at": old.get("last_seen_at") or now}

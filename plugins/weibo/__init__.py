@@ -10,6 +10,12 @@ Settings (defaults from :func:`govspider_settings`, override with ``-s``):
   this plugin asks for ``{"m.weibo.cn": 30}``.
 - ``WEIBO_MAX_COMMENT_PAGES`` (5), ``WEIBO_REVISIT_DAYS`` (7), ``WEIBO_MAX_TIMELINE_PAGES`` (0 =
   no cap).
+- Re-crawls (``docs/recrawl.md``): ``WEIBO_RECRAWL_POLICY`` (``changed``; ``all`` = fetch every
+  listed post's comments and long text and re-visit every stored post of the window),
+  ``WEIBO_PROFILE_FROM_TIMELINE`` (True), ``WEIBO_REVISIT_SCHEDULE`` ({"1": 6, "3": 24, "7": 72}:
+  a post younger than 1 day the listing did not show is re-visited when last seen 6 hours ago or
+  more, younger than 3 days after 24 hours, younger than 7 days after 72 hours),
+  ``WEIBO_DELETION_SEARCH_PAGES`` (10).
 - Cookie: environment ``GOVSPIDER_WEIBO_COOKIE`` or a git-ignored file named by
   ``GOVSPIDER_WEIBO_COOKIE_FILE``; sent with every request, never logged.
 """
@@ -45,6 +51,16 @@ def govspider_settings() -> dict[str, Any]:
         "WEIBO_MAX_COMMENT_PAGES": 5,
         "WEIBO_REVISIT_DAYS": 7,
         "WEIBO_MAX_TIMELINE_PAGES": 0,
+        #: "changed": spend requests where the listing shows a change (docs/recrawl.md);
+        #: "all": comments and long texts of every listed post, every stored post re-visited
+        "WEIBO_RECRAWL_POLICY": "changed",
+        #: re-crawls take the profile and its metrics point from the timeline's mblog.user
+        "WEIBO_PROFILE_FROM_TIMELINE": True,
+        #: post age in days -> hours since last seen before a post the listing did not show
+        #: is re-visited (ages beyond the last key: never, outside WEIBO_REVISIT_DAYS anyway)
+        "WEIBO_REVISIT_SCHEDULE": {"1": 6, "3": 24, "7": 72},
+        #: timeline pages read back to locate deletions statuses_count announces
+        "WEIBO_DELETION_SEARCH_PAGES": 10,
     }
 
 

@@ -116,8 +116,9 @@ def render_markup(segments: list[Any], containerid: str = "",
     return "".join(parts), False
 
 
-def user_json(acc: Any) -> dict[str, Any]:
-    """``userInfo`` / ``mblog.user`` of a world account (ids as ints, as the site sends them)."""
+def user_json(acc: Any, world: Any = None) -> dict[str, Any]:
+    """``userInfo`` / ``mblog.user`` of a world account (ids as ints, as the site sends them);
+    with the ``world``, ``statuses_count`` counts what it shows (deletions of generation 1)."""
     uid = str(getattr(acc, "uid", "") or getattr(acc, "platform_id", ""))
     followers = getattr(acc, "followers", 0) or 0
     reason = getattr(acc, "verified_reason", "") or ""
@@ -126,7 +127,8 @@ def user_json(acc: Any) -> dict[str, Any]:
         "screen_name": getattr(acc, "name", ""),
         "profile_image_url": getattr(acc, "avatar_url", ""),
         "profile_url": f"https://m.weibo.cn/u/{uid}?uid={uid}&luicode=10000011&lfid=107603{uid}",
-        "statuses_count": getattr(acc, "post_count", 0) or 0,
+        "statuses_count": (world.shown_post_count(acc) if world is not None
+                           else getattr(acc, "post_count", 0) or 0),
         "verified": bool(getattr(acc, "verified", False)),
         "verified_type": getattr(acc, "verified_type", -1),
         "verified_type_ext": 0 if getattr(acc, "verified", False) else None,
@@ -167,7 +169,7 @@ def mblog_json(world: Any, post: Any, *, full: bool = False) -> dict[str, Any]:
         "text": text, "textLength": len(post.text.encode("gbk", "ignore")),
         "source": post.source or "", "favorited": False,
         "pic_num": 0, "isLongText": bool(post.is_long),
-        "user": user_json(acc),
+        "user": user_json(acc, world),
         "reposts_count": display_count(post.reposts, as_text),
         "comments_count": display_count(post.comments_count, as_text),
         "attitudes_count": display_count(post.likes, as_text),
@@ -218,10 +220,10 @@ def _card(mblog: dict[str, Any], containerid: str) -> dict[str, Any]:
             "mblog": mblog, "show_type": 0}
 
 
-def profile_json(acc: Any) -> dict[str, Any]:
+def profile_json(acc: Any, world: Any = None) -> dict[str, Any]:
     uid = str(acc.uid)
     return {"ok": 1, "data": {
-        "avatar_guide": [], "isStarStyle": 0, "userInfo": user_json(acc),
+        "avatar_guide": [], "isStarStyle": 0, "userInfo": user_json(acc, world),
         "fans_scheme": f"https://m.weibo.cn/p/index?containerid=231051_-_fans_intimacy_-_{uid}",
         "follow_scheme": f"https://m.weibo.cn/p/index?containerid=231051_-_followersrecomm_-_{uid}",
         "tabsInfo": {"selectedTab": 1, "tabs": [
@@ -261,7 +263,7 @@ def timeline_json(world: Any, acc: Any, since_id: str | None) -> dict[str, Any]:
     if start == 0 and len(cards) > 2:
         cards.insert(2, {"card_type": 58, "card_group": [], "desc": "以下为博主最近的微博"})
     info: dict[str, Any] = {"containerid": containerid, "v_p": 42, "show_style": 1,
-                            "total": acc.post_count}
+                            "total": world.shown_post_count(acc)}
     if start + TIMELINE_PAGE < total:
         info["since_id"] = int(world.posts(acc, start + TIMELINE_PAGE, 1)[0].post_id)
     return {"ok": 1, "data": {"cardlistInfo": info, "cards": cards,
@@ -334,7 +336,7 @@ def routes(world: Any) -> list[Any]:
             return reply({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
         if acc is None:
             return reply({"ok": 0, "msg": "用户不存在", "errno": "20003"})
-        return reply(profile_json(acc))
+        return reply(profile_json(acc, world))
 
     def _post(request: web.Request) -> Any:
         post = world.post("weibo", request.query.get("id", ""))

@@ -1,5 +1,7 @@
 """End to end: ``scrapy crawl weibo`` against the sandbox into the embedded MongoDB, then a
-re-crawl of the same world one generation later (edits and deletions, nothing new)."""
+re-crawl of the same world one generation later (edits, deletions, new posts and comments) with
+the re-crawl policy ``all``, which re-visits every stored post (the ``changed`` policy is
+tested in ``tests/test_recrawl.py``)."""
 
 from __future__ import annotations
 
@@ -125,17 +127,25 @@ def test_crawl_then_recrawl(sandbox: Any, crawl_settings: dict[str, Any], db: An
 
     # ---------------------------------------------------------------- re-crawl, generation 1
     with SandboxServer(seed=world.seed, size="small", now=world.now, generation=1) as server:
-        crawl({**settings, "WEIBO_BASE_URL": server.settings["WEIBO_BASE_URL"]}, registry)
+        crawl({**settings, "WEIBO_BASE_URL": server.settings["WEIBO_BASE_URL"],
+               "WEIBO_RECRAWL_POLICY": "all"}, registry)
     second = last_run(db)
     assert second["_id"] != first["_id"]
-    assert second["stats"].get("govspider/store/inserted/posts", 0) == 0
-    assert db["posts"].count_documents({}) == posts_before
-    # incremental: one timeline page per account, the rest re-visited post by post
+    # generation 1 adds posts to some active accounts: exactly those are inserted
+    new_posts = [p for a in accounts for p in later.posts(later.account("weibo", a.platform_id), 0, 1000)
+                 if world.post("weibo", p.post_id) is None]
+    added = len(new_posts) + sum(p.repost_of is not None for p in new_posts)  # and their originals
+    assert second["stats"].get("govspider/store/inserted/posts", 0) == added
+    assert db["posts"].count_documents({}) == posts_before + added
+    # incremental: one timeline page per account (new posts fit on it), the rest re-visited
     assert second["stats"]["weibo/timeline_pages"] == len(accounts)
     edited = deleted = 0
     for acc in accounts:
         for post in later.posts(later.account("weibo", acc.platform_id), 0, 1000):
             got = db["posts"].find_one({"_id": f"weibo:{post.post_id}"})
+            if world.post("weibo", post.post_id) is None:  # new in generation 1
+                assert got["text"] == post.text
+                continue
             versions = list(db["post_versions"].find({"post_id": got["_id"]}))
             if post.edited_text:
                 edited += 1

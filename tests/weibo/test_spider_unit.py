@@ -74,10 +74,12 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     profile, (first_page,) = run(spider.parse_profile,
                                  response(f"{BASE}/api/container/getIndex?type=uid&value={UID}",
                                           "profile.json"))
-    # the account and its metrics now (the unit from the registry); the timeline request
-    # carries what later pages need, so any worker of a distributed crawl can take it
-    assert [type(i).__name__ for i in profile] == ["Account", "AccountMetrics"]
-    assert profile[0].name and profile[0].unit == "某市交通运输局" and profile[0].last_post_at is None
+    # the metrics point now; the account (the unit from the registry) travels with the
+    # timeline request, which carries what later pages need, so any worker of a distributed
+    # crawl can take it, and is yielded once page 1 dates its last post (one sighting per crawl)
+    assert [type(i).__name__ for i in profile] == ["AccountMetrics"]
+    held = first_page.meta["weibo_account"]
+    assert held.name and held.unit == "某市交通运输局" and held.last_post_at is None
     assert first_page.url == timeline_url(BASE, UID, "1076035900000001")
     assert first_page.meta["weibo_page"] == 1
     items, requests = run(spider.parse_timeline,
@@ -93,9 +95,9 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     comments = [r for r in requests if "/comments/hotflow" in r.url]
     assert comments and all(r.headers[b"Referer"].endswith(b"/detail/" + r.meta["weibo_mid"].encode())
                             for r in comments)
-    # page 1 dates the account's last post (a partial document, merged by storage)
+    # page 1 dates the account's last post: the profile's account, completed
     (account,) = [i for i in items if isinstance(i, Account)]
-    assert account._id == f"weibo:{UID}" and account.name is None
+    assert account._id == f"weibo:{UID}" and account.name == held.name
     assert account.last_post_at == datetime(2026, 11, 20, 11, 57, tzinfo=CST)
     assert all(r.meta["weibo_page"] == 2 for r in requests if "since_id=" in r.url)
 
@@ -134,7 +136,7 @@ def test_a_worker_that_did_not_start_the_account_carries_on_from_the_request() -
     assert UID not in other.states
     profile, (first_page,) = run(other.parse_profile, response(
         profile_req.url, "profile.json", **profile_req.meta))
-    assert profile[0].unit == "某市交通运输局"  # the registry entry, found by uid
+    assert first_page.meta["weibo_account"].unit == "某市交通运输局"  # the registry entry, by uid
     # the incremental stop travelled with the request: page 1 reaches it, no page 2
     _, requests = run(other.parse_timeline, response(timeline_url(BASE, UID), "timeline_page1.json",
                                                      **first_page.meta))

@@ -1,0 +1,203 @@
+"""Keeping a corpus current: requests per account of a re-crawl, and the changes it captures.
+
+A sandbox world is crawled three times into the embedded database, the sandbox counting every
+request it serves (``/_sandbox/stats``, as a counting proxy would):
+
+1. generation 0, first crawl;
+2. generation 0 again: nothing changed;
+3. generation 1: the world's known edits, deletions, new posts and new comments.
+
+Each platform runs twice, with its re-crawl policy (``changed``) and with the behaviour before
+it (``all``: comments and long texts of every listed post, every stored post of the window
+re-visited), so the figures are ratios within one run. Printed: requests per account per run,
+the share of generation 1's changes captured, and the re-crawl storage ratio of
+``bench_storage.py`` (writer re-writing stored documents vs raw ``ReplaceOne`` upserts).
+Targets: an unchanged run <= 1.5 requests per account; generation 1 captures every new post and
+deletion and >= 95 % of the new comments on posts younger than 7 days; storage >= 1.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pymongo
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import headline, write_result  # noqa: E402
+
+SCRAPY = Path(sys.executable).with_name("scrapy")
+PREFIX = {"weibo": "/weibo", "wechat": "/sogou"}
+YOUNG = timedelta(days=7)
+
+
+def write_registry(accounts: list[Any], path: Path) -> Path:
+    units = [{"name": a.unit.name, "region": a.unit.region, "level": a.unit.level,
+              "accounts": [{"platform": a.platform, "platform_id": a.platform_id, "name": a.name}]}
+             for a in accounts]
+    path.write_text(yaml.safe_dump({"version": 1, "units": units}, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+def crawl(spider: str, registry: Path, settings: dict[str, Any]) -> None:
+    cmd = [str(SCRAPY), "crawl", spider, "-a", f"accounts={registry}"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise SystemExit(f"crawl failed: {proc.stderr[-3000:]}")
+
+
+def served(sandbox: Any) -> int:
+    """Every request the sandbox served so far, all platforms."""
+    return sum(sandbox.stats().get("requests", {}).values())
+
+
+def last_stats(db: Any) -> dict[str, Any]:
+    run = next(db["crawl_runs"].find().sort("started_at", -1).limit(1))
+    return run.get("stats") or {}
+
+
+def purposes(stats: dict[str, Any]) -> dict[str, int]:
+    return {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("govspider/requests/")}
+
+
+def captured(platform: str, db: Any, w0: Any, w1: Any, accounts: list[Any]) -> dict[str, list[int]]:
+    """[captured, total] of generation 1's changes, by kind."""
+    out = {k: [0, 0] for k in ("new_posts", "deletions", "edits", "new_comments_young")}
+
+    def pid(post: Any) -> str:
+        return post.corpus_id
+
+    for a0 in accounts:
+        a1 = w1.account(platform, a0.platform_id)
+        old = {p.post_id: p for p in w0.posts(a0, 0, w0.post_count(a0))}
+        for p1 in w1.posts(a1, 0, w1.post_count(a1)) + w1.pinned(a1):
+            doc = db["posts"].find_one({"_id": pid(p1)}) or {}
+            p0 = old.get(p1.post_id) if not p1.pinned else (w0.pinned(a0) or [None])[0]
+            if p0 is None and not p1.deleted:
+                out["new_posts"][1] += 1
+                out["new_posts"][0] += bool(doc)
+            if p1.deleted and p0 is not None and not p0.deleted:
+                out["deletions"][1] += 1
+                out["deletions"][0] += doc.get("deleted") is True
+            if p1.edited_text and not p1.deleted:
+                out["edits"][1] += 1
+                out["edits"][0] += doc.get("text") == p1.edited_text
+            if platform == "weibo" and not p1.deleted and w1.now - p1.created_at < YOUNG:
+                before = set()
+                if p0 is not None:
+                    before = {c.comment_id for top in w0.comments(p0, 0, 1000)
+                              for c in [top, *top.replies]}
+                new = [f"weibo:{c.comment_id}" for top in w1.comments(p1, 0, 1000)
+                       for c in [top, *top.replies] if c.comment_id not in before]
+                if new:
+                    out["new_comments_young"][1] += len(new)
+                    out["new_comments_young"][0] += db["comments"].count_documents(
+                        {"_id": {"$in": new}})
+    return out
+
+
+def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: int, size: str,
+                 now: str) -> dict[str, Any]:
+    from govspider.sandbox.server import SandboxServer
+    from govspider.sandbox.world import World
+
+    database = f"bench_recrawl_{platform}_{policy}"
+    w0 = World(seed=seed, size=size, now=now)
+    w1 = World(seed=seed, size=size, now=now, generation=1)
+    accounts = [a for a in w0.accounts(platform) if a.name][:n]
+    registry = write_registry(accounts, tmp / f"{platform}.yaml")
+    base = {"MONGODB_URI": uri, "MONGODB_DATABASE": database, "LOG_LEVEL": "WARNING",
+            "GOVSPIDER_DETECT_ENABLED": False, "GOVSPIDER_NOW": w0.now.isoformat(),
+            "WEIBO_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False}
+    runs: dict[str, Any] = {}
+    with pymongo.MongoClient(uri, tz_aware=True) as client:
+        client.drop_database(database)
+        db = client[database]
+        for generation, label in ((0, "first"), (0, "unchanged"), (1, "generation_1")):
+            if label == "generation_1" or label == "first":
+                sandbox = SandboxServer(seed=seed, size=size, now=now, generation=generation).start()
+            try:
+                before = served(sandbox)
+                crawl(platform, registry, base | dict(sandbox.settings)
+                      | {"GOVSPIDER_NOW": w0.now.isoformat()})
+                requests = served(sandbox) - before
+            finally:
+                if label != "first":
+                    sandbox.stop()
+            stats = last_stats(db)
+            runs[label] = {"requests": requests, "per_account": round(requests / len(accounts), 2),
+                           "by_purpose": purposes(stats)}
+        runs["captured"] = captured(platform, db, w0, w1, accounts)
+        client.drop_database(database)
+    return {"accounts": len(accounts), **runs}
+
+
+def storage_ratio() -> float | None:
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_storage.py"), "-n", "5000",
+                           "--repeat", "3"], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    result = json.loads((ROOT / "bench" / "results" / "storage.json").read_text())
+    return result.get("ratio_recrawl")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=10)
+    parser.add_argument("--platforms", default="weibo,wechat")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--size", default="small")
+    parser.add_argument("--no-storage", action="store_true")
+    opts = parser.parse_args()
+    from govspider.storage.embedded import EmbeddedServer
+
+    now = "2026-11-20T12:00:00+08:00"
+    tmp = Path(tempfile.mkdtemp(prefix="govspider-bench-recrawl-"))
+    server = EmbeddedServer(tmp / "data")
+    uri = server.start()
+    figures: dict[str, Any] = {}
+    try:
+        for platform in opts.platforms.split(","):
+            figures[platform] = {p: run_platform(platform, p, opts.accounts, uri, tmp, opts.seed,
+                                                 opts.size, now)
+                                 for p in ("all", "changed")}
+    finally:
+        server.stop()
+    ratio = None if opts.no_storage else storage_ratio()
+    worst_unchanged = 0.0
+    for platform, by_policy in figures.items():
+        for policy, fig in by_policy.items():
+            runs = "  ".join(f"{label} {fig[label]['per_account']:5.2f}"
+                             for label in ("first", "unchanged", "generation_1"))
+            print(f"{platform:<7} policy {policy:<8} requests/account: {runs}")
+            print(f"{'':<7} {'':<15} by purpose (unchanged): {fig['unchanged']['by_purpose']}; "
+                  f"(generation 1): {fig['generation_1']['by_purpose']}")
+            shares = ", ".join(f"{k} {c}/{t}" for k, (c, t) in fig["captured"].items() if t)
+            print(f"{'':<7} {'':<15} generation 1 captured: {shares}")
+        worst_unchanged = max(worst_unchanged, by_policy["changed"]["unchanged"]["per_account"])
+    if ratio is not None:
+        print(f"storage: re-crawl writer / raw upserts = {ratio:.2f}")
+    write_result("recrawl", {"platforms": figures, "storage_ratio_recrawl": ratio,
+                             "target_unchanged_per_account": 1.5})
+    young = [by["changed"]["captured"]["new_comments_young"] for by in figures.values()
+             if by["changed"]["captured"]["new_comments_young"][1]]
+    share = (sum(c for c, _ in young) / sum(t for _, t in young)) if young else None
+    headline(f"recrawl: unchanged run <= {worst_unchanged:.2f} requests/account (target <= 1.5); "
+             + (f"new comments on young posts captured {share:.1%} (target >= 95%); " if share is not None else "")
+             + (f"storage re-crawl/raw upserts = {ratio:.2f} (target >= 1.0)" if ratio is not None else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Re-crawls under the ``changed`` policy (docs/recrawl.md), end to end against the sandbox
+(which counts every request it serves) and the embedded database.
+
+Weibo: an unchanged re-crawl costs at most 1.5 requests per account and rewrites no document
+(their hashes match: only last_seen_at / crawl_id move); a generation-1 crawl captures the new
+posts, the deletions, the edits the listing shows and the new comments on young posts.
+WeChat: an unchanged re-crawl costs at most 1.5 requests per account.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.weibo.test_crawl_sandbox import ROOT, SCRAPY, last_run
+
+
+def write_registry(accounts: list[Any], path: Path) -> Path:
+    units = [{"name": a.unit.name, "region": a.unit.region, "level": a.unit.level,
+              "accounts": [{"platform": a.platform, "platform_id": a.platform_id, "name": a.name}]}
+             for a in accounts]
+    path.write_text(yaml.safe_dump({"version": 1, "units": units}, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+def crawl(spider: str, settings: dict[str, Any], registry: Path) -> None:
+    cmd = [str(SCRAPY), "crawl", spider, "-a", f"accounts={registry}"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+
+
+def served(server: Any) -> int:
+    return sum(server.stats()["requests"].values())
+
+
+def weibo_accounts(world: Any, later: Any) -> list[Any]:
+    """Accounts that together show new posts, a deletion and an edit in generation 1."""
+    def grows(a: Any) -> bool:
+        return later.post_count(later.account("weibo", a.platform_id)) > world.post_count(a)
+
+    def changes(a: Any, what: str) -> bool:
+        return any(getattr(p, what) for p in later.posts(later.account("weibo", a.platform_id), 0, 40))
+
+    chosen: list[Any] = []
+    for test in (grows, lambda a: changes(a, "deleted"), lambda a: changes(a, "edited_text")):
+        if not any(test(a) for a in chosen):
+            chosen.append(next(a for a in world.accounts("weibo") if a not in chosen and test(a)))
+    return chosen
+
+
+def test_weibo_recrawl_costs_what_changed(sandbox: Any, crawl_settings: dict[str, Any], db: Any,
+                                          tmp_path: Path) -> None:
+    from govspider.sandbox.server import SandboxServer
+    from govspider.sandbox.world import World
+
+    world = sandbox.world
+    later = World(seed=world.seed, size="small", now=world.now, generation=1)
+    accounts = weibo_accounts(world, later)
+    registry = write_registry(accounts, tmp_path / "registry.yaml")
+    settings = {**crawl_settings, "GOVSPIDER_NOW": world.now.isoformat(),
+                "GOVSPIDER_DETECT_ENABLED": False, "WEIBO_MAX_COMMENT_PAGES": 10,
+                "WEIBO_BASE_URL": sandbox.settings["WEIBO_BASE_URL"]}
+    before = served(sandbox)
+    crawl("weibo", settings, registry)
+    first = served(sandbox) - before
+    stored = {d["_id"]: d for d in db["posts"].find()}
+    comments = {d["_id"]: d for d in db["comments"].find()}
+
+    # ---------------------------------------------------------------- nothing changed
+    before = served(sandbox)
+    crawl("weibo", settings, registry)
+    requests = served(sandbox) - before
+    assert requests <= 1.5 * len(accounts) < first
+    run = last_run(db)["stats"]
+    assert run["govspider/requests/discovery"] == requests  # no re-visit, no retry
+    assert run.get("govspider/store/updated/posts", 0) == 0
+    assert run["govspider/store/unchanged/accounts"] == len(accounts)
+    for _id, doc in stored.items():
+        again = db["posts"].find_one({"_id": _id})
+        assert again["doc_hash"] == doc["doc_hash"]
+        assert {k: v for k, v in again.items() if k not in ("last_seen_at", "crawl_id")} \
+            == {k: v for k, v in doc.items() if k not in ("last_seen_at", "crawl_id")}
+    listed = [d for d in db["posts"].find() if d["crawl_id"] == last_run(db)["_id"]]
+    assert listed and all(d["last_seen_at"] > stored[d["_id"]]["last_seen_at"] for d in listed)
+    assert {d["_id"]: d for d in db["comments"].find()}.keys() == comments.keys()
+
+    # ---------------------------------------------------------------- generation 1
+    with SandboxServer(seed=world.seed, size="small", now=world.now, generation=1) as server:
+        crawl("weibo", {**settings, "WEIBO_BASE_URL": server.settings["WEIBO_BASE_URL"]}, registry)
+        spent = served(server)
+    assert spent < first
+    new_posts = deleted = edits_listed = 0
+    new_comments: list[str] = []
+    for acc in accounts:
+        a1 = later.account("weibo", acc.platform_id)
+        shown = {p.post_id for p in later.posts(a1, 0, 10)}  # page 1 of the timeline
+        for post in later.posts(a1, 0, later.post_count(a1)):
+            got = db["posts"].find_one({"_id": f"weibo:{post.post_id}"})
+            old = world.post("weibo", post.post_id)
+            if old is None:
+                new_posts += 1
+                assert got is not None and got["text"] == post.text
+            elif post.deleted:
+                deleted += 1
+                assert got["deleted"] is True
+            elif post.edited_text and post.post_id in shown:
+                edits_listed += 1
+                assert got["text"] == post.edited_text
+            if not post.deleted and later.now - post.created_at < timedelta(days=7):
+                before_ids = {c.comment_id for top in (world.comments(old, 0, 1000) if old else [])
+                              for c in [top, *top.replies]}
+                new_comments += [f"weibo:{c.comment_id}" for top in later.comments(post, 0, 1000)
+                                 for c in [top, *top.replies] if c.comment_id not in before_ids]
+    assert new_posts and deleted
+    got = db["comments"].count_documents({"_id": {"$in": new_comments}})
+    assert new_comments and got >= 0.95 * len(new_comments)
+    run = last_run(db)["stats"]
+    assert run["govspider/requests/revisit"] >= deleted  # each deletion confirmed on its page
+
+
+def test_wechat_unchanged_recrawl(sandbox: Any, crawl_settings: dict[str, Any], db: Any,
+                                  tmp_path: Path) -> None:
+    world = sandbox.world
+    accounts = world.accounts("wechat")[:4]
+    registry = write_registry(accounts, tmp_path / "registry.yaml")
+    settings = {**crawl_settings, "GOVSPIDER_NOW": world.now.isoformat(),
+                "GOVSPIDER_DETECT_ENABLED": False, **sandbox.settings}
+    crawl("wechat", settings, registry)
+    posts = db["posts"].count_documents({})
+    before = served(sandbox)
+    crawl("wechat", settings, registry)
+    assert served(sandbox) - before <= 1.5 * len(accounts)
+    assert db["posts"].count_documents({}) == posts
