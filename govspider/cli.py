@@ -52,6 +52,11 @@ class GovspiderGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(130)
+        except (RecursionError, UnicodeError, MemoryError) as exc:
+            # bad input that got past a command's own checks: still one line, no traceback
+            click.echo(f"error: unusable input ({type(exc).__name__}: "
+                       f"{' '.join(str(exc).split())[:200]})", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -183,6 +188,56 @@ def parse(platform: str, kind: str, file: str, url: str | None, now: str | None,
 
 
 # ------------------------------------------------------------------------------ detect / scan
+def read_text(file: str, what: str = "") -> str:
+    """A UTF-8 text file (``-``: standard input) as text; one-line :class:`Failure` for an
+    unreadable, binary or non-UTF-8 file."""
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        raise Failure(f"cannot read {file}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Failure(f"{file}: not UTF-8 text (byte {exc.start}: a binary file?)") from None
+    if "\0" in text:
+        raise Failure(f"{file}: contains NUL characters (a binary file?)")
+    return text
+
+
+def json_line(line: str, where: str) -> Any:
+    """One JSON value of a JSON-lines file; one-line :class:`Failure` when it is not JSON,
+    nested too deeply, or holds text that is not valid Unicode (a lone surrogate)."""
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        raise Failure(f"{where}: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise Failure(f"{where}: not JSON ({getattr(exc, 'msg', exc)})") from None
+    _check_unicode(value, where)
+    return value
+
+
+def _check_unicode(value: Any, where: str) -> None:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Failure(f"{where}: a lone surrogate (\\u{ord(v[_bad_at(v)]):04x}) is not "
+                              f"valid text") from None
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+
+
+def _bad_at(text: str) -> int:
+    return next(i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
+
+
 def _read_items(stream: Any, source: str) -> list[dict[str, Any]]:
     """JSON lines of items (or of `parse` outputs, whose items are taken)."""
     from govspider.items import item_from_dict
@@ -192,11 +247,10 @@ def _read_items(stream: Any, source: str) -> list[dict[str, Any]]:
         line = line.strip()
         if not line:
             continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise Failure(f"{source}:{n}: not JSON ({exc.msg})") from None
+        obj = json_line(line, f"{source}:{n}")
         rows = obj.get("items", []) if isinstance(obj, dict) and "outcome" in obj else [obj]
+        if not isinstance(rows, list):
+            raise Failure(f"{source}:{n}: 'items' is not a list")
         for row in rows:
             try:
                 items.append(item_from_dict(row).to_dict())
@@ -230,14 +284,8 @@ def detect(file: str, detectors: str | None, registry_file: str | None, now: str
 
     chosen = _detectors(detectors)
     reg = _registry_path(registry_file)
-    try:
-        if file == "-":
-            items = _read_items(sys.stdin, "stdin")
-        else:
-            with open(file, encoding="utf-8") as fh:
-                items = _read_items(fh, file)
-    except OSError as exc:
-        raise Failure(f"cannot read {file}: {exc.strerror}") from None
+    text = read_text(file)
+    items = _read_items(text.splitlines(), "stdin" if file == "-" else file)
     ctx = DetectContext(now=_now_option(now) or datetime.now(CST),
                         settings=_settings().copy_to_dict(), registry=reg)
     for finding in run_detectors(chosen, items, ctx):
@@ -256,12 +304,50 @@ def scan(detectors: str | None, registry_file: str | None, now: str | None) -> N
 
     chosen = _detectors(detectors)
     settings = _settings()
+    receivers = _alert_receivers(settings)
     reg = _registry_path(registry_file or settings.get("GOVSPIDER_REGISTRY"))
     with _connect(settings) as conn:
         summary = scan_corpus(conn.db, chosen, now=_now_option(now) or datetime.now(CST),
                               settings=settings.copy_to_dict(), registry=reg,
                               progress=lambda msg: click.echo(msg, err=True))
     click.echo(json.dumps(summary, ensure_ascii=False))
+    if receivers:
+        from govspider.alerts import alert_new_vetoes
+
+        with _connect(settings) as conn:
+            sent = alert_new_vetoes(conn.db, receivers)
+        if sent["findings"]:
+            click.echo(f"alerts: {sent['findings']} new veto findings sent to "
+                       f"{', '.join(sent['delivered']) or 'no receiver'}"
+                       + (f"; failed: {'; '.join(map(str, sent['failed']))}" if sent["failed"] else ""),
+                       err=True)
+
+
+def _alert_receivers(settings: Any) -> list[Any]:
+    """The configured alert receivers (GOVSPIDER_ALERTS); a bad configuration is a one-line
+    error before any work."""
+    from govspider.alerts import receivers_from
+
+    try:
+        return receivers_from(settings)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _alert_unhealthy(settings: Any, stats: dict[str, Any], bad: dict[str, list[str]]) -> None:
+    """Tell the receivers that want it about each unhealthy crawl (never fails the command
+    further: the crawl's own exit code says it failed)."""
+    receivers = _alert_receivers(settings)
+    if not receivers:
+        return
+    from govspider.alerts import dispatch, unhealthy_alert
+
+    for name, failed in bad.items():
+        alert = unhealthy_alert(name, list(failed), stats[name].get("finish_reason"),
+                                stats[name].get("govspider/crawl_id"))
+        for result in dispatch(alert, receivers):
+            if not result.ok:
+                click.echo(f"alert to {result.receiver} failed: {result.error}", err=True)
 
 
 # ------------------------------------------------------------------------------ crawl
@@ -296,6 +382,7 @@ def crawl(spider: str, args: tuple[str, ...], sets: tuple[str, ...], sandbox: bo
     spider_args = _split_pairs(args, "-a")
     overrides: dict[str, Any] = _split_pairs(sets, "-s")
     settings = _settings(overrides)
+    _alert_receivers(settings)  # a bad alert configuration fails before the crawl
     from govspider.spiderloader import PluginSpiderLoader
 
     known = PluginSpiderLoader(settings).list()
@@ -303,6 +390,12 @@ def crawl(spider: str, args: tuple[str, ...], sets: tuple[str, ...], sandbox: bo
         raise Failure(f"unknown spider {spider!r} (available: {', '.join(sorted(known)) or 'none'})")
     if "accounts" in spider_args:
         _registry_path(spider_args["accounts"])  # fail early, in one line
+    check = getattr(PluginSpiderLoader(settings).load(spider), "check_arguments", None)
+    if check is not None:  # a spider's own arguments (e.g. web's urls=FILE), also in one line
+        try:
+            check(settings, spider_args)
+        except ValueError as exc:
+            raise Failure(str(exc)) from None
     if sandbox:
         from govspider.sandbox.server import SandboxServer
 
@@ -313,10 +406,25 @@ def crawl(spider: str, args: tuple[str, ...], sets: tuple[str, ...], sandbox: bo
     else:
         stats = run_crawls([spider], settings, spider_args)
     click.echo(json.dumps(stats, ensure_ascii=False, default=str))
-    for name, failed in unhealthy(stats).items():
+    bad = unhealthy(stats)
+    if bad:
+        _alert_unhealthy(settings, stats, bad)
+    for name, failed in bad.items():
         reason = stats[name].get("finish_reason")
         raise CrawlUnhealthy(f"the {name} crawl failed its health checks ({'; '.join(failed)}; "
                              f"finish reason: {reason}); see its log and crawl_runs")
+
+
+def _check_storable(doc: dict[str, Any], where: str) -> None:
+    """One-line :class:`Failure` when MongoDB (BSON) cannot store ``doc`` (an integer beyond
+    64 bits, a key that is not text...): checked before anything is written."""
+    import bson
+
+    try:
+        bson.encode(doc)
+    except (bson.errors.InvalidDocument, OverflowError, TypeError, ValueError) as exc:
+        raise Failure(f"{where}: a value cannot be stored ({' '.join(str(exc).split())[:160]})"
+                      ) from None
 
 
 # ------------------------------------------------------------------------------ accounts
@@ -328,14 +436,93 @@ def accounts() -> None:
 @accounts.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 def accounts_import(file: str) -> None:
-    """Load the account registry (YAML or CSV) into the corpus."""
-    from govspider.storage.registry_store import import_registry
+    """Load the account registry (YAML or CSV) into the corpus.
 
+    All or nothing: the whole file is checked before anything is written, and an import that
+    fails or is interrupted (Ctrl-C, SIGTERM) half way is undone.
+    """
     reg = _registry_path(file)
+    for i, unit in enumerate(reg.to_dict()["units"]):
+        _check_storable(unit | {"imported_at": datetime.now()}, f"{file}: units[{i}]")
     with _connect() as conn:
-        counts = import_registry(conn.db, reg)
+        counts = _import_all_or_nothing(conn.db, reg)
     click.echo(f"imported {counts['units']} units, {counts['accounts']} accounts, "
                f"{counts['apps']} apps from {file}")
+
+
+#: The fields ``import_registry`` writes on an account document.
+_STUB_FIELDS = ("platform", "platform_id", "unit", "region", "first_seen_at", "name")
+
+
+def _in_chunks(collection: Any, ids: list[str], projection: Any = None) -> dict[str, Any]:
+    found = {}
+    for i in range(0, len(ids), 1000):
+        for doc in collection.find({"_id": {"$in": ids[i:i + 1000]}}, projection):
+            found[doc["_id"]] = doc
+    return found
+
+
+def _import_all_or_nothing(db: Any, reg: Any) -> dict[str, int]:
+    """``import_registry`` that leaves the corpus as it was when it does not complete."""
+    import signal
+    import threading
+
+    from govspider.storage.registry_store import import_registry
+
+    unit_ids = [u["name"] for u in reg.to_dict()["units"]]
+    account_ids = list(dict.fromkeys(a.account_id for a in reg.accounts))
+    units_before = _in_chunks(db["registry"], unit_ids)
+    accounts_before = _in_chunks(db["accounts"], account_ids, dict.fromkeys(_STUB_FIELDS, 1))
+
+    def undo() -> None:
+        for uid in unit_ids:
+            if uid in units_before:
+                db["registry"].replace_one({"_id": uid}, units_before[uid])
+            else:
+                db["registry"].delete_one({"_id": uid})
+        for aid in account_ids:
+            old = accounts_before.get(aid)
+            if old is None:
+                db["accounts"].delete_one({"_id": aid})
+                continue
+            kept = {k: old[k] for k in _STUB_FIELDS if k in old}
+            gone = {k: "" for k in _STUB_FIELDS if k not in old}
+            db["accounts"].update_one({"_id": aid}, {"$set": kept, **({"$unset": gone} if gone else {})}
+                                      if kept else {"$unset": gone})
+
+    # Ctrl-C or SIGTERM while writing waits for the write to end, then undoes it
+    received: list[int] = []
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda signum, frame: received.append(signum))
+    try:
+        try:
+            counts = import_registry(db, reg)
+        except BaseException as exc:
+            failure = (Failure("interrupted: nothing imported") if isinstance(exc, KeyboardInterrupt)
+                       else Failure(f"the import failed ({type(exc).__name__}: "
+                                    f"{' '.join(str(exc).split())[:160]}); nothing imported"))
+            failure.exit_code = 130 if isinstance(exc, KeyboardInterrupt) else 1
+            _undo_or_say(undo)
+            raise failure from None
+        if received:
+            _undo_or_say(undo)
+            interrupted = Failure("interrupted: nothing imported")
+            interrupted.exit_code = 130
+            raise interrupted
+        return counts
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _undo_or_say(undo: Any) -> None:
+    try:
+        undo()
+    except Exception as exc:  # noqa: BLE001 - the database went away while undoing
+        raise Failure(f"the import failed half way and could not be undone "
+                      f"({type(exc).__name__}); run it again to complete it") from None
 
 
 # ------------------------------------------------------------------------------ metrics
@@ -356,23 +543,25 @@ def metrics_import(file: str) -> None:
     from govspider.items import AccountMetrics, item_from_dict
     from govspider.storage import CorpusWriter
 
-    try:
-        lines = (sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")).splitlines()
-    except OSError as exc:
-        raise Failure(f"cannot read {file}: {exc.strerror}") from None
+    lines = read_text(file).splitlines()
     points = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        row = json_line(line, f"{file}:{n}")
+        if not isinstance(row, dict):
+            raise Failure(f"{file}:{n}: an account_metrics row is a JSON object")
         try:
-            row = json.loads(line)
             row.setdefault("item_type", "account_metrics")
             point = item_from_dict(row)
         except (ValueError, TypeError, AttributeError) as exc:
             raise Failure(f"{file}:{n}: not an account_metrics row ({exc})") from None
-        if not isinstance(point, AccountMetrics) or point.at is None or not point.account_id:
-            raise Failure(f"{file}:{n}: an account_metrics row needs 'account_id' and 'at'")
+        if not isinstance(point, AccountMetrics) or not isinstance(point.at, datetime) \
+                or not isinstance(point.account_id, str) or not point.account_id:
+            raise Failure(f"{file}:{n}: an account_metrics row needs 'account_id' (text) and "
+                          f"'at' (an ISO 8601 time)")
         point._id = point._id or f"{point.account_id}@{point.at.isoformat()}"
+        _check_storable(point.to_dict(), f"{file}:{n}")
         points.append(point)
     with _connect() as conn:
         stats = CorpusWriter(conn.db, crawl_id="import").write(points)

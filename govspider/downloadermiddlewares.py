@@ -6,6 +6,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
@@ -18,6 +19,29 @@ logger = logging.getLogger(__name__)
 BACKOFF_META = "govspider_backoff"
 #: ``request.meta`` key: the platform whose cookie the request carries (``weibo``...).
 COOKIE_META = "govspider_cookie"
+
+#: The only hosts a platform's cookie goes to (over https), besides the spider's own base URL
+#: (the sandbox, or a mirror named by ``WEIBO_BASE_URL``...). ``GOVSPIDER_COOKIE_HOSTS``
+#: (``{"weibo": ["m.weibo.cn", ...]}``) replaces a platform's list.
+PLATFORM_COOKIE_HOSTS: dict[str, tuple[str, ...]] = {
+    "weibo": ("m.weibo.cn",),
+    "wechat": ("mp.weixin.qq.com",),
+    "douyin": ("www.douyin.com",),
+}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an http(s) URL; ``None`` for anything else."""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port
 
 
 class BackoffMiddleware:
@@ -52,17 +76,34 @@ class CookiesFromEnvMiddleware:
     For a request whose ``meta["govspider_cookie"]`` names a platform ``P``, the cookie string
     comes from ``GOVSPIDER_<P>_COOKIE`` (environment) or the file named by
     ``GOVSPIDER_<P>_COOKIE_FILE`` (environment or setting).
+
+    The cookie only goes to the platform's own hosts (:data:`PLATFORM_COOKIE_HOSTS`, over
+    https) and to the origin of the spider's base URL; a request anywhere else, such as the
+    target of a cross-host redirect (which keeps the request's meta), goes without it.
     """
 
-    def __init__(self, settings: Any):
+    def __init__(self, settings: Any, crawler: Any = None):
         self.settings = settings
+        self.crawler = crawler
         self._cache: dict[str, str | None] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CookiesFromEnvMiddleware:
         if not crawler.settings.getbool("GOVSPIDER_COOKIES_ENABLED", True):
             raise NotConfigured("GOVSPIDER_COOKIES_ENABLED is off")
-        return cls(crawler.settings)
+        return cls(crawler.settings, crawler)
+
+    def allowed_origins(self, platform: str, spider: Any = None) -> set[tuple[str, str, int]]:
+        """The origins ``(scheme, host, port)`` that may receive ``platform``'s cookie."""
+        configured = self.settings.getdict("GOVSPIDER_COOKIE_HOSTS") if self.settings else {}
+        hosts = configured.get(platform, PLATFORM_COOKIE_HOSTS.get(platform, ()))
+        origins = {("https", str(h).lower(), 443) for h in hosts}
+        spider = spider or getattr(self.crawler, "spider", None)
+        if spider is not None and getattr(spider, "platform", None) == platform:
+            base = _origin(getattr(spider, "base_url", "") or "")
+            if base:
+                origins.add(base)
+        return origins
 
     def cookie_for(self, platform: str) -> str | None:
         if platform not in self._cache:
@@ -85,7 +126,16 @@ class CookiesFromEnvMiddleware:
         platform = request.meta.get(COOKIE_META)
         if platform:
             cookie = self.cookie_for(platform)
-            if cookie:
-                jar = request.headers.get("Cookie")
-                request.headers["Cookie"] = f"{jar.decode('latin-1')}; {cookie}" if jar else cookie
+            if not cookie:
+                return None
+            jar = request.headers.get("Cookie")
+            if _origin(request.url) not in self.allowed_origins(platform, spider):
+                if jar and cookie in jar.decode("latin-1"):
+                    del request.headers["Cookie"]  # copied along from an allowed request
+                logger.debug("Not sending the %s cookie to %s (not a %s host)",
+                             platform, urlsplit(request.url).hostname, platform)
+                return None
+            if jar and cookie in jar.decode("latin-1"):
+                return None  # already there (a same-host redirect keeps the header)
+            request.headers["Cookie"] = f"{jar.decode('latin-1')}; {cookie}" if jar else cookie
         return None

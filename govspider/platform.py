@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,6 +92,52 @@ class ParseResult:
 Parser = Callable[[ParseInput], ParseResult]
 
 
+class MissingInput(ValueError):
+    """A parser needs something the response does not say (``govspider parse ... --url``).
+
+    The only exception a registered parser lets through; everything else a hostile or broken
+    response could provoke becomes an ``error`` outcome (see :func:`guard_parser`).
+    """
+
+
+def guard_parser(parser: Parser, name: str = "") -> Parser:
+    """``parser`` made safe for any body: it never raises (but :class:`MissingInput`) and
+    never answers ``ok`` with nothing in it.
+
+    A crash on a hostile body (deeply nested JSON, wrong types, binary garbage) becomes
+    ``error``/``malformed`` with the exception named in the message, so the crawl counts it,
+    retries it and reports it instead of losing the page in a traceback; an ``ok`` without
+    items, follow-up requests or a next page (an all-null answer) becomes ``malformed`` too.
+    Every parser a platform registers is wrapped (:class:`Platform`); the original is
+    ``guarded.__wrapped__``.
+    """
+    if getattr(parser, "__govspider_guarded__", False):
+        return parser
+    label = name or getattr(parser, "__name__", "parser")
+
+    @functools.wraps(parser)
+    def guarded(inp: ParseInput) -> ParseResult:
+        try:
+            result = parser(inp)
+        except MissingInput:
+            raise
+        except RecursionError:
+            return ParseResult.error(MALFORMED, f"{label}: the response is nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - any crash on a body is a malformed body
+            detail = " ".join(str(exc).split())[:160]
+            return ParseResult.error(MALFORMED, f"{label} failed on this response: "
+                                                f"{type(exc).__name__}: {detail}")
+        if not isinstance(result, ParseResult):
+            return ParseResult.error(MALFORMED, f"{label} returned {type(result).__name__}")
+        if result.outcome == OK and not result.items and not result.requests and not result.next:
+            return ParseResult.error(MALFORMED, f"{label}: an ok answer with nothing in it "
+                                                f"({result.message or 'no items'})")
+        return result
+
+    guarded.__govspider_guarded__ = True  # type: ignore[attr-defined]
+    return guarded
+
+
 @dataclass
 class Platform:
     """A platform as a plugin declares it."""
@@ -104,6 +151,10 @@ class Platform:
     spiders: list[type] = field(default_factory=list)
     description: str = ""
 
+    def __post_init__(self) -> None:
+        self.parsers = {kind: guard_parser(fn, f"{self.name} {kind} parser")
+                        for kind, fn in self.parsers.items()}
+
 
 def loads_json(body: bytes | str) -> Any:
     """``json.loads`` at orjson's speed (parsing was the crawl's largest cost after Scrapy's own).
@@ -111,15 +162,24 @@ def loads_json(body: bytes | str) -> Any:
     What orjson refuses or reads differently and the standard library reads (integers beyond
     64 bits, which orjson would turn into floats; ``NaN``; lone surrogates; UTF-16 bodies) goes
     to ``json.loads``, so the two agree on every input; a body neither can read raises
-    ``json.JSONDecodeError`` (a ``ValueError``).
+    ``json.JSONDecodeError`` (a ``ValueError``), and so does one nested too deeply for either
+    (``[[[[...`` many thousand levels deep: a ``RecursionError`` in ``json.loads``).
     """
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
     if _TWENTY_DIGITS in raw.translate(_DIGITS_ONLY):  # ~1 GB/s, where a regex crawls
-        return json.loads(body)  # a number orjson would turn into a float (ids must stay exact)
+        return _std_loads(body)  # a number orjson would turn into a float (ids must stay exact)
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
+        return _std_loads(body)
+
+
+def _std_loads(body: bytes | str) -> Any:
+    try:
         return json.loads(body)
+    except RecursionError:
+        doc = body if isinstance(body, str) else body.decode("utf-8", "replace")
+        raise json.JSONDecodeError("JSON nested too deeply", doc[:64], 0) from None
 
 
 #: 20 digits in a row may be an integer beyond 64 bits (orjson reads those as floats): every

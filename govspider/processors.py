@@ -148,7 +148,10 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime | None:
 def _from_epoch(number: float) -> datetime:
     if number > 1e11:  # milliseconds
         number /= 1000.0
-    return datetime.fromtimestamp(number, CST)
+    try:
+        return datetime.fromtimestamp(number, CST)
+    except (OverflowError, OSError, ValueError):  # beyond year 9999, or NaN
+        raise ValueError(f"epoch time out of range: {number!r}") from None
 
 
 def _need(now: datetime | None) -> datetime:
@@ -182,8 +185,8 @@ _WRAPPERS = {("weibo.cn", "/sinaurl"): "u", ("m.weibo.cn", "/sinaurl"): "u",
 
 def absolute_url(url: str | None, base: str = "https://") -> str | None:
     """An absolute ``https://`` URL: ``//host/x`` gets ``https:``; ``&amp;`` and ``\\x26``
-    are unescaped; a path is joined to ``base``."""
-    if not url:
+    are unescaped; a path is joined to ``base``. Anything but a string is ``None``."""
+    if not url or not isinstance(url, str):
         return None
     url = url.strip().replace("\\x26", "&").replace("\\/", "/")
     # only the escapes of "&": html.unescape would also turn "&times" in "&timestamp=" into "×"
@@ -198,6 +201,28 @@ def absolute_url(url: str | None, base: str = "https://") -> str | None:
         parts = urlsplit(base)
         if parts.scheme.startswith("http") and parts.netloc:  # else: a path, left as it is
             return f"{parts.scheme}://{parts.netloc}{url}"
+    return url
+
+
+#: What a browser drops from a URL before reading its scheme: C0 controls and spaces at either
+#: end, and tabs and newlines anywhere (``java\tscript:`` is ``javascript:``).
+_URL_STRIP = "".join(map(chr, range(0x21)))
+_URL_DROP = dict.fromkeys(map(ord, "\t\n\r"), None)
+
+
+def http_url(value: Any) -> str | None:
+    """``value`` if it is an ``http(s)://`` URL with a host (as a browser would read it), else
+    ``None``: ``javascript:``, ``data:``, ``file:``... never become links or fetched URLs."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip(_URL_STRIP).translate(_URL_DROP)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
     return url
 
 
@@ -241,6 +266,8 @@ def html_to_text(markup: str | None) -> str:
     characters."""
     if not markup:
         return ""
+    if not isinstance(markup, str):
+        return parse_html(markup).text
     if _is_plain(markup):  # most comments: no parser, no mentions or topics to find
         return _tidy(markup.translate(_ZERO_WIDTH))
     return parse_html(markup).text
@@ -252,7 +279,13 @@ def _is_plain(markup: str) -> bool:
 
 
 def parse_html(markup: str | None, base_url: str = "https://") -> HtmlText:
-    """:func:`html_to_text` plus the unwrapped links, topics and mentions of the fragment."""
+    """:func:`html_to_text` plus the unwrapped links, topics and mentions of the fragment.
+
+    A number is read as its text; a list, an object or a boolean (a reshaped answer) as empty.
+    """
+    if not isinstance(markup, str):
+        markup = str(markup) if isinstance(markup, (int, float)) and not isinstance(
+            markup, bool) else ""
     if not markup:
         return HtmlText("")
     if _is_plain(markup):
@@ -346,9 +379,9 @@ def content_hash(title: str | None, text: str | None) -> str:
 
 def strip_prefix(value: str | None, *prefixes: str) -> str | None:
     """``"发布于 北京"`` -> ``"北京"``; ``"IP属地：四川"`` -> ``"四川"``; ``None`` stays."""
-    if value is None:
+    if value is None or not isinstance(value, (str, int, float)) or isinstance(value, bool):
         return None
-    value = value.strip()
+    value = str(value).strip()
     for prefix in prefixes:
         if value.startswith(prefix):
             value = value[len(prefix):].strip(" ：:")

@@ -28,7 +28,9 @@ and an optional ``website`` (the unit's site, checked for injected content); ``p
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,66 @@ LEVELS = ("province", "city", "county", "")
 
 class RegistryError(ValueError):
     """The registry file is unreadable or inconsistent (the message names the place)."""
+
+
+#: Values a registry may hold beyond its known keys are stored as they are (MongoDB/BSON):
+#: at most this many of them per file, nested at most this deep.
+MAX_VALUES = 200_000
+MAX_DEPTH = 32
+_INT64 = 2**63
+
+
+def storable(value: Any, where: str, budget: list[int] | None = None, depth: int = 0) -> Any:
+    """``value`` as MongoDB can store it: dates become ISO strings; a value BSON cannot hold
+    (an integer beyond 64 bits, a key that is not a string, a set, NaN...) or a structure
+    nested too deeply or too large (YAML aliases) is a :class:`RegistryError` naming it."""
+    budget = budget if budget is not None else [MAX_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise RegistryError(f"{where}: too many values (more than {MAX_VALUES}; YAML aliases?)")
+    if depth > MAX_DEPTH:
+        raise RegistryError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if not -_INT64 <= value < _INT64:
+            raise RegistryError(f"{where}: the number {str(value)[:24]} is too large to store "
+                                f"(quote it to keep it as text)")
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise RegistryError(f"{where}: {value!r} is not a storable number")
+        return value
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [storable(v, f"{where}[{i}]", budget, depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or not k or k.startswith("$") or "\0" in k:
+                raise RegistryError(f"{where}: key {k!r} is not a text key MongoDB can store")
+            out[k] = storable(v, f"{where}.{k}", budget, depth + 1)
+        return out
+    raise RegistryError(f"{where}: a {type(value).__name__} value cannot be stored")
+
+
+def _text(value: Any, where: str) -> str:
+    """A text field of the registry (numbers are read as their digits)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise RegistryError(f"{where}: expected text, got {type(value).__name__}")
+    return str(value)
+
+
+def _items(value: Any, where: str) -> list[Any]:
+    """A list field of the registry (absent or empty is an empty list)."""
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise RegistryError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -101,15 +163,21 @@ class AccountRegistry:
         """Read a YAML or CSV registry; :class:`RegistryError` with the reason on bad input."""
         path = Path(path)
         try:
-            raw = path.read_text(encoding="utf-8-sig")
+            raw = path.read_bytes().decode("utf-8-sig")
         except OSError as exc:
             raise RegistryError(f"cannot read registry {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise RegistryError(f"{path}: not UTF-8 text (byte {exc.start}: a binary file?)") from None
+        if "\0" in raw:
+            raise RegistryError(f"{path}: contains NUL characters (a binary file?)")
         if path.suffix.lower() == ".csv":
             return cls.from_csv(raw, str(path))
         try:
             data = yaml.safe_load(raw)
         except yaml.YAMLError as exc:
             raise RegistryError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+        except RecursionError:
+            raise RegistryError(f"{path}: nested too deeply to be a registry") from None
         return cls.from_dict(data, str(path))
 
     @classmethod
@@ -117,34 +185,51 @@ class AccountRegistry:
         if not isinstance(data, dict) or not isinstance(data.get("units"), list):
             raise RegistryError(f"{where}: expected a mapping with a 'units' list")
         reg = cls()
+        budget = [MAX_VALUES]
         for i, unit in enumerate(data["units"]):
             here = f"{where}: units[{i}]"
             if not isinstance(unit, dict) or not unit.get("name"):
                 raise RegistryError(f"{here}: a unit needs a 'name'")
-            name = str(unit["name"])
-            region, level = str(unit.get("region", "")), str(unit.get("level", ""))
+            name = _text(unit["name"], f"{here}.name")
+            region = _text(unit.get("region", ""), f"{here}.region")
+            level = _text(unit.get("level", ""), f"{here}.level")
             if level not in LEVELS:
                 raise RegistryError(f"{here}: level {level!r} is not one of {LEVELS[:-1]}")
-            reg.units[name] = {k: v for k, v in unit.items() if k not in ("accounts", "apps")}
-            for j, acc in enumerate(unit.get("accounts") or []):
+            reg.units[name] = storable(
+                {k: v for k, v in unit.items() if k not in ("accounts", "apps")}, here, budget)
+            for j, acc in enumerate(_items(unit.get("accounts"), f"{here}.accounts")):
                 if not isinstance(acc, dict) or not acc.get("platform") or not acc.get("platform_id"):
                     raise RegistryError(f"{here}.accounts[{j}]: needs 'platform' and 'platform_id'")
+                at = f"{here}.accounts[{j}]"
                 reg.accounts.append(RegistryAccount(
-                    unit=name, platform=str(acc["platform"]), platform_id=str(acc["platform_id"]),
-                    name=str(acc.get("name", "")), region=region, level=level))
-            for j, app in enumerate(unit.get("apps") or []):
+                    unit=name, platform=_text(acc["platform"], f"{at}.platform"),
+                    platform_id=_text(acc["platform_id"], f"{at}.platform_id"),
+                    name=_text(acc.get("name") or "", f"{at}.name"), region=region, level=level))
+            for j, app in enumerate(_items(unit.get("apps"), f"{here}.apps")):
                 if not isinstance(app, dict) or not app.get("name"):
                     raise RegistryError(f"{here}.apps[{j}]: an app needs a 'name'")
+                at = f"{here}.apps[{j}]"
+                abbreviations = app.get("abbreviations") or []
+                if isinstance(abbreviations, str):
+                    abbreviations = [abbreviations]
                 reg.apps.append(RegistryApp(
-                    unit=name, name=str(app["name"]),
-                    abbreviations=tuple(str(a) for a in app.get("abbreviations") or ()),
-                    developer=str(app.get("developer", "")), package=str(app.get("package", "")),
-                    bundle_id=str(app.get("bundle_id", "")),
-                    itunes_id=str(app.get("itunes_id", "")), region=region))
+                    unit=name, name=_text(app["name"], f"{at}.name"),
+                    abbreviations=tuple(_text(a, f"{at}.abbreviations")
+                                        for a in _items(abbreviations, f"{at}.abbreviations")),
+                    **{k: _text(app.get(k) or "", f"{at}.{k}")
+                       for k in ("developer", "package", "bundle_id", "itunes_id")},
+                    region=region))
         return reg
 
     @classmethod
     def from_csv(cls, raw: str, where: str = "registry.csv") -> AccountRegistry:
+        try:
+            return cls._from_csv(raw, where)
+        except csv.Error as exc:
+            raise RegistryError(f"{where}: not a valid CSV file ({exc})") from None
+
+    @classmethod
+    def _from_csv(cls, raw: str, where: str) -> AccountRegistry:
         reader = csv.DictReader(raw.splitlines())
         missing = {"unit", "platform", "name"} - set(reader.fieldnames or ())
         if missing:

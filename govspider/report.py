@@ -9,6 +9,11 @@
 * ``charts/*.png``: the charts (also embedded in the HTML);
 * ``findings.csv`` (UTF-8 with BOM, for spreadsheet software) and ``scorecard.json``.
 
+Hostile content stays inert: only ``http(s)`` URLs become links (a ``javascript:`` or ``data:``
+URL in stored data is shown nowhere as a link and left out of the CSV's ``url`` column), and a CSV
+cell that a spreadsheet would read as a formula (starting with ``= + - @``, a tab or a line
+break) is prefixed with ``'`` (OWASP's advice against CSV injection).
+
 The national verdict of an account is 不合格 when any veto finding stands (a finding a supervisor
 marked ``dismissed`` / ``false_positive`` / ``resolved``, or ``cleared`` by a later scan that no
 longer found it, does not), else 合格. Findings of
@@ -35,7 +40,7 @@ import yaml
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from govspider.processors import CST, isoformat
+from govspider.processors import CST, http_url, isoformat
 from govspider.registry import AccountRegistry
 
 logger = logging.getLogger(__name__)
@@ -174,16 +179,23 @@ def load_scheme(scheme: str | Path | dict[str, Any] | None) -> dict[str, Any] | 
     else:
         where = str(scheme)
         try:
-            data = yaml.safe_load(Path(scheme).read_text(encoding="utf-8"))
+            data = yaml.safe_load(Path(scheme).read_bytes().decode("utf-8-sig"))
         except OSError as exc:
             raise ReportError(f"cannot read scheme {where}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ReportError(f"{where}: not UTF-8 text (a binary file?)") from None
         except yaml.YAMLError as exc:
             raise ReportError(f"{where}: not valid YAML ({exc.__class__.__name__})") from None
+        except RecursionError:
+            raise ReportError(f"{where}: nested too deeply to be a scheme") from None
     if not isinstance(data, dict):
         raise ReportError(f"{where}: a scheme is a mapping (see scheme-example.yaml)")
-    for key in ("base", "pass_score", "good_score"):
-        if key in data and not isinstance(data[key], (int, float)):
+    for key in ("base", "pass_score", "good_score", "period_days"):
+        if key in data and data[key] is not None and (
+                not isinstance(data[key], (int, float)) or isinstance(data[key], bool)):
             raise ReportError(f"{where}: {key!r} must be a number")
+    if not isinstance(data.get("deductions") or [], list):
+        raise ReportError(f"{where}: 'deductions' must be a list")
     for i, rule in enumerate(data.get("deductions") or []):
         if not isinstance(rule, dict) or not rule.get("detectors"):
             raise ReportError(f"{where}: deductions[{i}] needs 'detectors'")
@@ -368,7 +380,7 @@ def gather(db: Any, now: datetime, registry: AccountRegistry | None = None,
             platform=str(account.get("platform") or account_id.split(":", 1)[0]), unit=unit,
             level=level if level in LEVEL_LABEL else "",
             region=str(meta.get("region_name") or account.get("region") or ""),
-            url=account.get("url"), findings=len(own), followers=account.get("followers"),
+            url=http_url(account.get("url")), findings=len(own), followers=account.get("followers"),
             posts_in_period=st.get("posts", 0), posts_per_week=st.get("per_week", 0.0),
             last_post_at=_iso(st.get("last") or account.get("last_post_at")),
             longest_gap_days=st.get("gap"))
@@ -423,16 +435,14 @@ def _finding_order(f: dict[str, Any]) -> tuple[int, str, str]:
 
 
 def _finding_url(f: dict[str, Any], subject: dict[str, Any], subjects: dict[str, Any]) -> str | None:
+    """The http(s) URL a finding links to (its subject's, the commented post's, the evidence's)."""
     evidence = f.get("evidence") or {}
-    if subject.get("url"):
-        return str(subject["url"])
+    candidates = [subject.get("url")]
     if subject.get("item_type") == "comment":
-        parent = subjects.get(str(subject.get("post_id")), {})
-        if parent.get("url"):
-            return str(parent["url"])
-    if isinstance(evidence, dict) and isinstance(evidence.get("url"), str):
-        return evidence["url"]
-    return None
+        candidates.append(subjects.get(str(subject.get("post_id")), {}).get("url"))
+    if isinstance(evidence, dict):
+        candidates.append(evidence.get("url"))
+    return next((u for u in map(http_url, candidates) if u), None)
 
 
 def _rates(cards: list[AccountCard], key: Any, labels: dict[str, str],
@@ -537,8 +547,9 @@ def evidence_html(f: dict[str, Any]) -> Markup:
             spans = [(text.find(t), text.find(t) + len(t)) for t in ex.get("matched") or []
                      if isinstance(t, str) and t in text]
             when = _short(ex.get("published_at"))
-            link = (f' <a href="{escape(ex["url"])}" target="_blank" rel="noopener">原文</a>'
-                    if ex.get("url") else "")
+            href = http_url(ex.get("url"))
+            link = (f' <a href="{escape(href)}" target="_blank" rel="noopener">原文</a>'
+                    if href else "")
             items.append(f"<li><span class=\"when\">{escape(when)}</span> "
                          f"{highlight(text, spans)}{link}</li>")
         if items:
@@ -710,6 +721,18 @@ def build_report(db: Any, out_dir: str | Path, now: datetime,
     return path
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection),
+#: with their full-width forms.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: ``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _write_csv(report: Report, path: Path) -> None:
     cards = {c.account_id: c for c in report.cards}
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -717,7 +740,7 @@ def _write_csv(report: Report, path: Path) -> None:
         writer.writeheader()
         for f in report.findings:
             card = cards.get(str(f.get("_account")))
-            writer.writerow({
+            writer.writerow({k: csv_cell(v) for k, v in {
                 "detector": f.get("detector"), "indicator": f.get("indicator"),
                 "severity": f.get("severity"), "rule": f.get("rule") or "",
                 "status": f.get("status") or "open",
@@ -729,7 +752,8 @@ def _write_csv(report: Report, path: Path) -> None:
                 "url": f.get("_url") or "", "message": f.get("message", ""),
                 "detected_at": _iso(f.get("detected_at")) or "",
                 "detector_version": f.get("detector_version", ""),
-                "evidence": json.dumps(_jsonable(f.get("evidence") or {}), ensure_ascii=False)})
+                "evidence": json.dumps(_jsonable(f.get("evidence") or {}), ensure_ascii=False),
+            }.items()})
 
 
 def _jsonable(value: Any) -> Any:
@@ -760,6 +784,7 @@ def render_html(report: Report, charts: dict[str, str]) -> str:
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"
     env.filters["short"] = _short
     env.filters["evidence"] = evidence_html
+    env.filters["link"] = http_url  # every href goes through it: http(s) or no link
     env.filters["platform"] = lambda p: PLATFORM_LABEL.get(p, p)
     env.filters["level"] = lambda v: LEVEL_LABEL.get(v or "", v)
     env.filters["detector"] = lambda d: DETECTOR_LABEL.get(d, d)
@@ -857,7 +882,7 @@ a{color:#0b57a4}
 {% if failing %}
 <table><tr><th>序号</th><th>主办单位</th><th>平台</th><th>账号名称</th><th>层级</th><th>存在问题</th></tr>
 {% for c in failing %}<tr><td class="num">{{ loop.index }}</td><td>{{ c.unit or "—" }}</td><td>{{ c.platform|platform }}</td>
-<td>{% if c.url %}<a href="{{ c.url }}" target="_blank" rel="noopener">{{ c.name }}</a>{% else %}{{ c.name }}{% endif %}</td>
+<td>{% if c.url|link %}<a href="{{ c.url|link }}" target="_blank" rel="noopener">{{ c.name }}</a>{% else %}{{ c.name }}{% endif %}</td>
 <td>{{ c.level|level }}</td><td>{% for reason in c.reasons %}<div>{{ reason }}</div>{% endfor %}</td></tr>{% endfor %}
 </table>{% else %}<p class="pass">本期未发现不合格账号。</p>{% endif %}
 </section>
@@ -884,7 +909,7 @@ a{color:#0b57a4}
 <span class="{{ 'fail' if c.verdict == '不合格' else 'pass' }}">{{ c.verdict }}</span>{% else %}{{ account_id }}{% endif %}</h3>
 {% for f in fs %}<div class="finding">
 <span class="badge b-{{ f.severity }}">{{ f.severity|sev }}</span> <strong>{{ f.indicator or (f.detector|detector) }}</strong>
-{{ f.message }}{% if f._url %} <a href="{{ f._url }}" target="_blank" rel="noopener">{{ "查看原文" if f.subject_type in ("post", "comment") else "相关链接" }}</a>{% endif %}
+{{ f.message }}{% if f._url|link %} <a href="{{ f._url|link }}" target="_blank" rel="noopener">{{ "查看原文" if f.subject_type in ("post", "comment") else "相关链接" }}</a>{% endif %}
 {{ f|evidence }}
 <div class="meta">检测项 {{ f.detector }} v{{ f.detector_version }}{% if f.rule %} · 规则 {{ f.rule }}{% endif %} · {{ f.subject_type }} {{ f.subject_id }}{% if f.status and f.status != "open" %} · 状态 {{ f.status }}{% endif %}</div>
 </div>{% endfor %}
@@ -893,7 +918,7 @@ a{color:#0b57a4}
 
 <section><h2>六、疑似山寨应用</h2>
 {% if r.apps %}<table><tr><th>应用名称</th><th>应用商店</th><th>开发者</th><th>包名</th><th>仿冒的官方应用</th><th>说明</th></tr>
-{% for a in r.apps %}<tr><td>{% if a.url %}<a href="{{ a.url }}" target="_blank" rel="noopener">{{ a.name }}</a>{% else %}{{ a.name }}{% endif %}
+{% for a in r.apps %}<tr><td>{% if a.url|link %}<a href="{{ a.url|link }}" target="_blank" rel="noopener">{{ a.name }}</a>{% else %}{{ a.name }}{% endif %}
  <span class="badge b-{{ a.severity }}">{{ a.severity|sev }}</span></td><td>{{ a.store }}</td><td>{{ a.developer }}</td><td>{{ a.package }}</td>
 <td>{{ a.official }}<div class="meta">{{ a.official_unit }}{% if a.official_developer %}；官方开发者：{{ a.official_developer }}{% endif %}</div></td>
 <td>{{ a.message }}</td></tr>{% endfor %}</table>{% else %}<p class="pass">未发现疑似山寨应用。</p>{% endif %}
@@ -902,7 +927,7 @@ a{color:#0b57a4}
 {% if r.other %}<section><h2>七、其他发现（网站页面等）</h2>
 {% for f in r.other %}<div class="finding"><span class="badge b-{{ f.severity }}">{{ f.severity|sev }}</span>
 <strong>{{ f.indicator or (f.detector|detector) }}</strong> {{ f.message }}
-{% if f._url %}<a href="{{ f._url }}" target="_blank" rel="noopener">{{ f._url }}</a>{% endif %}{{ f|evidence }}</div>{% endfor %}
+{% if f._url|link %}<a href="{{ f._url|link }}" target="_blank" rel="noopener">{{ f._url }}</a>{% endif %}{{ f|evidence }}</div>{% endfor %}
 </section>{% endif %}
 
 <section><h2>附：统计图表</h2>

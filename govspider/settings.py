@@ -73,6 +73,11 @@ GOVSPIDER_NOW = None
 GOVSPIDER_REDIS_URL = None
 #: Keep the shared queue and seen-requests set after a crawl (resume / incremental workers).
 GOVSPIDER_REDIS_PERSIST = False
+#: Webhook receivers of alerts (new veto findings after `govspider scan`, unhealthy crawls after
+#: `govspider crawl`): a list of {"url_env" | "url", "format": json|wecom|dingtalk|feishu,
+#: "secret_env", "events"}, or the same as JSON in the environment variable GOVSPIDER_ALERTS.
+#: Give webhook URLs and secrets through the environment: they are credentials.
+GOVSPIDER_ALERTS = os.environ.get("GOVSPIDER_ALERTS", "")
 #: Keep the bodies of responses that gave items in ``raw_responses`` (zlib, once per body);
 #: items and their findings point to them, so evidence survives deletion on the platform.
 GOVSPIDER_ARCHIVE_RESPONSES = False

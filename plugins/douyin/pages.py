@@ -136,9 +136,9 @@ def _str_id(value: Any) -> str | None:
 def _first_url(obj: Any) -> str | None:
     """The first URL of a ``{uri, url_list[]}`` object."""
     if isinstance(obj, dict):
-        urls = obj.get("url_list") or []
-        if urls:
-            return absolute_url(str(urls[0]))
+        urls = obj.get("url_list")
+        if isinstance(urls, list) and urls and isinstance(urls[0], str):
+            return absolute_url(urls[0])
     return None
 
 
@@ -243,7 +243,7 @@ def _text_extra(desc: str, entries: Any) -> tuple[list[str], list[str], list[str
     topics: list[str] = []
     mentions: list[str] = []
     tag_ids: list[str] = []
-    for entry in entries or []:
+    for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
             continue
         kind = entry.get("type")
@@ -268,7 +268,10 @@ def _text_extra(desc: str, entries: Any) -> tuple[list[str], list[str], list[str
 def _media(aweme: dict[str, Any], is_image: bool) -> list[dict[str, Any]]:
     media: list[dict[str, Any]] = []
     if is_image:
-        for image in aweme.get("images") or []:
+        images = aweme.get("images")
+        for image in images if isinstance(images, list) else []:
+            if not isinstance(image, dict):
+                continue
             url = _first_url(image)
             if url:
                 entry: dict[str, Any] = {"type": "image", "url": url}
@@ -278,8 +281,9 @@ def _media(aweme: dict[str, Any], is_image: bool) -> list[dict[str, Any]]:
         return media
     video = aweme.get("video")
     if isinstance(video, dict):
-        play = video.get("play_addr") or {}
-        urls = [str(u) for u in (play.get("url_list") or [])]
+        play = video.get("play_addr") if isinstance(video.get("play_addr"), dict) else {}
+        listed = play.get("url_list")
+        urls = [u for u in listed if isinstance(u, str)] if isinstance(listed, list) else []
         # the /aweme/v1/play/?video_id= form outlives the signed CDN URLs
         stable = [u for u in urls if "/aweme/v1/play/" in u]
         url = absolute_url(stable[0] if stable else (urls[0] if urls else None))
@@ -329,7 +333,8 @@ def parse_aweme(aweme: dict[str, Any], meta: dict[str, Any] | None = None) -> Po
         reason = "deleted"
     elif _flag(status.get("is_prohibited")):
         reason = "prohibited"
-    duration = aweme.get("duration") or (aweme.get("video") or {}).get("duration")
+    video = aweme.get("video") if isinstance(aweme.get("video"), dict) else {}
+    duration = aweme.get("duration") or video.get("duration")
     music = aweme.get("music") if isinstance(aweme.get("music"), dict) else {}
     extra = {
         "aweme_type": aweme_type,
@@ -374,6 +379,8 @@ def _list_page(inp: ParseInput, key: str, what: str,
     if key not in data and "has_more" not in data:
         return ParseResult.error(MALFORMED, f"no {key} in the {what} response")
     rows = data.get(key) or []
+    if not isinstance(rows, list):
+        return ParseResult.error(MALFORMED, f"{key} is not a list in the {what} response")
     has_more = _flag(data.get("has_more"))
     if not rows:
         if has_more:
@@ -404,9 +411,24 @@ def parse_posts(inp: ParseInput) -> ParseResult:
         posts.append(post)
         if post.metrics and post.metrics.get("comments"):
             follow.append(comment_list_url(base, post.platform_id))
-    cursor = data.get("max_cursor")
-    nxt = {"max_cursor": int(cursor)} if has_more and cursor not in (None, "", 0, "0") else None
+    if not posts:  # an all-null or reshaped answer: never "ok" with nothing stored
+        return ParseResult.error(MALFORMED, f"{len(awemes)} posts in aweme_list, none with an id")
+    cursor = _cursor(data.get("max_cursor"))
+    nxt = {"max_cursor": cursor} if has_more and cursor else None
     return ParseResult(outcome=OK, items=posts, next=nxt, requests=follow)
+
+
+def _cursor(value: Any) -> int | None:
+    """A paging cursor (an integer, possibly sent as a string); ``None`` when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 # --------------------------------------------------------------------------- comments
@@ -482,7 +504,8 @@ def parse_comments(inp: ParseInput) -> ParseResult:
         if comment is None:
             continue
         comments.append(comment)
-        inline = raw.get("reply_comment") or []
+        inline = raw.get("reply_comment")
+        inline = inline if isinstance(inline, list) else []
         for sub in inline:
             if isinstance(sub, dict):
                 reply = parse_comment(sub, meta, aweme_id=comment.post_id.split(":", 1)[1])
@@ -494,8 +517,10 @@ def parse_comments(inp: ParseInput) -> ParseResult:
         if total > len(inline) and not is_reply_page:
             follow.append(reply_list_url(base, comment.post_id.split(":", 1)[1],
                                          comment.platform_id))
-    cursor = data.get("cursor")
-    nxt = {"cursor": int(cursor)} if has_more and cursor is not None else None
+    if not comments:  # an all-null or reshaped answer: never "ok" with nothing stored
+        return ParseResult.error(MALFORMED, f"{len(raws)} comments in the list, none with an id")
+    cursor = _cursor(data.get("cursor"))
+    nxt = {"cursor": cursor} if has_more and cursor is not None else None
     return ParseResult(outcome=OK, items=comments, next=nxt, requests=follow)
 
 

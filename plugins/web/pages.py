@@ -59,7 +59,7 @@ def parse_page(inp: ParseInput) -> ParseResult:
         return ParseResult.error(MALFORMED, "empty body")
     source = decode(inp)
     head, tail = source[:4096].lower(), source[-4096:].lower()
-    if "<html" in head and "</html>" not in tail:
+    if ("<html" in head or head.lstrip().startswith("<!doctype")) and "</html>" not in tail:
         return ParseResult.error(MALFORMED, "truncated page (no closing </html>)")
     try:
         root = lxml.html.document_fromstring(source)

@@ -3,7 +3,6 @@ and the in-app history ``mp/profile_ext?action=getmsg`` JSON (§2.5)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +17,7 @@ from govspider.platform import (
     RATE_LIMITED,
     ParseInput,
     ParseResult,
+    loads_json,
 )
 from govspider.processors import parse_time
 from plugins.wechat.urls import MP_BASE, PLATFORM, ArticleKey, absolute, article_key, clean_url
@@ -53,6 +53,14 @@ def _int(value: Any, default: int | None = None) -> int | None:
         return default
 
 
+def _time(epoch: int | None) -> Any:
+    """An epoch time; ``None`` when absent or out of range."""
+    try:
+        return parse_time(epoch) if epoch else None
+    except ValueError:
+        return None
+
+
 def _fail(kind: str, ret: Any, message: Any) -> ParseResult:
     return ParseResult.error(kind, f"ret={ret} {message or ''}".strip())
 
@@ -67,7 +75,7 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
         return failed
     if not isinstance(data, dict):
         return ParseResult.error(MALFORMED, "expected a JSON object")
-    base = data.get("base_resp") or {}
+    base = data.get("base_resp") if isinstance(data.get("base_resp"), dict) else {}
     ret = _int(base.get("ret"), 0)
     if ret in BACKEND_NOT_FOUND:
         return ParseResult(outcome=NOT_FOUND, message=f"ret={ret} {base.get('err_msg') or ''}")
@@ -93,9 +101,11 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
         return ParseResult(outcome=END_OF_LIST, message=f"no articles at begin={begin}")
     items: list[Post] = []
     for entry in entries:
-        post = _backend_post(entry, fakeid)
+        post = _backend_post(entry, fakeid) if isinstance(entry, dict) else None
         if post is not None:
             items.append(post)
+    if not items:  # an all-null or reshaped answer: never "ok" with nothing stored
+        return ParseResult.error(MALFORMED, f"{len(entries)} articles, none with an id")
     count = _int(params.get("count")) or len(entries)
     new_begin = begin + count
     more = total is None or new_begin < total
@@ -105,15 +115,18 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
 
 
 def _publish_entries(page: Any) -> tuple[list[dict[str, Any]], int | None]:
-    page = json.loads(page) if isinstance(page, str) else page
+    page = loads_json(page) if isinstance(page, str) else page
     entries: list[dict[str, Any]] = []
-    for publish in page.get("publish_list") or []:
-        info = publish.get("publish_info")
+    publishes = page.get("publish_list")
+    for publish in publishes if isinstance(publishes, list) else []:
+        info = publish.get("publish_info") if isinstance(publish, dict) else None
         if not info:
             continue
-        info = json.loads(info) if isinstance(info, str) else info
-        for article in info.get("appmsgex") or []:
-            entries.append(article | {"_msgid": info.get("msgid")})
+        info = loads_json(info) if isinstance(info, str) else info
+        articles = info.get("appmsgex")
+        for article in articles if isinstance(articles, list) else []:
+            if isinstance(article, dict):
+                entries.append(article | {"_msgid": info.get("msgid")})
     return entries, _int(page.get("total_count"))
 
 
@@ -140,7 +153,7 @@ def _backend_post(entry: dict[str, Any], fakeid: str) -> Post | None:
     return Post(
         _id=key.post_id, platform=PLATFORM, platform_id=key.platform_id,
         account_id=key.account_id, url=key.url, title=entry.get("title") or None,
-        published_at=parse_time(created) if created else None,
+        published_at=_time(created),
         is_original=None if copyright_type is None else copyright_type == 1,
         deleted=True if deleted else None,
         deleted_reason="deleted" if deleted else None, extra=extra or None)
@@ -155,28 +168,32 @@ def parse_profile_msg(inp: ParseInput) -> ParseResult:
         return failed
     if not isinstance(data, dict):
         return ParseResult.error(MALFORMED, "expected a JSON object")
+    base_resp = data.get("base_resp") if isinstance(data.get("base_resp"), dict) else {}
     ret = _int(data.get("ret"), None)
     if ret is None:
-        ret = _int((data.get("base_resp") or {}).get("ret"), 0)
+        ret = _int(base_resp.get("ret"), 0)
     if ret:
-        errmsg = data.get("errmsg") or (data.get("base_resp") or {}).get("errmsg")
+        errmsg = data.get("errmsg") or base_resp.get("errmsg")
         kind = PROFILE_ERRORS.get(ret, LOGIN_REQUIRED if errmsg == "no session" else BLOCKED)
         return _fail(kind, ret, errmsg)
     raw = data.get("general_msg_list")
     if raw is None:
         return ParseResult.error(MALFORMED, "no general_msg_list in the body")
     try:
-        pushes = (json.loads(raw) if isinstance(raw, str) else raw).get("list") or []
+        pushes = (loads_json(raw) if isinstance(raw, str) else raw).get("list") or []
     except (ValueError, AttributeError) as exc:
         return ParseResult.error(MALFORMED, f"general_msg_list: {exc}")
     biz = _query(inp.url).get("__biz") or str(inp.meta.get("biz") or "")
     items: list[Post] = []
+    if not isinstance(pushes, list):
+        return ParseResult.error(MALFORMED, "general_msg_list.list is not a list")
     for push in pushes:
-        items.extend(_push_posts(push, biz))
+        if isinstance(push, dict):
+            items.extend(_push_posts(push, biz))
     more = _int(data.get("can_msg_continue"), 0) == 1
     next_offset = _int(data.get("next_offset"))
     nxt = {"offset": next_offset} if more and next_offset is not None else None
-    if not pushes:
+    if not pushes or (not items and nxt is None):  # (a last page of text or image pushes)
         return ParseResult(outcome=END_OF_LIST, next=nxt)
     return ParseResult(outcome=OK, items=items, next=nxt,
                        requests=[p.url for p in items if p.url and not p.deleted])
@@ -184,15 +201,20 @@ def parse_profile_msg(inp: ParseInput) -> ParseResult:
 
 def _push_posts(push: dict[str, Any], biz: str) -> list[Post]:
     info = push.get("comm_msg_info") or {}
-    if _int(info.get("type")) != 49:  # text, image, voice pushes are not articles
-        return []
+    if not isinstance(info, dict) or _int(info.get("type")) != 49:
+        return []  # text, image, voice pushes are not articles
     main = push.get("app_msg_ext_info") or {}
+    if not isinstance(main, dict):
+        return []
     entries = [main]
-    if _int(main.get("is_multi")) == 1 or main.get("multi_app_msg_item_list"):
-        entries += list(main.get("multi_app_msg_item_list") or [])
+    more = main.get("multi_app_msg_item_list")
+    if _int(main.get("is_multi")) == 1 or more:
+        entries += list(more) if isinstance(more, list) else []
     created = _int(info.get("datetime"))
     posts = []
     for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            continue
         post = _profile_post(entry, biz, info, position, created)
         if post is not None:
             posts.append(post)
@@ -223,6 +245,6 @@ def _profile_post(entry: dict[str, Any], biz: str, info: dict[str, Any], positio
     return Post(
         _id=key.post_id, platform=PLATFORM, platform_id=key.platform_id,
         account_id=key.account_id, url=key.url, title=entry.get("title") or None,
-        published_at=parse_time(created) if created else None, is_original=original,
+        published_at=_time(created), is_original=original,
         deleted=True if deleted else None, deleted_reason="deleted" if deleted else None,
         extra=extra or None)

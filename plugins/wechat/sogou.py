@@ -20,6 +20,8 @@ SOGOU_BASE = "https://weixin.sogou.com/weixin"
 ANTISPIDER_MARKERS = ("/antispider", "seccodeImage", "seccodeInput", "用户您好，我们的系统检测到")
 NO_RESULT_MARKERS = ("noresult_part1_container", "暂无与", "没有找到相关")
 _TIME_RE = re.compile(r"timeConvert\(\s*['\"]?(\d{9,13})['\"]?\s*\)")
+#: What ends the redirect script, once the URL is assembled.
+_REDIRECT_RE = re.compile(r"location(?:\.href\s*=|\.replace\s*\(|\.assign\s*\(|\s*=)")
 _URL_PART_RE = re.compile(r"url\s*\+?=\s*((?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"))")
 
 
@@ -133,8 +135,12 @@ def parse_sogou_link(inp: ParseInput) -> ParseResult:
         return ParseResult.error(MALFORMED, "empty body")
     if _antispider(inp, source):
         return ParseResult.error(CAPTCHA, "sogou antispider verification page")
-    parts = [s for m in _URL_PART_RE.finditer(source) for s in js_strings(m.group(1))]
+    matches = list(_URL_PART_RE.finditer(source))
+    parts = [s for m in matches for s in js_strings(m.group(1))]
     url = clean_url("".join(parts)).replace("@", "")
+    if parts and not _REDIRECT_RE.search(source, matches[-1].end()):
+        # the page was cut while the URL was being assembled: its start is not the article
+        return ParseResult.error(MALFORMED, "redirect script cut before it redirects")
     if not url.startswith("http"):
         refresh = re.search(r"http-equiv=['\"]?refresh['\"]?[^>]*url=([^'\">\s]+)", source, re.I)
         url = clean_url(refresh.group(1)) if refresh else ""

@@ -51,6 +51,13 @@ def sid(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def _plain(value: Any) -> str | None:
+    """A short text field; a list, object or boolean where text belongs is ``None``."""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return None
+    return str(value).strip() or None
+
+
 def mblog_id(mblog: dict[str, Any]) -> str | None:
     """The post id of an ``mblog`` (``idstr`` first: an int ``id`` may have lost precision)."""
     return sid(mblog.get("idstr")) or sid(mblog.get("id")) or sid(mblog.get("mid"))
@@ -91,7 +98,7 @@ def deleted_reason(text: str | None) -> str:
 
 def strip_fulltext_link(markup: str) -> str:
     """Drop the trailing ``…全文`` link of a truncated text."""
-    return _FULLTEXT_RE.sub("", markup or "")
+    return _FULLTEXT_RE.sub("", markup if isinstance(markup, str) else "")
 
 
 def convert_text(markup: str | None) -> dict[str, Any]:
@@ -101,11 +108,12 @@ def convert_text(markup: str | None) -> dict[str, Any]:
     read up to the next space or punctuation only when there is no anchor), topics from the
     ``surl-text`` spans and ``#...#`` in the text.
     """
-    parsed = parse_html(markup or "", MARKUP_BASE)
-    anchors = _MENTION_A_RE.findall(markup or "")
+    markup = markup if isinstance(markup, str) else ""
+    parsed = parse_html(markup, MARKUP_BASE)
+    anchors = _MENTION_A_RE.findall(markup)
     mentions = [html.unescape(name).strip() for name in anchors] if anchors \
         else _PLAIN_MENTION_RE.findall(parsed.text)
-    topics = [html.unescape(t).strip() for t in _TOPIC_SPAN_RE.findall(markup or "")]
+    topics = [html.unescape(t).strip() for t in _TOPIC_SPAN_RE.findall(markup)]
     topics += parsed.topics
     return {"text": parsed.text, "topics": _uniq(topics) or None,
             "mentions": _uniq(mentions) or None, "links": parsed.links or None}
@@ -129,7 +137,8 @@ def metrics_of(obj: dict[str, Any]) -> dict[str, int] | None:
 def media_of(mblog: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Images (original size) and videos of a post."""
     media: list[dict[str, Any]] = []
-    for pic in mblog.get("pics") or []:
+    pics = mblog.get("pics")
+    for pic in pics if isinstance(pics, list) else []:
         if not isinstance(pic, dict):
             continue
         if pic.get("type") == "video" and pic.get("videoSrc"):
@@ -167,7 +176,7 @@ def account_from_user(user: dict[str, Any], now: datetime | None) -> Account:
         verified_reason=reason.strip(" \u3000") or None if isinstance(reason, str) else None,
         verified_type=parse_count(user.get("verified_type")) if user.get("verified_type") is not None
         and str(user.get("verified_type")).lstrip("-").isdigit() else None,
-        description=(user.get("description") or "").strip() or None,
+        description=_plain(user.get("description")),
         avatar_url=absolute_url(avatar),
         url=account_url(uid),
         followers=parse_count(user.get("followers_count_str") or user.get("followers_count")),
@@ -231,7 +240,7 @@ def post_from_mblog(mblog: dict[str, Any], now: datetime | None,
         is_long_text=True if full else None,
         topics=text["topics"], mentions=text["mentions"], links=text["links"],
         media=media_of(mblog),
-        source=(mblog.get("source") or "").strip() or None,
+        source=_plain(mblog.get("source")),
         ip_region=strip_prefix(mblog.get("region_name"), "发布于", "IP属地"),
         extra=extra or None,
     )
@@ -254,10 +263,15 @@ def complete_long_text(post: Post, markup: str, counts: dict[str, Any] | None = 
     return post
 
 
+def comment_id(obj: dict[str, Any]) -> str | None:
+    """The id of a comment object, ``None`` when it has none."""
+    return sid(obj.get("idstr")) or sid(obj.get("id")) or sid(obj.get("mid"))
+
+
 def comment_from_json(obj: dict[str, Any], post_id: str | None, owner_uid: str | None,
                       now: datetime | None, reply_to: str | None = None) -> Comment:
     """A ``comments`` document; ``is_official`` when the author is the post's owner."""
-    cid = sid(obj.get("idstr")) or sid(obj.get("id")) or sid(obj.get("mid"))
+    cid = comment_id(obj)
     if cid is None:
         raise ValueError("comment without id")
     user = obj.get("user") if isinstance(obj.get("user"), dict) else {}

@@ -34,6 +34,7 @@ from govspider.platform import (
     NOT_FOUND,
     OK,
     RATE_LIMITED,
+    MissingInput,
     ParseInput,
     ParseResult,
 )
@@ -160,7 +161,7 @@ def _timeline_container(data: dict[str, Any]) -> str | None:
     tabs = data.get("tabsInfo", {}).get("tabs") if isinstance(data.get("tabsInfo"), dict) else None
     if isinstance(tabs, dict):  # some responses key the tabs by index
         tabs = list(tabs.values())
-    for tab in tabs or []:
+    for tab in tabs if isinstance(tabs, list) else []:
         if isinstance(tab, dict) and (tab.get("tabKey") == "weibo" or tab.get("tab_type") == "weibo"):
             return convert.sid(tab.get("containerid"))
     return None
@@ -171,7 +172,7 @@ def _timeline_container(data: dict[str, Any]) -> str | None:
 def iter_mblogs(cards: Any) -> list[dict[str, Any]]:
     """The ``mblog`` of every ``card_type 9`` card, ``card_type 11`` groups unwrapped."""
     out: list[dict[str, Any]] = []
-    for card in cards or []:
+    for card in cards if isinstance(cards, list) else []:
         if not isinstance(card, dict):
             continue
         kind = convert.sid(card.get("card_type"))
@@ -238,7 +239,7 @@ def parse_timeline(inp: ParseInput) -> ParseResult:
 def _post_id(inp: ParseInput) -> str:
     mid = convert.sid(inp.meta.get("weibo_mid")) or query_param(inp.url, "id")
     if not mid:
-        raise ValueError("the post id comes from the request URL (…?id=MID): pass --url")
+        raise MissingInput("the post id comes from the request URL (…?id=MID): pass --url")
     return mid
 
 
@@ -308,24 +309,29 @@ def parse_comments(inp: ParseInput) -> ParseResult:
     rows = data.get("data")
     if rows is None:
         raise Refused(ParseResult.error(MALFORMED, "hotflow response without data.data"))
+    if not isinstance(rows, list):
+        raise Refused(ParseResult.error(MALFORMED, "hotflow data.data is not a list"))
     items: list[Item] = []
-    for row in rows or []:
-        if not isinstance(row, dict):
+    for row in rows:
+        if not isinstance(row, dict) or convert.comment_id(row) is None:
             continue
         comment = convert.comment_from_json(row, mid, owner, inp.now)
         if not comment.post_id:
-            raise ValueError("the post id comes from the request URL (…?id=MID): pass --url")
+            raise MissingInput("the post id comes from the request URL (…?id=MID): pass --url")
         items.append(comment)
-        for reply in row.get("comments") or []:  # ``false`` when there are none
-            if isinstance(reply, dict):
+        replies = row.get("comments")  # ``false`` when there are none
+        for reply in replies if isinstance(replies, list) else []:
+            if isinstance(reply, dict) and convert.comment_id(reply) is not None:
                 items.append(convert.comment_from_json(
                     reply, comment.post_id.split(":", 1)[1], owner, inp.now, reply_to=comment._id))
+    if not items and rows:  # an all-null or reshaped answer
+        raise Refused(ParseResult.error(MALFORMED, f"{len(rows)} comments, none with an id"))
     if not items:
         return ParseResult(outcome=END_OF_LIST, message="no comments on this page")
     max_id = convert.sid(data.get("max_id"))
     nxt = None
     if max_id and max_id != "0":
-        nxt = {"max_id": max_id, "max_id_type": int(data.get("max_id_type") or 0)}
+        nxt = {"max_id": max_id, "max_id_type": _ok_value(data.get("max_id_type")) or 0}
     return ParseResult(outcome=OK, items=items, next=nxt)
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from govspider.platform import BLOCKED, CAPTCHA, MALFORMED, RATE_LIMITED, ParseInput, ParseResult
+from govspider.platform import (
+    BLOCKED,
+    CAPTCHA,
+    MALFORMED,
+    RATE_LIMITED,
+    ParseInput,
+    ParseResult,
+    loads_json,
+)
 
 #: Real base URLs of the stores (the spider reads ``<STORE>_BASE_URL`` settings instead).
 DEFAULT_BASES = {
@@ -89,9 +96,24 @@ def load_json(inp: ParseInput) -> tuple[Any, ParseResult | None]:
     if stripped[:1] == b"<":
         return None, ParseResult.error(BLOCKED, "HTML where JSON was expected")
     try:
-        return json.loads(inp.body), None
+        return loads_json(inp.body), None
     except ValueError as exc:
         return None, ParseResult.error(MALFORMED, f"malformed JSON: {exc}")
+
+
+_HTML_END_RE = re.compile(rb"</html\s*>", re.I)
+
+
+def cut_html(inp: ParseInput) -> ParseResult | None:
+    """A ``malformed`` error for a store page cut short (no ``</html>``), else ``None``.
+
+    Every store page ends with ``</html>``: a body cut in the middle can still hold some apps
+    of a result list, and passing it as ``ok`` would silently miss the rest (a counterfeit
+    among them); a cut page is retried instead.
+    """
+    if _HTML_END_RE.search(inp.body[-4096:]) or _HTML_END_RE.search(inp.body):
+        return None
+    return ParseResult.error(MALFORMED, f"cut HTML page: no </html> in {len(inp.body)} bytes")
 
 
 _NEXT_DATA_RE = re.compile(
@@ -105,7 +127,7 @@ def next_data(html: str) -> tuple[dict[str, Any] | None, bool]:
     if not m:
         return None, "__NEXT_DATA__" in html
     try:
-        data = json.loads(m.group(1))
+        data = loads_json(m.group(1))
     except ValueError:
         return None, True
     return (data if isinstance(data, dict) else None), True

@@ -28,7 +28,7 @@ from govspider.platform import (
     ParseInput,
     ParseResult,
 )
-from govspider.processors import absolute_url, parse_count
+from govspider.processors import absolute_url, http_url, parse_count
 
 from .common import app_id, as_str, base_url, clean_text, first, load_json, rating, safe_time
 
@@ -53,9 +53,11 @@ def store_page_url(appid: str) -> str:
 
 def _cards(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     out = []
-    for layout in data.get("layoutData") or []:
+    layouts = data.get("layoutData")
+    for layout in layouts if isinstance(layouts, list) else []:
         if isinstance(layout, dict):
-            rows = [r for r in layout.get("dataList") or [] if isinstance(r, dict)]
+            rows = layout.get("dataList")
+            rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
             out.append((str(layout.get("layoutName") or "").lower(), rows))
     return out
 
@@ -105,7 +107,8 @@ def parse_detail(inp: ParseInput) -> ParseResult:
             continue
         if name == "textlistcard":
             for row in rows:
-                for entry in row.get("list") or []:
+                entries = row.get("list")
+                for entry in entries if isinstance(entries, list) else []:
                     if isinstance(entry, dict) and entry.get("name"):
                         texts[str(entry["name"]).strip().lower()] = str(entry.get("text") or "")
         elif "comment" in name:
@@ -140,7 +143,7 @@ def parse_detail(inp: ParseInput) -> ParseResult:
                              texts.get("下载") or texts.get("installs")),
         category=as_str(first(head, "tagName", "kindName") or first(hidden, "kindName")),
         description=clean_text(first(intro, "appIntro", "intro") or first(desc, "content", "desc")),
-        icon_url=absolute_url(as_str(first(head, "icoUri", "icon") or first(hidden, "icon"))),
+        icon_url=http_url(absolute_url(as_str(first(head, "icoUri", "icon") or first(hidden, "icon")))),
         url=store_page_url(appid),
     )])
 
@@ -161,7 +164,7 @@ def _summary(row: dict[str, Any]) -> App | None:
         rating=rating(first(row, "score", "stars")),
         downloads=_downloads(first(row, "downCountDesc", "downCount")),
         category=as_str(first(row, "kindName", "tagName")),
-        icon_url=absolute_url(as_str(first(row, "icon", "icoUri"))),
+        icon_url=http_url(absolute_url(as_str(first(row, "icon", "icoUri")))),
         url=store_page_url(appid),
     )
 

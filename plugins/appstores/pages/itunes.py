@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from govspider.items import App
 from govspider.platform import MALFORMED, NOT_FOUND, OK, ParseInput, ParseResult
+from govspider.processors import http_url
 
 from .common import app_id, as_str, base_url, clean_text, first, load_json, rating, safe_time
 
@@ -39,8 +40,9 @@ def app_from_record(record: dict[str, Any]) -> App | None:
     name = first(record, "trackName", "trackCensoredName")
     if not track_id or not name:
         return None
-    genres = record.get("genres") or []
-    category = genres[0] if genres and isinstance(genres[0], str) else record.get("primaryGenreName")
+    genres = record.get("genres")
+    category = genres[0] if isinstance(genres, list) and genres and isinstance(genres[0], str) \
+        else record.get("primaryGenreName")
     return App(
         _id=app_id(STORE, track_id), platform=STORE, platform_id=track_id, name=str(name).strip(),
         package=as_str(record.get("bundleId")),
@@ -53,8 +55,8 @@ def app_from_record(record: dict[str, Any]) -> App | None:
         rating_count=_int(record.get("userRatingCount")),
         category=as_str(category),
         description=clean_text(record.get("description")),
-        icon_url=as_str(first(record, "artworkUrl512", "artworkUrl100", "artworkUrl60")),
-        url=as_str(record.get("trackViewUrl")),
+        icon_url=http_url(first(record, "artworkUrl512", "artworkUrl100", "artworkUrl60")),
+        url=http_url(record.get("trackViewUrl")),  # never javascript: or file:
     )
 
 

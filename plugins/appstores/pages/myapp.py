@@ -17,7 +17,6 @@ page like the detail page, whose results are a component named ``SearchResult`` 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -25,14 +24,24 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from parsel import Selector
 
 from govspider.items import App
-from govspider.platform import BLOCKED, CAPTCHA, MALFORMED, NOT_FOUND, OK, ParseInput, ParseResult
-from govspider.processors import absolute_url, parse_count
+from govspider.platform import (
+    BLOCKED,
+    CAPTCHA,
+    MALFORMED,
+    NOT_FOUND,
+    OK,
+    ParseInput,
+    ParseResult,
+    loads_json,
+)
+from govspider.processors import absolute_url, http_url, parse_count
 
 from .common import (
     app_id,
     as_str,
     base_url,
     clean_text,
+    cut_html,
     first,
     looks_like_captcha,
     next_data,
@@ -82,7 +91,7 @@ def _category(record: dict[str, Any]) -> str | None:
     tags = record.get("tags_st")
     if isinstance(tags, str):
         try:
-            tags = json.loads(tags)
+            tags = loads_json(tags)
         except ValueError:
             tags = None
     if isinstance(tags, list):
@@ -112,7 +121,7 @@ def app_from_record(record: dict[str, Any], base: str, now: Any = None,
         downloads=parse_count(downloads),
         category=_category(record),
         description=clean_text(first(record, "description", "editor_intro", "desc")),
-        icon_url=absolute_url(as_str(first(record, "icon", "iconUrl", "icon_url"))),
+        icon_url=http_url(absolute_url(as_str(first(record, "icon", "iconUrl", "icon_url")))),
         url=detail_url(base, pkg),
     )
 
@@ -126,11 +135,11 @@ def parse_detail(inp: ParseInput) -> ParseResult:
     """``/appdetail/{package}`` HTML (or the legacy ``detail.htm``) -> one App item."""
     if inp.status == 404:
         return ParseResult(outcome=NOT_FOUND, message="HTTP 404")
-    error = transient_error(inp)
+    error = transient_error(inp) or cut_html(inp)
     if error is not None:
         return error
     html = inp.text
-    sel = Selector(text=html)
+    sel = Selector(text=html, type="html")
     if _not_found_page(inp, sel):
         return ParseResult(outcome=NOT_FOUND, message="找不到 page")
     base = base_url(inp, STORE)
@@ -140,6 +149,8 @@ def parse_detail(inp: ParseInput) -> ParseResult:
         detail = next((c for c in comps if c.get("name") == "GameDetail"), None)
         if detail is not None:
             records = detail.get("itemData") or []
+            if not isinstance(records, list):
+                return ParseResult.error(MALFORMED, "GameDetail itemData is not a list")
             if not records:
                 return ParseResult(outcome=NOT_FOUND, message="empty GameDetail component")
             flat = {k: v for k, v in detail.items() if k not in ("itemData", "name")}
@@ -184,8 +195,8 @@ def _legacy(sel: Selector, inp: ParseInput, base: str) -> App | None:
         downloads=parse_count(sel.css("div.det-ins-num::text").get()),
         category=as_str((sel.css("a#J_DetCate::text").get() or "").strip()),
         description=clean_text(sel.css("div.det-app-data-info").get()),
-        icon_url=absolute_url(sel.css("div.det-icon img::attr(src)").get()),
-        url=inp.url or detail_url(base, pkg),
+        icon_url=http_url(absolute_url(sel.css("div.det-icon img::attr(src)").get())),
+        url=http_url(inp.url) or detail_url(base, pkg),
     )
 
 
@@ -196,7 +207,7 @@ def _is_result_component(name: str) -> bool:
 
 def parse_search(inp: ParseInput) -> ParseResult:
     """``/search?q=`` page [U] -> App items (partial) and the detail URLs to fetch."""
-    error = transient_error(inp)
+    error = transient_error(inp) or cut_html(inp)
     if error is not None:
         return error
     html = inp.text
@@ -209,14 +220,15 @@ def parse_search(inp: ParseInput) -> ParseResult:
         for comp in _components(data):
             if not _is_result_component(str(comp.get("name") or "")):
                 continue
-            for record in comp.get("itemData") or []:
+            records = comp.get("itemData")
+            for record in records if isinstance(records, list) else []:
                 if isinstance(record, dict):
                     app = app_from_record(record, base, inp.now)
                     if app is not None and app._id not in {i._id for i in items}:
                         items.append(app)
     packages = [i.platform_id for i in items]
     if not items:
-        sel = Selector(text=html)
+        sel = Selector(text=html, type="html")
         for href in sel.css("a::attr(href)").getall():
             m = _DETAIL_RE.search(unquote(href))
             if m and m.group(1) not in packages:

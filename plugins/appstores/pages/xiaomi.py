@@ -22,13 +22,14 @@ from parsel import Selector
 
 from govspider.items import App
 from govspider.platform import BLOCKED, MALFORMED, NOT_FOUND, OK, ParseInput, ParseResult
-from govspider.processors import absolute_url, parse_count
+from govspider.processors import absolute_url, http_url, parse_count
 
 from .common import (
     app_id,
     as_str,
     base_url,
     clean_text,
+    cut_html,
     first,
     load_json,
     rating,
@@ -106,7 +107,7 @@ def parse_detail(inp: ParseInput) -> ParseResult:
         return error
     if inp.body.lstrip()[:1] in (b"{", b"["):
         return ParseResult.error(BLOCKED, "JSON where the detail page was expected")
-    sel = Selector(text=inp.text)
+    sel = Selector(text=inp.text, type="html")
     pairs = _pairs(sel)
     titles = sel.css("div.intro-titles")
     name = (titles.css("h3::text").get() or "").strip()
@@ -119,9 +120,10 @@ def parse_detail(inp: ParseInput) -> ParseResult:
     if not name and not pairs:
         if _missing(inp, sel):
             return ParseResult(outcome=NOT_FOUND, message="the store says the app does not exist")
-        if "</html>" not in inp.text.lower():
-            return ParseResult.error(MALFORMED, "cut HTML page")
-        return ParseResult.error(BLOCKED, "not a Xiaomi detail page")
+        return cut_html(inp) or ParseResult.error(BLOCKED, "not a Xiaomi detail page")
+    cut = cut_html(inp)
+    if cut is not None:
+        return cut
     package = pairs.get("package")
     if not package and inp.url:
         package = (parse_qs(urlsplit(inp.url).query).get("id") or [None])[0]
@@ -142,7 +144,7 @@ def parse_detail(inp: ParseInput) -> ParseResult:
         rating_count=parse_count(comment) if comment else None,
         category=_category(sel, pairs),
         description=clean_text(desc),
-        icon_url=absolute_url(icon, base),
+        icon_url=http_url(absolute_url(icon, base)),
         url=detail_url(base, package),
     )])
 
@@ -164,7 +166,7 @@ def _suggestions(inp: ParseInput) -> ParseResult:
         if pkg and name:
             items.append(App(_id=app_id(STORE, pkg), platform=STORE, platform_id=pkg,
                              name=str(name), package=pkg,
-                             icon_url=absolute_url(as_str(first(e, "icon", "iconUrl")), base),
+                             icon_url=http_url(absolute_url(as_str(first(e, "icon", "iconUrl")), base)),
                              url=detail_url(base, pkg)))
     if not items:
         return ParseResult(outcome=NOT_FOUND, message="no app suggestions")
@@ -176,10 +178,10 @@ def parse_search(inp: ParseInput) -> ParseResult:
     """``/searchAll`` HTML (or ``/suggestionApi`` JSON) -> App summaries and detail URLs."""
     if inp.body.lstrip()[:1] == b"{":
         return _suggestions(inp)
-    error = transient_error(inp)
+    error = transient_error(inp) or cut_html(inp)
     if error is not None:
         return error
-    sel = Selector(text=inp.text)
+    sel = Selector(text=inp.text, type="html")
     base = base_url(inp, STORE)
     items: list[App] = []
     for li in sel.css("ul.applist > li"):
@@ -193,7 +195,7 @@ def parse_search(inp: ParseInput) -> ParseResult:
         items.append(App(
             _id=app_id(STORE, pkg), platform=STORE, platform_id=pkg, name=name, package=pkg,
             category=as_str((li.css("p.app-desc a::text").get() or "").strip()),
-            icon_url=absolute_url(icon, base), url=detail_url(base, pkg)))
+            icon_url=http_url(absolute_url(icon, base)), url=detail_url(base, pkg)))
     if not items:
         if sel.css("ul.applist") or "搜索" in inp.text:
             return ParseResult(outcome=NOT_FOUND, message="no search results")
