@@ -139,6 +139,9 @@ class Comment(Item):
     text: str | None = None
     published_at: datetime | None = None
     likes: int | None = None
+    #: replies under this comment as the platform counts them (Weibo ``total_number``, Douyin
+    #: ``reply_comment_total``); absent where the platform does not say
+    reply_count: int | None = None
     ip_region: str | None = None
     raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 

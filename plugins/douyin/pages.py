@@ -476,6 +476,7 @@ def parse_comment(raw: dict[str, Any], meta: dict[str, Any] | None = None,
         text=_clean(raw.get("text")),
         published_at=published,
         likes=_count(raw.get("digg_count")),
+        reply_count=_count(raw.get("reply_comment_total")),
         ip_region=strip_prefix(raw.get("ip_label"), "IP属地：", "IP属地:") if raw.get(
             "ip_label") else None,
     )

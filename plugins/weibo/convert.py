@@ -294,6 +294,7 @@ def comment_from_json(obj: dict[str, Any], post_id: str | None, owner_uid: str |
         text=html_to_text(obj.get("text")),  # a comment keeps only its text
         published_at=time_or_none(obj.get("created_at"), now),
         likes=parse_count(obj.get("like_count", obj.get("like_counts"))),
+        reply_count=parse_count(obj.get("total_number")),
         ip_region=strip_prefix(obj.get("source"), "来自", "IP属地"),
     )
 

@@ -204,10 +204,19 @@ def posts_from_mblog(mblog: dict[str, Any], now: datetime | None, base: str,
     return items, requests
 
 
+def _int_param(url: str | None, name: str) -> int | None:
+    """An integer query parameter of ``url``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    value = parse_qs(urlsplit(url or "").query).get(name, [""])[0]
+    return int(value) if value.isdigit() else None
+
+
 @_guard
 def parse_timeline(inp: ParseInput) -> ParseResult:
     """A timeline page: posts (pinned ones flagged), retweeted originals as their own posts,
-    ``next = {"since_id": ...}``, and extend / comments URLs to complete the page."""
+    ``next = {"since_id": ...}`` (or ``{"page": N}`` on old page-numbered containers), and
+    extend / comments URLs to complete the page."""
     doc = classify(inp)
     data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
     if _ok_value(doc.get("ok")) == 0:
@@ -230,7 +239,16 @@ def parse_timeline(inp: ParseInput) -> ParseResult:
     since_id = convert.sid(info.get("since_id"))
     if not items:
         return ParseResult(outcome=END_OF_LIST, message="no posts on this page")
-    nxt = {"since_id": since_id} if since_id and since_id != "0" else None
+    nxt: dict[str, Any] | None = {"since_id": since_id} if since_id and since_id != "0" else None
+    if nxt is None:
+        # old containers page by number: cardlistInfo.page is the next page (absent, or not
+        # past this one, on the last)
+        this_page = _int_param(inp.url, "page") or 1
+        following = info.get("page")
+        if isinstance(following, str) and following.strip().isdigit():
+            following = int(following)
+        if isinstance(following, int) and not isinstance(following, bool) and following > this_page:
+            nxt = {"page": following}
     return ParseResult(outcome=OK, items=items, next=nxt, requests=list(dict.fromkeys(requests)))
 
 

@@ -235,12 +235,15 @@ def profile_json(acc: Any, world: Any = None) -> dict[str, Any]:
         "showAppTips": 0, "scheme": f"sinaweibo://userinfo?uid={uid}"}}
 
 
-def timeline_json(world: Any, acc: Any, since_id: str | None) -> dict[str, Any]:
-    """One timeline page; ``since_id`` is the id of the first post of the page."""
+def timeline_json(world: Any, acc: Any, since_id: str | None, page: int | None = None) -> dict[str, Any]:
+    """One timeline page; ``since_id`` is the id of the first post of the page. With ``page``
+    (the old ``230413`` container) pages are numbered and ``cardlistInfo.page`` names the next."""
     uid = str(acc.uid)
-    containerid = f"107603{uid}"
+    containerid = f"{'230413' if page else '107603'}{uid}"
     start = 0
-    if since_id:
+    if page:
+        start = (page - 1) * TIMELINE_PAGE
+    elif since_id:
         post = world.post("weibo", since_id)
         if post is None or post.account is not acc or post.index < 0:
             return {"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}}
@@ -265,7 +268,10 @@ def timeline_json(world: Any, acc: Any, since_id: str | None) -> dict[str, Any]:
     info: dict[str, Any] = {"containerid": containerid, "v_p": 42, "show_style": 1,
                             "total": world.shown_post_count(acc)}
     if start + TIMELINE_PAGE < total:
-        info["since_id"] = int(world.posts(acc, start + TIMELINE_PAGE, 1)[0].post_id)
+        if page:
+            info["page"] = page + 1
+        else:
+            info["since_id"] = int(world.posts(acc, start + TIMELINE_PAGE, 1)[0].post_id)
     return {"ok": 1, "data": {"cardlistInfo": info, "cards": cards,
                               "scheme": f"sinaweibo://cardlist?containerid={containerid}&v_p=42",
                               "showAppTips": 0}}
@@ -332,6 +338,14 @@ def routes(world: Any) -> list[Any]:
             if acc is None:
                 return reply({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
             return reply(timeline_json(world, acc, q.get("since_id")))
+        if containerid.startswith("230413"):  # the old container, numbered by page
+            if not uid:
+                uid = containerid[6:]
+                acc = world.account("weibo", uid)
+            if acc is None:
+                return reply({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
+            number = q.get("page") or "1"
+            return reply(timeline_json(world, acc, None, int(number) if number.isdigit() else 1))
         if containerid and not containerid.startswith("100505"):
             return reply({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
         if acc is None:

@@ -259,8 +259,9 @@ class WeiboSpider(PlatformSpider):
 
     # ------------------------------------------------------------------ timeline
     def _timeline_request(self, state: AccountState, since_id: str | None = None,
-                          page: int = 1, containerid: str | None = None) -> scrapy.Request:
-        url = timeline_url(self.base_url, state.uid, containerid, since_id)
+                          page: int = 1, containerid: str | None = None,
+                          page_number: int | None = None) -> scrapy.Request:
+        url = timeline_url(self.base_url, state.uid, containerid, since_id, page_number)
         return self._request(url, self.parse_timeline, state, weibo_page=page,
                              weibo_containerid=containerid)
 
@@ -337,8 +338,13 @@ class WeiboSpider(PlatformSpider):
         if self.max_timeline_pages and page >= self.max_timeline_pages:
             stop = True
         if result.next and not stop:
-            yield self._timeline_request(state, str(result.next.get("since_id")), page + 1,
-                                         response.meta.get("weibo_containerid"))
+            if result.next.get("since_id"):
+                yield self._timeline_request(state, str(result.next["since_id"]), page + 1,
+                                             response.meta.get("weibo_containerid"))
+            else:  # an old container numbered by page
+                yield self._timeline_request(state, None, page + 1,
+                                             response.meta.get("weibo_containerid"),
+                                             page_number=int(result.next["page"]))
         else:
             async for request in self._finish(state):
                 yield request

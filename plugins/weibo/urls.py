@@ -47,12 +47,13 @@ def profile_url(base: str, uid: str) -> str:
 
 
 def timeline_url(base: str, uid: str, containerid: str | None = None,
-                 since_id: str | None = None) -> str:
-    """One timeline page; ``since_id`` comes from the previous page's ``cardlistInfo``."""
+                 since_id: str | None = None, page: int | None = None) -> str:
+    """One timeline page; ``since_id`` comes from the previous page's ``cardlistInfo``. Old,
+    page-numbered containers take ``page`` instead (``cardlistInfo.page`` names the next)."""
     return _join(base, "/api/container/getIndex",
                  {"type": "uid", "value": uid,
                   "containerid": containerid or f"{TIMELINE_PREFIX}{uid}",
-                  "since_id": since_id})
+                  "since_id": since_id, "page": page if page and page > 1 else None})
 
 
 def extend_url(base: str, mid: str) -> str:
