@@ -9,8 +9,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_to_future
+from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
 
 logger = logging.getLogger(__name__)
@@ -139,3 +141,40 @@ class CookiesFromEnvMiddleware:
                 return None  # already there (a same-host redirect keeps the header)
             request.headers["Cookie"] = f"{jar.decode('latin-1')}; {cookie}" if jar else cookie
         return None
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retry of HTTP errors (``RETRY_HTTP_CODES``: 429, 503, 418...), with the
+    platform's ``Retry-After`` honoured and an exponential backoff with jitter instead of an
+    immediate retry (``GOVSPIDER_BACKOFF_BASE/MAX/JITTER``, ``GOVSPIDER_RETRY_AFTER_MAX``).
+    The wait is carried to :class:`BackoffMiddleware` in ``request.meta``."""
+
+    def __init__(self, settings: Any):
+        super().__init__(settings)
+        self.base = settings.getfloat("GOVSPIDER_BACKOFF_BASE", 2.0)
+        self.ceiling = settings.getfloat("GOVSPIDER_BACKOFF_MAX", 300.0)
+        self.jitter = settings.getfloat("GOVSPIDER_BACKOFF_JITTER", 0.25)
+        self.retry_after_max = settings.getfloat("GOVSPIDER_RETRY_AFTER_MAX", 3600.0)
+        self.stats: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
+        mw = cls(crawler.settings)
+        mw.stats = crawler.stats
+        mw.crawler = crawler
+        return mw
+
+    def process_response(self, request: Request, response: Any, spider: Spider | None = None) -> Any:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        from govspider.spiders.base import backoff_delay, retry_after
+
+        asked = retry_after(response, self.retry_after_max)
+        attempt = int(request.meta.get("retry_times", 0)) + 1
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        retry.meta[BACKOFF_META] = backoff_delay(attempt, self.base, self.ceiling, self.jitter, asked)
+        if asked is not None and self.stats is not None:
+            self.stats.inc_value("govspider/retry_after_honoured")
+        return retry

@@ -19,6 +19,9 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "govspider.downloadermiddlewares.BackoffMiddleware": 50,
+    # Scrapy's retry of HTTP errors, with Retry-After and backoff with jitter
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "govspider.downloadermiddlewares.RetryAfterMiddleware": 550,
     # after Scrapy's CookiesMiddleware (700), which rewrites the Cookie header from its jar
     "govspider.downloadermiddlewares.CookiesFromEnvMiddleware": 750,
 }
@@ -65,6 +68,10 @@ GOVSPIDER_DETECTORS: dict = {}
 #: Backoff after a transient platform error (login wall, rate limit, captcha, block).
 GOVSPIDER_BACKOFF_BASE = 2.0
 GOVSPIDER_BACKOFF_MAX = 300.0
+#: Each backoff is stretched by up to this share (0.25 = +25%), so retries do not arrive in step.
+GOVSPIDER_BACKOFF_JITTER = 0.25
+#: A platform's Retry-After header (seconds or an HTTP date) is honoured, up to this many seconds.
+GOVSPIDER_RETRY_AFTER_MAX = 3600.0
 GOVSPIDER_ERROR_RETRY_TIMES = 4
 #: Freeze the spiders' "now" (ISO 8601): relative times resolve against it. Unset: the clock.
 GOVSPIDER_NOW = None

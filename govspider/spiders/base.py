@@ -8,6 +8,7 @@ A platform spider decides *what to fetch*; its plugin's parsers (``Platform.pars
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,44 @@ logger = logging.getLogger(__name__)
 #: re-checks of posts, their comments and long texts); retries are counted as ``retry``.
 PURPOSE_META = "govspider_purpose"
 DISCOVERY, REVISIT, RETRY = "discovery", "revisit", "retry"
+
+
+def retry_after(response: Any, ceiling: float = 3600.0) -> float | None:
+    """Seconds a ``Retry-After`` header of ``response`` asks to wait (delta seconds or an HTTP
+    date), at most ``ceiling``; ``None`` without a usable header."""
+    headers = getattr(response, "headers", None)
+    raw = headers.get(b"Retry-After") if headers is not None else None
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip() if isinstance(raw, bytes) else str(raw).strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - datetime.now(when.tzinfo)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(ceiling, seconds))
+
+
+def backoff_delay(attempt: int, base: float, ceiling: float, jitter: float = 0.0,
+                  asked: float | None = None) -> float:
+    """Seconds before retry ``attempt``: exponential (``base * 2**(attempt-1)``, at most
+    ``ceiling``), never less than a ``Retry-After`` the platform ``asked`` for, then stretched
+    by up to ``jitter`` (0.25 = +25%) so retries of many requests do not arrive in step."""
+    delay = min(ceiling, base * 2 ** (attempt - 1))
+    if asked is not None:
+        delay = max(delay, asked)
+    if jitter > 0:
+        delay *= 1.0 + random.uniform(0.0, jitter)
+    return delay
 
 
 class PlatformSpider(scrapy.Spider):
@@ -63,6 +102,8 @@ class PlatformSpider(scrapy.Spider):
         spider.max_error_retries = settings.getint("GOVSPIDER_ERROR_RETRY_TIMES", 4)
         spider.backoff_base = settings.getfloat("GOVSPIDER_BACKOFF_BASE", 2.0)
         spider.backoff_max = settings.getfloat("GOVSPIDER_BACKOFF_MAX", 300.0)
+        spider.backoff_jitter = settings.getfloat("GOVSPIDER_BACKOFF_JITTER", 0.25)
+        spider.retry_after_max = settings.getfloat("GOVSPIDER_RETRY_AFTER_MAX", 3600.0)
         crawler.signals.connect(spider.count_request, signal=signals.request_reached_downloader)
         return spider
 
@@ -146,7 +187,9 @@ class PlatformSpider(scrapy.Spider):
             logger.error("Giving up on %s after %d attempts: %s%s", request.url, attempt,
                          result.error_kind, f" ({result.message})" if result.message else "")
             return
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        delay = backoff_delay(attempt, self.backoff_base, self.backoff_max,
+                              getattr(self, "backoff_jitter", 0.0),
+                              retry_after(response, getattr(self, "retry_after_max", 3600.0)))
         retry = get_retry_request(request, spider=self, reason=f"govspider_{result.error_kind}",
                                   max_retry_times=self.max_error_retries + 1)
         if retry is None:
@@ -157,7 +200,7 @@ class PlatformSpider(scrapy.Spider):
             retry.meta.pop(key, None)
         retry.meta["govspider_error_retries"] = attempt
         retry.meta[BACKOFF_META] = delay
-        logger.warning("%s on %s: retry %d/%d in %.0fs", result.error_kind, request.url, attempt,
+        logger.warning("%s on %s: retry %d/%d in %.1fs", result.error_kind, request.url, attempt,
                        self.max_error_retries, delay)
         yield retry
 
