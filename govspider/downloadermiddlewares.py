@@ -178,3 +178,106 @@ class RetryAfterMiddleware(RetryMiddleware):
         if asked is not None and self.stats is not None:
             self.stats.inc_value("govspider/retry_after_honoured")
         return retry
+
+
+def redact_proxy(url: str) -> str:
+    """A proxy URL without its credentials (for logs and stats)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}:{parts.port}" if parts.port else f"{parts.scheme}://{host}"
+
+
+class ProxyPool:
+    """Proxies in rotation; a proxy the platform pushes back on is banned for a while
+    (``GOVSPIDER_PROXY_BAN_SECONDS``, doubling for each ban in a row, at most an hour)."""
+
+    def __init__(self, proxies: list[str], ban_seconds: float = 300.0, clock: Any = None):
+        import time
+
+        self.proxies = list(dict.fromkeys(proxies))
+        self.ban_seconds = ban_seconds
+        self.clock = clock or time.monotonic
+        self.banned_until: dict[str, float] = {}
+        self.strikes: dict[str, int] = {}
+        self._next = 0
+
+    def choose(self) -> str | None:
+        """The next proxy not banned; when every one is, the one free soonest."""
+        if not self.proxies:
+            return None
+        now = self.clock()
+        for _ in range(len(self.proxies)):
+            proxy = self.proxies[self._next % len(self.proxies)]
+            self._next += 1
+            if self.banned_until.get(proxy, 0.0) <= now:
+                return proxy
+        return min(self.proxies, key=lambda p: self.banned_until.get(p, 0.0))
+
+    def ban(self, proxy: str) -> float:
+        """Ban ``proxy``; returns the seconds of the ban."""
+        strikes = self.strikes[proxy] = self.strikes.get(proxy, 0) + 1
+        seconds = min(3600.0, self.ban_seconds * 2 ** (strikes - 1))
+        self.banned_until[proxy] = self.clock() + seconds
+        return seconds
+
+    def good(self, proxy: str) -> None:
+        self.strikes.pop(proxy, None)
+
+
+#: request.meta key of the proxy the pool chose
+PROXY_META = "govspider_proxy"
+#: HTTP answers that mean "this address is pushed back on"
+BAN_STATUSES = {403, 418, 429}
+
+
+class ProxyPoolMiddleware:
+    """Rotate requests over ``GOVSPIDER_PROXIES`` (a list, or comma-separated text; also the
+    environment variable of that name, where proxy credentials belong). A proxy answered with
+    403/418/429, or whose answer the spider's parser found to be a rate limit, captcha or login
+    wall, is banned for a while and the request retried through another. Stats per proxy
+    (credentials never shown): ``govspider/proxy/<scheme://host:port>/requests|bans``."""
+
+    def __init__(self, crawler: Any, proxies: list[str]):
+        self.crawler = crawler
+        self.pool = ProxyPool(proxies, crawler.settings.getfloat("GOVSPIDER_PROXY_BAN_SECONDS", 300.0))
+        crawler.govspider_proxy_pool = self  # the spiders' retry_error reports bans here
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProxyPoolMiddleware:
+        raw = crawler.settings.get("GOVSPIDER_PROXIES") or os.environ.get("GOVSPIDER_PROXIES") or []
+        proxies = [p.strip() for p in (raw.split(",") if isinstance(raw, str) else raw) if str(p).strip()]
+        if not proxies:
+            raise NotConfigured("no GOVSPIDER_PROXIES")
+        for p in proxies:
+            if urlsplit(p).scheme not in ("http", "https") or not urlsplit(p).hostname:
+                raise NotConfigured(f"GOVSPIDER_PROXIES: not an http(s) proxy URL: {redact_proxy(p)}")
+        return cls(crawler, proxies)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if "proxy" in request.meta and PROXY_META not in request.meta:
+            return None  # a proxy chosen by the spider itself
+        proxy = self.pool.choose()
+        if proxy is None:
+            return None
+        request.meta["proxy"] = proxy
+        request.meta[PROXY_META] = proxy
+        self.crawler.stats.inc_value(f"govspider/proxy/{redact_proxy(proxy)}/requests")
+        return None
+
+    def process_response(self, request: Request, response: Any, spider: Spider | None = None) -> Any:
+        proxy = request.meta.get(PROXY_META)
+        if proxy:
+            if response.status in BAN_STATUSES:
+                self.banned(proxy, f"HTTP {response.status}")
+                # let the retry go through another proxy
+                request.meta.pop("proxy", None)
+                request.meta.pop(PROXY_META, None)
+            elif response.status < 400:
+                self.pool.good(proxy)
+        return response
+
+    def banned(self, proxy: str, why: str) -> None:
+        seconds = self.pool.ban(proxy)
+        shown = redact_proxy(proxy)
+        self.crawler.stats.inc_value(f"govspider/proxy/{shown}/bans")
+        logger.warning("Proxy %s banned for %.0fs (%s)", shown, seconds, why)

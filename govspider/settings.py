@@ -22,6 +22,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retry of HTTP errors, with Retry-After and backoff with jitter
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "govspider.downloadermiddlewares.RetryAfterMiddleware": 550,
+    # rotation over GOVSPIDER_PROXIES (off without it), before Scrapy's HttpProxyMiddleware (750)
+    "govspider.downloadermiddlewares.ProxyPoolMiddleware": 740,
     # after Scrapy's CookiesMiddleware (700), which rewrites the Cookie header from its jar
     "govspider.downloadermiddlewares.CookiesFromEnvMiddleware": 750,
 }
@@ -70,6 +72,11 @@ GOVSPIDER_BACKOFF_BASE = 2.0
 GOVSPIDER_BACKOFF_MAX = 300.0
 #: Each backoff is stretched by up to this share (0.25 = +25%), so retries do not arrive in step.
 GOVSPIDER_BACKOFF_JITTER = 0.25
+#: Proxies to rotate over (list, or comma-separated text; also the environment variable
+#: GOVSPIDER_PROXIES, where credentials belong: http://user:pass@host:port). Empty: no proxy.
+GOVSPIDER_PROXIES: list[str] = []
+#: A proxy the platform pushes back on rests this long (doubling per ban in a row, at most 1 h).
+GOVSPIDER_PROXY_BAN_SECONDS = 300.0
 #: A platform's Retry-After header (seconds or an HTTP date) is honoured, up to this many seconds.
 GOVSPIDER_RETRY_AFTER_MAX = 3600.0
 GOVSPIDER_ERROR_RETRY_TIMES = 4

@@ -18,8 +18,16 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 
-from govspider.downloadermiddlewares import BACKOFF_META
-from govspider.platform import ERROR, ParseInput, ParseResult
+from govspider.downloadermiddlewares import BACKOFF_META, PROXY_META
+from govspider.platform import (
+    BLOCKED,
+    CAPTCHA,
+    ERROR,
+    LOGIN_REQUIRED,
+    RATE_LIMITED,
+    ParseInput,
+    ParseResult,
+)
 from govspider.plugins import registry
 from govspider.processors import CST, parse_time
 from govspider.registry import AccountRegistry, RegistryAccount
@@ -31,6 +39,8 @@ logger = logging.getLogger(__name__)
 #: re-checks of posts, their comments and long texts); retries are counted as ``retry``.
 PURPOSE_META = "govspider_purpose"
 DISCOVERY, REVISIT, RETRY = "discovery", "revisit", "retry"
+#: platform errors that mean "this address is pushed back on": the proxy that got them is banned
+PROXY_BAN_KINDS = frozenset({RATE_LIMITED, CAPTCHA, BLOCKED, LOGIN_REQUIRED})
 
 
 def retry_after(response: Any, ceiling: float = 3600.0) -> float | None:
@@ -200,6 +210,13 @@ class PlatformSpider(scrapy.Spider):
             retry.meta.pop(key, None)
         retry.meta["govspider_error_retries"] = attempt
         retry.meta[BACKOFF_META] = delay
+        proxy = request.meta.get(PROXY_META)
+        pool = getattr(self.crawler, "govspider_proxy_pool", None)
+        if proxy and pool is not None and result.error_kind in PROXY_BAN_KINDS:
+            # the platform pushes back on this address: ban it, retry through another
+            pool.banned(proxy, result.error_kind)
+            retry.meta.pop("proxy", None)
+            retry.meta.pop(PROXY_META, None)
         logger.warning("%s on %s: retry %d/%d in %.1fs", result.error_kind, request.url, attempt,
                        self.max_error_retries, delay)
         yield retry
