@@ -38,13 +38,19 @@ class GovspiderGroup(click.Group):
     """A click group that prints errors as one line and lists commands in a fixed order."""
 
     def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:
+        from govspider.procs import Terminated, terminate_like_interrupt
+
         try:
-            rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            with terminate_like_interrupt():  # SIGTERM, SIGHUP: stop the children as Ctrl-C does
+                rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
             click.echo("error: aborted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            click.echo(f"error: stopped by {exc.name}", err=True)
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split())
             click.echo(f"error: {message}", err=True)
@@ -596,10 +602,11 @@ def db_serve(port: int, host: str) -> None:
     click.echo(f"Serving {Path(settings.get('GOVSPIDER_DATA_DIR')).resolve()} at {uri}")
     click.echo(f"  mongosh '{uri}'   # then: use govspider; db.posts.findOne()")
     click.echo("Press Ctrl-C to stop.")
+    sys.stdout.flush()
     try:
         while True:
             time.sleep(3600)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # SIGTERM and SIGHUP raise Terminated: exit 143 / 129
         pass
     finally:
         server.stop()

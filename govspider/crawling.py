@@ -16,8 +16,29 @@ def run_crawls(spiders: list[str], settings: Any, spider_args: dict[str, Any] | 
         crawler = process.create_crawler(name)
         crawlers.append(crawler)
         process.crawl(crawler, **(spider_args or {}))
+    _sighup_like_sigterm()
     process.start()
     return {c.spidercls.name: summarize(c.stats.get_stats()) for c in crawlers}
+
+
+def _sighup_like_sigterm() -> None:
+    """Scrapy shuts down gracefully on SIGINT and SIGTERM; make SIGHUP (a closed terminal or
+    SSH session) do the same, unless it is ignored (``nohup``)."""
+    import signal
+    import threading
+
+    from twisted.internet import reactor
+
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        return
+
+    def install() -> None:  # once Scrapy has installed its own handlers
+        handler = signal.getsignal(signal.SIGTERM)
+        if callable(handler):
+            signal.signal(signal.SIGHUP, handler)
+
+    reactor.callLater(0, install)
 
 
 def summarize(stats: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +54,10 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "gave_up": sum(v for k, v in stats.items() if k.startswith("govspider/errors_gave_up/")),
         "findings": sum(v for k, v in stats.items() if k.startswith("govspider/findings/")),
+        # what the database acknowledged (items above are what the crawl scraped and validated)
+        "stored": stats.get("govspider/store/stored"),
+        "not_stored": sum(v for k, v in stats.items()
+                          if k.startswith(("govspider/store/lost/", "govspider/store/failed/"))),
         "elapsed_seconds": stats.get("elapsed_time_seconds"),
         # the monitors' verdict (govspider.monitors); None when they did not run
         "health": {"passed": stats.get("govspider/health/passed"),

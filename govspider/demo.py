@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from govspider.procs import child_dies_with_us
 from govspider.storage.connection import redact
 
 #: Spiders in the order the demo runs them (those not installed are skipped).
@@ -122,15 +123,26 @@ def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
     env = dict(os.environ, MONGODB_URI=conn.uri, MONGODB_DATABASE=conn.db.name)
     before = _counts(conn.db)
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    with console.status(f"Crawling {spider}…") as status:
-        while proc.poll() is None:
-            time.sleep(1.0)
-            now = _counts(conn.db)
-            grown = ", ".join(f"{now[c] - before[c]:,} {c}" for c in _COUNTED if now[c] != before[c])
-            status.update(f"Crawling {spider}… {grown or 'starting'} "
-                          f"({time.monotonic() - started:.0f}s; log: {logs / (spider + '.log')})")
-    out, err = proc.communicate()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+                            preexec_fn=child_dies_with_us())  # noqa: PLW1509
+    try:
+        with console.status(f"Crawling {spider}…") as status:
+            while proc.poll() is None:
+                time.sleep(1.0)
+                now = _counts(conn.db)
+                grown = ", ".join(f"{now[c] - before[c]:,} {c}" for c in _COUNTED if now[c] != before[c])
+                status.update(f"Crawling {spider}… {grown or 'starting'} "
+                              f"({time.monotonic() - started:.0f}s; log: {logs / (spider + '.log')})")
+        out, err = proc.communicate()
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: the crawl stops before its database does
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        raise
     elapsed = time.monotonic() - started
     try:
         stats = json.loads(out.strip().splitlines()[-1])[spider]

@@ -62,6 +62,20 @@ class InvalidItemsMonitor(BaseScrapyMonitor):
                              msg=f"{invalid} invalid items for {valid} valid ones")
 
 
+@monitors.name("Items stored")
+class StoredMonitor(BaseScrapyMonitor):
+    """Everything the crawl scraped reached the database (no batch lost to an outage)."""
+
+    @monitors.name("No item was lost for want of the database")
+    def test_stored(self) -> None:
+        stats = self.data.stats
+        lost = {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
+                if k.startswith("govspider/store/lost/") and v}
+        self.assertFalse(lost, msg=f"items not stored (database unavailable): {lost}")
+        self.assertFalse(stats.get("govspider/store/batch_failed"),
+                         msg=f"{stats.get('govspider/store/batch_failed')} batches not written")
+
+
 class RecordHealth(Action):
     """Write the monitors' verdict into the crawl stats (stored in ``crawl_runs``)."""
 
@@ -76,5 +90,5 @@ class CrawlHealth(MonitorSuite):
     """The monitors run when a govspider crawl closes."""
 
     monitors = [FinishReasonMonitor, UnderstoodMonitor, ErrorCountMonitor, GaveUpMonitor,
-                InvalidItemsMonitor]
+                InvalidItemsMonitor, StoredMonitor]
     monitors_finished_actions = [RecordHealth]

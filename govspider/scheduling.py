@@ -276,6 +276,8 @@ def run_config(config_path: str, db_uri: str, db_name: str, echo: Callable[[str]
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, stop)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

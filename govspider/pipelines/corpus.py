@@ -43,8 +43,11 @@ class Corpus:
         self.conn: Connection = connect(settings)
         logger.info("Storing into %s (database %s)", redact(self.conn.uri), self.conn.db.name)
         self.crawl_id = new_crawl_id(crawler.spidercls.name)
-        self.writer = CorpusWriter(self.conn.db, crawl_id=self.crawl_id,
-                                   batch_size=settings.getint("GOVSPIDER_STORE_BATCH_SIZE", 500))
+        self.writer = CorpusWriter(
+            self.conn.db, crawl_id=self.crawl_id,
+            batch_size=settings.getint("GOVSPIDER_STORE_BATCH_SIZE", 500),
+            outage_seconds=settings.getfloat("GOVSPIDER_STORE_OUTAGE_SECONDS", 120.0),
+            journal=settings.getbool("GOVSPIDER_STORE_JOURNAL", True))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govspider-writer")
         self.closed = False
         #: when this crawl started (what the corpus saw since then was seen by this crawl)
@@ -93,10 +96,29 @@ class Corpus:
 
         return await maybe_deferred_to_future(deferToThread(fn, *args))
 
+    def completed_at(self, account_id: str) -> datetime | None:
+        """When the last *completed* crawl of an account finished (``crawl_runs`` documents
+        listing it in ``accounts_completed``), ``None`` when none did."""
+        run = self.db["crawl_runs"].find_one({"accounts_completed": account_id},
+                                             {"finished_at": 1}, sort=[("finished_at", -1)])
+        finished = run.get("finished_at") if run else None
+        if finished is not None and finished.tzinfo is None:  # a client without tz_aware
+            finished = finished.replace(tzinfo=timezone.utc)
+        return finished
+
     def latest_post_time(self, account_id: str) -> datetime | None:
-        """Publish time of the newest stored non-pinned post of an account."""
+        """Where an incremental crawl of an account stops: the publish time of the newest
+        non-pinned post stored by the last completed crawl of the account (or before it).
+
+        Posts a later, interrupted crawl stored do not count: their older neighbours may never
+        have been fetched. ``None`` (crawl everything) when no crawl of the account completed.
+        """
+        completed = self.completed_at(account_id)
+        if completed is None:
+            return None
         doc = self.db["posts"].find_one(
-            {"account_id": account_id, "is_pinned": {"$ne": True}, "deleted": {"$ne": True}},
+            {"account_id": account_id, "is_pinned": {"$ne": True}, "deleted": {"$ne": True},
+             "first_seen_at": {"$lte": completed}},
             {"published_at": 1}, sort=[("published_at", -1)])
         latest = doc.get("published_at") if doc else None
         if latest is not None and latest.tzinfo is None:  # a client without tz_aware

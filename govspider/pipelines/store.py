@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from govspider.pipelines.corpus import Corpus
+from govspider.storage.writer import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,17 @@ class StorePipeline:
     more than ``GOVSPIDER_STORE_MAX_PENDING`` batches wait, the pipeline waits for the oldest,
     so a slow database slows the crawl instead of filling memory. One ``crawl_runs`` document is
     written per run, with the crawl's stats.
+
+    The ``govspider/store/*`` stats count only what the database acknowledged. While the
+    database cannot be reached, batches are held and retried (``GOVSPIDER_STORE_OUTAGE_SECONDS``,
+    default 120) and the crawl waits for them; past that the crawl stops with the finish reason
+    ``storage_unavailable`` (so an unhealthy verdict and a non-zero exit) and what it could not
+    write is counted in ``govspider/store/lost/*``.
+
+    A crawl that finishes (finish reason ``finished``) with nothing lost, no failed batch and
+    no platform error given up is *completed*: its ``crawl_runs`` document lists the accounts it
+    covered in ``accounts_completed``, which is where the next incremental crawl of each
+    account stops (:meth:`Corpus.latest_post_time`).
     """
 
     def __init__(self, crawler: Any):
@@ -38,6 +50,8 @@ class StorePipeline:
         self.batch: list[Any] = []
         self.pending: deque[Future[Any]] = deque()
         self.started_at = datetime.now(timezone.utc)
+        #: set when the crawl is being stopped because the database is unavailable
+        self.stopping = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -81,11 +95,22 @@ class StorePipeline:
         while self.pending and self.pending[0].done():
             self._check(self.pending.popleft())
 
-    def _check(self, future: Future[Any]) -> None:
+    def _check(self, future: Future[Any], closing: bool = False) -> None:
         exc = future.exception()
-        if exc is not None:
-            self.crawler.stats.inc_value("govspider/store/batch_failed")
+        if exc is None:
+            return
+        self.crawler.stats.inc_value("govspider/store/batch_failed")
+        if not isinstance(exc, StorageUnavailable):
             logger.error("A batch could not be written: %s", exc)
+            return
+        if self.stopping:
+            return
+        self.stopping = True
+        logger.error("Stopping the crawl: %s (what was not written is counted in "
+                     "govspider/store/lost; the next incremental crawl fetches it again)", exc)
+        engine = getattr(self.crawler, "engine", None)
+        if not closing and engine is not None and getattr(engine, "spider", None) is not None:
+            deferred_from_coro(engine.close_spider_async(reason="storage_unavailable"))
 
     def close_spider(self, spider: Any = None) -> None:
         if self.corpus is None:
@@ -95,13 +120,17 @@ class StorePipeline:
         while self.pending:
             future = self.pending.popleft()
             future.exception()  # wait
-            self._check(future)
+            self._check(future, closing=True)
         stats = self.corpus.writer.stats
         for name, counts in (("inserted", stats.inserted), ("updated", stats.updated),
-                             ("unchanged", stats.unchanged), ("failed", stats.failed)):
+                             ("unchanged", stats.unchanged), ("failed", stats.failed),
+                             ("lost", stats.lost)):
             for collection, n in counts.items():
                 self.crawler.stats.set_value(f"govspider/store/{name}/{collection}", n)
         self.crawler.stats.set_value("govspider/store/versions", stats.versions)
+        self.crawler.stats.set_value("govspider/store/stored", stats.total())
+        if stats.retries:
+            self.crawler.stats.set_value("govspider/store/retries", stats.retries)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         corpus = self.corpus
@@ -111,12 +140,41 @@ class StorePipeline:
             all_stats = self.crawler.stats.get_stats()
             errors = {k.split("/", 2)[2]: v for k, v in all_stats.items()
                       if k.startswith("govspider/errors/")}
-            corpus.db["crawl_runs"].update_one({"_id": corpus.crawl_id}, {"$set": {
+            run: dict[str, Any] = {
                 "finished_at": datetime.now(timezone.utc), "status": "finished",
                 "finish_reason": reason, "stats": _mongo_safe(all_stats), "errors": errors,
-                "write_errors": corpus.writer.stats.errors}}, upsert=True)
+                "write_errors": corpus.writer.stats.errors}
+            if _completed(reason, all_stats):
+                run["accounts_completed"] = _account_ids(spider)
+            if corpus.writer.unavailable is None:
+                corpus.db["crawl_runs"].update_one({"_id": corpus.crawl_id}, {"$set": run},
+                                                   upsert=True)
+            else:
+                logger.error("The crawl run %s could not be recorded: %s", corpus.crawl_id,
+                             corpus.writer.unavailable)
+        except Exception as exc:  # the database went away at the very end
+            logger.error("The crawl run %s could not be recorded: %s", corpus.crawl_id, exc)
         finally:
             corpus.close()
+
+
+def _completed(reason: str, stats: dict[str, Any]) -> bool:
+    """Did the crawl see everything it was asked to, and store it all?"""
+    return reason == "finished" and not any(
+        v for k, v in stats.items()
+        if k.startswith(("govspider/store/lost/", "govspider/errors_gave_up/"))
+        or k == "govspider/store/batch_failed")
+
+
+def _account_ids(spider: Any) -> list[str]:
+    """The accounts the spider was asked to crawl (its registry's, on its platform)."""
+    accounts = getattr(spider, "accounts", None)
+    if not callable(accounts):
+        return []
+    try:
+        return sorted({a.account_id for a in accounts()})
+    except Exception:  # a spider without a registry
+        return []
 
 
 def _mongo_safe(stats: dict[str, Any]) -> dict[str, Any]:

@@ -52,11 +52,15 @@ def sandbox(host: str, port: int, seed: int, size: str, now: str | None, generat
     except ValueError as exc:
         _fail(str(exc))
     try:
-        asyncio.run(_serve(world, host, port, troubles, write_registry, write_ground_truth, ready_file))
+        signum = asyncio.run(_serve(world, host, port, troubles, write_registry, write_ground_truth,
+                                    ready_file))
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code=1)
     except ValueError as exc:
         _fail(str(exc))
+    if signum in (signal.SIGTERM, signal.SIGHUP):  # stopped, but not by the operator's Ctrl-C
+        click.echo(f"sandbox: stopped by {signal.Signals(signum).name}", err=True)
+        sys.exit(128 + signum)
 
 
 def _write(path: Path, text: str) -> None:
@@ -67,7 +71,8 @@ def _write(path: Path, text: str) -> None:
 
 
 async def _serve(world: Any, host: str, port: int, troubles: str, write_registry: Path | None,
-                 write_ground_truth: Path | None, ready_file: Path | None) -> None:
+                 write_ground_truth: Path | None, ready_file: Path | None) -> int:
+    """Serve until SIGINT, SIGTERM or SIGHUP; return the signal number."""
     import yaml
     from aiohttp import web
 
@@ -98,16 +103,25 @@ async def _serve(world: Any, host: str, port: int, troubles: str, write_registry
         _write(ready_file, json.dumps({"url": url, "settings": settings, "pid": os.getpid()}))
     sys.stdout.flush()
     stop = asyncio.Event()
+    received: list[int] = []
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if sig == signal.SIGHUP and signal.getsignal(sig) is signal.SIG_IGN:
+            continue  # nohup: SIGHUP stays ignored
         try:
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal, sig)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
             pass
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+    return received[0] if received else 0
 
 
 def main() -> None:  # pragma: no cover - entry point

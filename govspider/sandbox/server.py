@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from govspider.procs import child_dies_with_us
+
 
 class SandboxError(RuntimeError):
     """The sandbox subprocess did not start (the message carries its log tail)."""
@@ -79,7 +81,9 @@ class SandboxServer:
             cmd += ["--now", self.now]
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self._log = log
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # the sandbox dies with this process, even when it is killed with SIGKILL (Linux)
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     preexec_fn=child_dies_with_us())  # noqa: PLW1509
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if ready.exists():

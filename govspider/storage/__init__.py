@@ -5,6 +5,6 @@ embedded MongoDB-compatible server (SecantusDB) on the data directory.
 """
 
 from govspider.storage.connection import Connection, connect
-from govspider.storage.writer import CorpusWriter, WriteStats
+from govspider.storage.writer import CorpusWriter, StorageUnavailable, WriteStats
 
-__all__ = ["Connection", "connect", "CorpusWriter", "WriteStats"]
+__all__ = ["Connection", "connect", "CorpusWriter", "StorageUnavailable", "WriteStats"]

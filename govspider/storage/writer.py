@@ -4,7 +4,16 @@ Each item becomes an upsert on its natural ``_id``: ``first_seen_at`` is set onc
 ``last_seen_at`` and ``crawl_id`` on every sighting, unknown (``None``) fields are never written
 over known ones. A post whose text changes, or that disappears, gets ``post_versions`` entries.
 Writes are unordered bulk operations: one bad document is counted and logged, the rest of the
-batch is stored.
+batch is stored. A document BSON cannot encode (a lone surrogate in a text, an integer beyond 64
+bits) or larger than MongoDB's 16 MB limit is refused before the batch is sent, counted in
+``failed`` and logged alone.
+
+Writes are acknowledged with ``w=1, j=True`` (journaled: a server killed after acknowledging
+keeps the write). When the database cannot be reached, a batch is held and retried with backoff
+for ``outage_seconds``; its counts are kept only once the database acknowledged it (a batch
+retried after a partial write is idempotent: the documents already written are stamped, not
+duplicated). After that the writer declares the database unavailable, raises
+:class:`StorageUnavailable`, and counts the batch (and every later one) in ``lost``.
 
 Every document carries ``doc_hash``, a hash of what its last sighting said (every field the
 item set, storage's own fields excluded). A re-sighting with the same hash is not rewritten:
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,9 +34,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 import bson
-from pymongo import InsertOne, UpdateMany, UpdateOne
+from bson.errors import InvalidDocument
+from pymongo import InsertOne, UpdateMany, UpdateOne, WriteConcern
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from govspider.items import COLLECTIONS, Item, as_dict
 from govspider.processors import content_hash
@@ -46,6 +57,12 @@ _LOOKUP_DEFAULT = {"_id": 1, DOC_HASH: 1}
 _CHUNK = 100
 #: ids per ``update_many`` group of a stamp (the cheapest size on SecantusDB)
 _GROUP = 10
+#: the largest document a MongoDB server accepts
+MAX_BSON_SIZE = 16 * 1024 * 1024
+
+
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached for longer than the writer's ``outage_seconds``."""
 
 
 def doc_hash(doc: dict[str, Any]) -> str:
@@ -62,12 +79,27 @@ class WriteStats:
     #: re-sightings whose content hash matched: only last_seen_at / crawl_id were set
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: documents never written because the database was unavailable
+    lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     versions: int = 0
+    #: write attempts repeated because the database could not be reached
+    retries: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def total(self) -> int:
+        """Documents the database acknowledged (inserted, updated or stamped)."""
         return (sum(self.inserted.values()) + sum(self.updated.values())
                 + sum(self.unchanged.values()))
+
+    def merge(self, other: WriteStats, max_errors: int) -> None:
+        for mine, theirs in ((self.inserted, other.inserted), (self.updated, other.updated),
+                             (self.unchanged, other.unchanged), (self.failed, other.failed),
+                             (self.lost, other.lost)):
+            for key, n in theirs.items():
+                mine[key] += n
+        self.versions += other.versions
+        self.retries += other.retries
+        self.errors.extend(other.errors[:max(max_errors - len(self.errors), 0)])
 
 
 def utcnow() -> datetime:
@@ -82,8 +114,15 @@ class CorpusWriter:
 
     def __init__(self, db: Database[dict[str, Any]], crawl_id: str | None = None,
                  batch_size: int = 500, clock: Callable[[], datetime] = utcnow,
-                 max_logged_errors: int = 50):
+                 max_logged_errors: int = 50, outage_seconds: float = 120.0,
+                 journal: bool = True):
+        if journal:  # acknowledged means on disk: a killed server keeps what it acknowledged
+            db = db.with_options(write_concern=WriteConcern(w=1, j=True))
         self.db = db
+        #: how long a batch is held and retried while the database cannot be reached
+        self.outage_seconds = outage_seconds
+        #: set once an outage outlasted ``outage_seconds``: later batches fail at once
+        self.unavailable: str | None = None
         self.crawl_id = crawl_id
         self.batch_size = batch_size
         self.clock = clock
@@ -129,12 +168,61 @@ class CorpusWriter:
             seen = by_collection[collection]
             previous = seen.get(doc["_id"])
             seen[doc["_id"]] = doc if previous is None else previous | doc
-        now = self.clock()
         for collection, docs in by_collection.items():
-            for doc in docs.values():
+            for _id in list(docs):
+                doc = docs[_id]
                 doc.pop(DOC_HASH, None)
-                doc[DOC_HASH] = doc_hash(doc)
-            self._write_collection(collection, docs, now)
+                encoded, reason = _encode(doc)
+                if encoded is None:  # refused alone: the rest of the batch is stored
+                    self._fail(collection, _id, reason or "not encodable")
+                    del docs[_id]
+                    continue
+                doc[DOC_HASH] = hashlib.blake2b(encoded, digest_size=12).hexdigest()
+        self._write_held({c: docs for c, docs in by_collection.items() if docs})
+
+    def _write_held(self, by_collection: dict[str, dict[str, dict[str, Any]]]) -> None:
+        """Write a batch; while the database cannot be reached, hold it and retry (bounded).
+
+        The batch's counts go into :attr:`stats` only once every write of it was acknowledged.
+        """
+        deadline: float | None = None
+        delay = 0.5
+        while True:
+            if self.unavailable is None:
+                stats, self.stats = self.stats, WriteStats()
+                try:
+                    now = self.clock()
+                    for collection, docs in by_collection.items():
+                        self._write_collection(collection, docs, now)
+                except ConnectionFailure as exc:
+                    self.stats = stats  # nothing of this attempt counts
+                    stats.retries += 1
+                    if deadline is None:
+                        deadline = time.monotonic() + self.outage_seconds
+                    left = deadline - time.monotonic()
+                    if left > 0:
+                        if stats.retries == 1 or stats.retries % 10 == 0:
+                            logger.warning("The database cannot be reached (%s): batch held, "
+                                           "retrying for %.0fs more", str(exc)[:200], left)
+                        time.sleep(min(delay, left))
+                        delay = min(delay * 2, 5.0)
+                        continue
+                    self.unavailable = f"the database could not be reached for " \
+                                       f"{self.outage_seconds:.0f}s: {str(exc)[:200]}"
+                except BaseException:
+                    self.stats = stats
+                    self._lose(by_collection)
+                    raise
+                else:
+                    stats.merge(self.stats, self.max_logged_errors)
+                    self.stats = stats
+                    return
+            self._lose(by_collection)
+            raise StorageUnavailable(self.unavailable)
+
+    def _lose(self, by_collection: dict[str, dict[str, dict[str, Any]]]) -> None:
+        for collection, docs in by_collection.items():
+            self.stats.lost[collection] += len(docs)
 
     # ------------------------------------------------------------------ internals
     def _prepare(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
@@ -319,6 +407,18 @@ class CorpusWriter:
             self.stats.errors.append({"collection": collection, "_id": _id, "code": code,
                                       "reason": reason[:300]})
             logger.warning("Could not store %s %s: %s", collection, _id, reason[:300])
+
+
+def _encode(doc: dict[str, Any]) -> tuple[bytes | None, str | None]:
+    """A document's BSON (what :func:`doc_hash` hashes), or ``None`` and why BSON cannot
+    carry it (a lone surrogate, an integer beyond 64 bits, more than 16 MB)."""
+    try:
+        encoded = bson.encode(doc)
+    except (ValueError, OverflowError, TypeError, InvalidDocument) as exc:
+        return None, f"not encodable as BSON: {type(exc).__name__}: {exc}"
+    if len(encoded) > MAX_BSON_SIZE - 64 * 1024:  # room for the storage fields added later
+        return None, f"document too large for BSON: {len(encoded)} bytes"
+    return encoded, None
 
 
 def _is_id_conflict(err: dict[str, Any]) -> bool:
