@@ -78,7 +78,10 @@ class StorePipeline:
     async def _wait_for_writer(self, item: Any) -> Any:
         while len(self.pending) > self.max_pending:
             future = self.pending.popleft()
-            await asyncio.wrap_future(future)
+            try:
+                await asyncio.wrap_future(future)
+            except Exception:  # noqa: BLE001 - _check reports it, once, as a stop when it must
+                pass
             self._check(future)
         return item
 
