@@ -220,8 +220,26 @@ class Finding(Item):
     platform: str | None = None
 
 
+@dataclass
+class AccountCrawl(Item):
+    """An account a crawl covered completely: every request of it answered, nothing given up.
+
+    Storage writes it after the account's other items, so its ``last_seen_at`` is when the
+    last complete crawl of the account was stored: the next incremental crawl stops at the
+    newest post stored by then (``govspider.spidermiddlewares``)."""
+
+    item_type: ClassVar[str] = "account_crawl"
+    collection: ClassVar[str] = "account_crawls"
+    required: ClassVar[tuple[str, ...]] = ("_id", "account_id")
+
+    _id: str  #: the account's ``_id``
+    account_id: str
+    platform: str | None = None
+
+
 ITEM_TYPES: dict[str, type[Item]] = {
-    cls.item_type: cls for cls in (Account, AccountMetrics, Post, Comment, App, Page, Finding)
+    cls.item_type: cls
+    for cls in (Account, AccountMetrics, Post, Comment, App, Page, Finding, AccountCrawl)
 }
 COLLECTIONS: dict[str, str] = {name: cls.collection for name, cls in ITEM_TYPES.items()}
 

@@ -17,6 +17,11 @@ ITEM_PIPELINES = {
     "govspider.pipelines.store.StorePipeline": 300,
     "govspider.pipelines.detect.DetectPipeline": 500,
 }
+# an account whose every request was answered is marked complete (govspider.spidermiddlewares):
+# closest to the engine, so it sees what the other spider middlewares let through
+SPIDER_MIDDLEWARES = {
+    "govspider.spidermiddlewares.AccountProgressMiddleware": 40,
+}
 DOWNLOADER_MIDDLEWARES = {
     "govspider.downloadermiddlewares.BackoffMiddleware": 50,
     # Scrapy's retry of HTTP errors, with Retry-After and backoff with jitter

@@ -283,7 +283,8 @@ def test_crawl_holds_its_items_while_the_database_restarts(
     summary = __import__("json").loads(out)["weibo"]
     assert summary["not_stored"] == 0 and summary["health"]["passed"] is True
     assert summary["stored"] == sum(db[c].count_documents({}) for c in
-                                    ("accounts", "account_metrics", "posts", "comments"))
+                                    ("accounts", "account_metrics", "posts", "comments",
+                                     "account_crawls"))
     run = db["crawl_runs"].find_one({"_id": summary["crawl_id"]})
     assert run["status"] == "finished" and run["accounts_completed"] == [f"weibo:{acc.platform_id}"]
     client.close()
@@ -331,13 +332,12 @@ def ids(db: Any, collection: str) -> set[str]:
     return {d["_id"] for d in db[collection].find({}, {"_id": 1})}
 
 
-def test_the_rerun_of_a_killed_crawl_completes_the_corpus(
+def test_a_killed_crawl_continues_where_it_stopped(
         sandbox: Any, own_server: OwnServer, tmp_path: Path) -> None:
-    """SIGKILL half way through a three-account crawl, then the default re-run (the ``changed``
-    re-crawl policy, comments included): the corpus ends the same as one uninterrupted
-    crawl's: same posts, comments and accounts, each once. (The re-run still costs about what a
-    full crawl costs: an account no completed run lists is crawled in full; see
-    docs/operations.md.)"""
+    """SIGKILL half way through a three-account crawl, once one account was marked complete,
+    then the default re-run: the corpus ends the same as one uninterrupted crawl's (same posts,
+    comments and accounts, each once), and the re-run does not crawl the completed account
+    again: it costs less than a full crawl."""
     accounts = sorted(sandbox.world.accounts("weibo"),
                       key=lambda a: -len(sandbox.world.posts(a, 0, 1000)))[:3]
     registry = write_registry(accounts, tmp_path / "registry.yaml")
@@ -346,29 +346,39 @@ def test_the_rerun_of_a_killed_crawl_completes_the_corpus(
     base = {"MONGODB_URI": own_server.uri, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False}
     settings = {k: v for k, v in crawl_settings_for(sandbox, base).items()
                 if k not in ("WEIBO_REVISIT_DAYS", "WEIBO_RECRAWL_POLICY")}  # the defaults
+    # slow enough that the kill lands between the accounts' completions
+    settings.update(CONCURRENT_REQUESTS_PER_DOMAIN=2, DOWNLOAD_DELAY=0.05)
 
     reference = subprocess.run(govspider_crawl(registry, {**settings, "MONGODB_DATABASE": "ref"}),
                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert reference.returncode == 0, reference.stderr[-3000:]
     ref = client["ref"]
+    assert ref["account_crawls"].count_documents({}) == 3  # every account marked complete
 
     corpus = client["corpus"]
     proc = subprocess.Popen(govspider_crawl(registry, {**settings, "MONGODB_DATABASE": "corpus"}),
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        half = len(ids(ref, "posts")) // 2
         deadline = time.monotonic() + 120
-        while corpus["posts"].count_documents({}) < half:
+        while not corpus["account_crawls"].count_documents({}):
             assert proc.poll() is None, "the crawl ended before it could be killed"
             assert time.monotonic() < deadline
-            time.sleep(0.05)
+            time.sleep(0.02)
     finally:
         proc.kill()
         proc.wait(30)
+    complete = ids(corpus, "account_crawls")
+    assert 0 < len(complete) < 3 and len(ids(corpus, "posts")) < len(ids(ref, "posts"))
     rerun = subprocess.run(govspider_crawl(registry, {**settings, "MONGODB_DATABASE": "corpus"}),
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    for collection in ("accounts", "posts", "comments"):
+    for collection in ("accounts", "posts", "comments", "account_crawls"):
         assert ids(corpus, collection) == ids(ref, collection), collection
         assert corpus[collection].count_documents({}) == ref[collection].count_documents({})
+    full = __import__("json").loads(reference.stdout)["weibo"]["requests"]
+    resumed = __import__("json").loads(rerun.stdout)["weibo"]["requests"]
+    # the completed account costs its first timeline page, not its crawl
+    done = [a for a in accounts if f"weibo:{a.platform_id}" in complete]
+    assert resumed < full - sum(len(sandbox.world.posts(a, 0, 1000)) for a in done) // 10, \
+        (resumed, full)
     client.close()

@@ -98,13 +98,16 @@ class Corpus:
 
     def completed_at(self, account_id: str) -> datetime | None:
         """When the last *completed* crawl of an account finished (``crawl_runs`` documents
-        listing it in ``accounts_completed``), ``None`` when none did."""
+        listing it in ``accounts_completed``, or the account's mark in ``account_crawls``),
+        ``None`` when none did."""
         run = self.db["crawl_runs"].find_one({"accounts_completed": account_id},
                                              {"finished_at": 1}, sort=[("finished_at", -1)])
-        finished = run.get("finished_at") if run else None
-        if finished is not None and finished.tzinfo is None:  # a client without tz_aware
-            finished = finished.replace(tzinfo=timezone.utc)
-        return finished
+        # or the account's own mark, stored even when the run around it was killed later
+        mark = self.db["account_crawls"].find_one({"_id": account_id}, {"last_seen_at": 1})
+        times = [t if t.tzinfo else t.replace(tzinfo=timezone.utc)  # a client without tz_aware
+                 for t in ((run or {}).get("finished_at"), (mark or {}).get("last_seen_at"))
+                 if t is not None]
+        return max(times, default=None)
 
     def latest_post_time(self, account_id: str) -> datetime | None:
         """Where an incremental crawl of an account stops: the publish time of the newest

@@ -202,8 +202,10 @@ class PlatformSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"govspider/errors_gave_up/{result.error_kind}")
             logger.error("Giving up on %s after %d attempts: %s%s", request.url, attempt,
                          result.error_kind, f" ({result.message})" if result.message else "")
-            if account is not None and result.error_kind in WALL_KINDS:
-                self._count_wall(str(account), result.error_kind)
+            if account is not None:  # not complete: its next crawl does not stop early
+                self.__dict__.setdefault("failed_accounts", set()).add(str(account))
+                if result.error_kind in WALL_KINDS:
+                    self._count_wall(str(account), result.error_kind)
             return
         delay = backoff_delay(attempt, self.backoff_base, self.backoff_max,
                               getattr(self, "backoff_jitter", 0.0),

@@ -178,7 +178,10 @@ class CorpusWriter:
                     del docs[_id]
                     continue
                 doc[DOC_HASH] = hashlib.blake2b(encoded, digest_size=12).hexdigest()
-        self._write_held({c: docs for c, docs in by_collection.items() if docs})
+        # account marks last: a stored mark means the account's items of the batch are stored
+        self._write_held({c: docs for c, docs in sorted(by_collection.items(),
+                                                        key=lambda kv: kv[0] == "account_crawls")
+                          if docs})
 
     def _write_held(self, by_collection: dict[str, dict[str, dict[str, Any]]]) -> None:
         """Write a batch; while the database cannot be reached, hold it and retry (bounded).
