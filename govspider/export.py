@@ -103,6 +103,14 @@ class Summary:
     rows: int = 0
     files: list[Path] = field(default_factory=list)
     truncated_cells: int = 0
+    #: columns that appeared between the two passes (documents written meanwhile): not exported
+    late_columns: set[str] = field(default_factory=set)
+
+    def add(self, other: Summary) -> None:
+        self.rows += other.rows
+        self.files += other.files
+        self.truncated_cells += other.truncated_cells
+        self.late_columns |= other.late_columns
 
 
 # ============================================================================ times
@@ -137,16 +145,26 @@ def _platform_clause(source: Source, collection: str, platforms: tuple[str, ...]
     raise ExportError(f"--platform does not apply to {collection}")
 
 
-def account_clause(db: Any, source: Source, collection: str, account_ids: list[str]) -> dict[str, Any]:
-    """The filter selecting the documents of these accounts."""
+def account_clause(db: Any, source: Source, collection: str,
+                   account_ids: list[str | None]) -> dict[str, Any]:
+    """The filter selecting the documents of these accounts (``None``: of no account)."""
     if source.account:
         return {source.account: {"$in": account_ids}}
     if source.via_post:
         # post_versions name their post only: the account's posts give the ids (a join in
         # Python, as the embedded server mishandles field paths through $lookup results)
-        post_ids = db["posts"].distinct("_id", {"account_id": {"$in": account_ids}})
+        named = [a for a in account_ids if a is not None]
+        post_ids = db["posts"].distinct("_id", {"account_id": {"$in": named}}) if named else []
+        if None in account_ids:  # versions of posts without an account, or not stored
+            owned = db["posts"].distinct("_id", {"account_id": {"$ne": None}})
+            return {"$or": [{source.via_post: {"$in": post_ids}},
+                            {source.via_post: {"$nin": owned}}]}
         return {source.via_post: {"$in": post_ids}}
     raise ExportError(f"--account/--unit/--per-account do not apply to {collection}")
+
+
+def _and(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]:
+    return {"$and": [query, clause]} if query else clause
 
 
 def build_filter(db: Any, sel: Selection) -> dict[str, Any]:
@@ -249,10 +267,18 @@ def text_cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         if any(isinstance(v, (dict, list, tuple)) for v in value):
             return _json(value)
-        return ";".join("" if v is None else str(text_cell(v)) for v in value)
+        return ";".join(_text(text_cell(v)) for v in value)
     if isinstance(value, dict):
         return _json(value)
     return plain(value)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def kind(value: Any) -> str:
@@ -370,6 +396,9 @@ class Writer:
     def close(self) -> None:
         self.stream.flush()
 
+    def abort(self) -> None:
+        """Release what the writer holds after a failure (the file is discarded)."""
+
 
 class JsonlWriter(Writer):
     two_pass = False
@@ -410,9 +439,7 @@ class CsvWriter(Writer):
 
     def _cell(self, value: Any) -> Any:
         value = text_cell(value)
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return self.cell(value)
+        return self.cell(_text(value) if isinstance(value, bool) else value)
 
     def close(self) -> None:
         self.text.flush()
@@ -436,13 +463,25 @@ class ParquetWriter(Writer):
 
         if not rows:
             return
-        arrays = [pa.array([_arrow_value(r.get(f.name), f.type) for r in rows], type=f.type)
-                  for f in self.schema]
+        arrays = []
+        for f in self.schema:
+            try:
+                arrays.append(pa.array([_arrow_value(r.get(f.name), f.type) for r in rows],
+                                       type=f.type))
+            except (pa.ArrowException, TypeError, ValueError, AttributeError):
+                raise ExportError(f"column {f.name} changed type during the export (was the "
+                                  f"corpus being written?): run it again") from None
         self.writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def close(self) -> None:
         self.writer.close()
         super().close()
+
+    def abort(self) -> None:
+        try:
+            self.writer.close()
+        except (OSError, ValueError):
+            pass
 
 
 class XlsxWriter(Writer):
@@ -491,6 +530,12 @@ class XlsxWriter(Writer):
     def close(self) -> None:
         self.book.close()
         super().close()
+
+    def abort(self) -> None:
+        try:
+            self.book.close()  # also removes its temporary row files
+        except Exception:  # noqa: BLE001 - the file is discarded anyway
+            pass
 
 
 WRITERS: dict[str, type[Writer]] = {"jsonl": JsonlWriter, "csv": CsvWriter,
@@ -548,8 +593,8 @@ def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[st
 
 
 def write_one(db: Any, sel: Selection, query: dict[str, Any], fmt: str, stream: IO[bytes],
-              progress: Any, label: str, batch_size: int = BATCH) -> tuple[int, int]:
-    """Write the documents of ``query`` to ``stream``; (rows, cells cut to fit Excel)."""
+              progress: Any, label: str, batch_size: int = BATCH) -> Summary:
+    """Write the documents of ``query`` to ``stream``."""
     writer_class = WRITERS[fmt]
     columns = None
     total = db[sel.collection].count_documents(query)
@@ -566,13 +611,24 @@ def write_one(db: Any, sel: Selection, query: dict[str, Any], fmt: str, stream: 
     else:
         writer = writer_class(stream, columns, sheet=sel.collection)
     progress.start(f"{label}: rows", total)
-    rows = 0
-    for batch in _batches(iter_docs(db, sel.collection, query, sel.fields, batch_size), batch_size):
-        writer.write(batch)
-        rows += len(batch)
-        progress.advance(len(batch))
+    summary = Summary()
+    known = set(columns.kinds) if columns is not None and not sel.fields else None
+    try:
+        for batch in _batches(iter_docs(db, sel.collection, query, sel.fields, batch_size),
+                              batch_size):
+            if known is not None:
+                for row in batch:
+                    if not row.keys() <= known:
+                        summary.late_columns.update(row.keys() - known)
+            writer.write(batch)
+            summary.rows += len(batch)
+            progress.advance(len(batch))
+    except BaseException:
+        writer.abort()
+        raise
     writer.close()
-    return rows, writer.truncated
+    summary.truncated_cells = writer.truncated
+    return summary
 
 
 def _check_size(db: Any, sel: Selection, query: dict[str, Any], fmt: str) -> None:
@@ -598,21 +654,17 @@ def export(db: Any, sel: Selection, fmt: str, out: str | None, *, per_account: b
     if per_account:
         return _export_per_account(db, sel, query, fmt, out, progress, batch_size)
     _check_size(db, sel, query, fmt)
-    summary = Summary()
     if out in (None, "-"):
         if fmt in BINARY:
             raise ExportError(f"{fmt} is a binary format: give --out FILE")
-        stream = sys.stdout.buffer
-        summary.rows, summary.truncated_cells = write_one(db, sel, query, fmt, stream, progress,
-                                                          sel.collection, batch_size)
-        return summary
+        return write_one(db, sel, query, fmt, sys.stdout.buffer, progress, sel.collection,
+                         batch_size)
     check_writable(out, per_account=False)
     path = Path(out)
     part = _part_path(path)
     try:
         with _open_out(part, out) as fh:
-            summary.rows, summary.truncated_cells = write_one(db, sel, query, fmt, fh, progress,
-                                                              sel.collection, batch_size)
+            summary = write_one(db, sel, query, fmt, fh, progress, sel.collection, batch_size)
         part.replace(path)
     finally:
         part.unlink(missing_ok=True)
@@ -661,14 +713,14 @@ def accounts_of(db: Any, sel: Selection, query: dict[str, Any]) -> list[str | No
     coll = db[sel.collection]
     if source.via_post:
         post_ids = coll.distinct(source.via_post, query)
-        found = sorted(db["posts"].distinct("account_id", {"_id": {"$in": post_ids}}))
-        return list(found)
-    if not source.account:
+        found = db["posts"].distinct("account_id", {"_id": {"$in": post_ids}})
+    elif source.account:
+        found = coll.distinct(source.account, query)
+    else:
         raise ExportError(f"--per-account does not apply to {sel.collection}")
-    found = sorted(a for a in coll.distinct(source.account, query) if a is not None)
-    none = coll.count_documents({"$and": [query, {source.account: None}]}) if query else \
-        coll.count_documents({source.account: None})
-    return [*found, *([None] if none else [])]
+    named: list[str | None] = sorted(str(a) for a in found if a is not None)
+    orphans = coll.count_documents(_and(query, account_clause(db, source, sel.collection, [None])))
+    return named + ([None] if orphans else [])
 
 
 def _export_per_account(db: Any, sel: Selection, query: dict[str, Any], fmt: str,
@@ -677,37 +729,39 @@ def _export_per_account(db: Any, sel: Selection, query: dict[str, Any], fmt: str
         raise ExportError("--per-account writes one file per account: give --out DIR")
     check_writable(out, per_account=True)
     directory = Path(out)
+    created = [d for d in (directory, *directory.parents) if not d.exists()]  # deepest first
     try:
         directory.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=directory))
     except OSError as exc:
         raise ExportError(f"cannot write into {out}: {exc.strerror}") from None
     summary = Summary()
-    source = sel.source
+    done = False
     try:
         written: list[str] = []
         for account in accounts_of(db, sel, query):
-            if account is None:
-                own = {source.account: None}
-            else:
-                own = account_clause(db, source, sel.collection, [account])
-            one = {"$and": [query, own]} if query else own
+            one = _and(query, account_clause(db, sel.source, sel.collection, [account]))
             _check_size(db, sel, one, fmt)
             name = file_name(account, fmt)
             with (staging / name).open("wb") as fh:
-                rows, cut = write_one(db, sel, one, fmt, fh, progress, account or "no account",
-                                      batch_size)
-            if rows:
+                part = write_one(db, sel, one, fmt, fh, progress, account or "no account",
+                                 batch_size)
+            if part.rows:
                 written.append(name)
-                summary.rows += rows
-                summary.truncated_cells += cut
+                summary.add(part)
             else:
                 (staging / name).unlink()
         for name in written:  # all files appear once every one is complete
             (staging / name).replace(directory / name)
             summary.files.append(directory / name)
+        done = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        for made in created if not done else ():
+            try:
+                made.rmdir()  # only when empty
+            except OSError:
+                break
     return summary
 
 
@@ -790,6 +844,10 @@ def export_command(collection: str, fmt: str | None, out: str | None, platforms:
         except BrokenPipeError:  # `govspider export posts | head`
             sys.stderr.close()
             return
+    if summary.late_columns:
+        click.echo(f"warning: columns appeared while exporting (was the corpus being written?) "
+                   f"and are not in the file: {', '.join(sorted(summary.late_columns)[:10])}",
+                   err=True)
     if summary.truncated_cells:
         click.echo(f"warning: {summary.truncated_cells} cells were cut to Excel's "
                    f"{XLSX_MAX_CELL:,} characters", err=True)

@@ -82,6 +82,8 @@ def _corpus(db: Any) -> None:
          "content_hash": "h1", "deleted": False, "seen_at": datetime(2026, 11, 2, tzinfo=UTC)},
         {"_id": "douyin:7400000000000000001|h2|1", "post_id": "douyin:7400000000000000001",
          "content_hash": "h2", "deleted": True, "seen_at": datetime(2026, 12, 2, tzinfo=UTC)},
+        {"_id": "weibo:5999|h9|0", "post_id": "weibo:5999", "content_hash": "h9",  # post not stored
+         "deleted": False, "seen_at": datetime(2026, 12, 3, tzinfo=UTC)},
     ])
 
 
@@ -255,7 +257,47 @@ def test_per_account_writes_one_file_per_account(corpus: Any, tmp_path: Path) ->
     versions = tmp_path / "versions"
     export(corpus, Selection("post_versions"), "parquet", str(versions), per_account=True)
     assert sorted(p.name for p in versions.iterdir()) == [
-        "douyin_MS4wLjABAAAAtest%2Fuid%2B1.parquet", "weibo_7700000001.parquet"]
+        "douyin_MS4wLjABAAAAtest%2Fuid%2B1.parquet", "no_account.parquet", "weibo_7700000001.parquet"]
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(versions / "no_account.parquet").column("_id").to_pylist() == ["weibo:5999|h9|0"]
+    assert pq.read_table(versions / "weibo_7700000001.parquet").column("_id").to_pylist() == [
+        "weibo:5000000000000001|h1|0"]
+
+
+class _WriteBetweenPasses:
+    """A progress object that stores a post while the export is between its two passes."""
+
+    def __init__(self, db: Any, doc: dict[str, Any]) -> None:
+        self.db, self.doc = db, doc
+
+    def start(self, description: str, total: int) -> None:
+        if description.endswith("rows") and self.doc:
+            self.db.posts.insert_one(self.doc)
+            self.doc = None
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+def test_a_corpus_written_during_the_export_is_reported(corpus: Any, tmp_path: Path) -> None:
+    late = {"_id": "weibo:5000000000000003", "platform": "weibo", "account_id": WEIBO,
+            "metrics": {"reposts": 1.5}, "poll": {"votes": 3}}
+    out = tmp_path / "p.csv"
+    summary = export(corpus, Selection("posts"), "csv", str(out),
+                     progress=_WriteBetweenPasses(corpus, late))
+    assert summary.late_columns == {"poll.votes"} and summary.rows == 5
+    assert "poll.votes" not in out.read_text(encoding="utf-8-sig").splitlines()[0]
+    late.update(_id="weibo:5000000000000004", metrics={"reposts": "很多"})  # float64 so far
+    with pytest.raises(ExportError, match="column metrics.reposts changed type"):
+        export(corpus, Selection("posts"), "parquet", str(tmp_path / "p.parquet"),
+               progress=_WriteBetweenPasses(corpus, late))
+    douyin = {"_id": "douyin:5", "platform": "douyin", "account_id": DOUYIN,
+              "metrics": {"likes": "很多"}}  # int64 so far in the first file, douyin's
+    with pytest.raises(ExportError, match="column metrics.likes changed type"):
+        export(corpus, Selection("posts"), "parquet", str(tmp_path / "new" / "dir"),
+               per_account=True, progress=_WriteBetweenPasses(corpus, douyin))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]  # nothing half-written
 
 
 def test_selection_errors(corpus: Any, tmp_path: Path) -> None:
