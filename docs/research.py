@@ -158,7 +158,7 @@ def topics_per_unit(db: Any, top: int = 5) -> dict[str, list[tuple[str, int]]]:
     """The ``top`` most used topics of each unit's posts: ``{unit: [(topic, posts), ...]}``."""
     units = {a: (d.get("unit") or NO_UNIT) for a, d in accounts(db).items()}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    # $unwind first: grouping on "$topics" of an array is one of the embedded server's blind spots
+    # $unwind first: one row per topic, and no field path through an array in the $group
     for row in db["posts"].aggregate([
             {"$match": {"topics.0": {"$exists": True}}},
             {"$project": {"account_id": 1, "topics": 1}},
