@@ -321,6 +321,12 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+def test_help() -> None:
+    res = _cli("export", "--help", env=dict(os.environ))
+    assert res.returncode == 0 and "export [OPTIONS] COLLECTION" in res.stdout
+    assert "findings.detected_at" in res.stdout and "--per-account" in res.stdout
+
+
 def test_cli_errors_are_one_line_and_write_nothing(corpus: Any, mongo_uri: str, tmp_path: Path) -> None:
     env = dict(os.environ, MONGODB_URI=mongo_uri, MONGODB_DATABASE=corpus.name)
     locked = tmp_path / "locked"
