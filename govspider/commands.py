@@ -9,9 +9,12 @@ from typing import Any
 
 import click
 
+from govspider.export import export_command
+
 
 def register(main: click.Group) -> None:
-    """Attach ``sandbox``, ``report``, ``demo`` and ``schedule`` to the ``govspider`` group."""
+    """Attach ``sandbox``, ``report``, ``demo``, ``schedule``, ``alerts`` and ``export`` to the
+    ``govspider`` group."""
     try:
         from govspider.sandbox.cli import sandbox
     except ImportError as exc:  # the sandbox needs aiohttp; say so instead of hiding the command
@@ -31,6 +34,7 @@ def register(main: click.Group) -> None:
     main.add_command(demo)
     main.add_command(schedule)
     main.add_command(alerts)
+    main.add_command(export_command, "export")
 
 
 @click.command()
