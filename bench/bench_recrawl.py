@@ -5,7 +5,9 @@ request it serves (``/_sandbox/stats``, as a counting proxy would):
 
 1. generation 0, first crawl;
 2. generation 0 again: nothing changed;
-3. generation 1: the world's known edits, deletions, new posts and new comments.
+3. generation 1: the world's known edits, deletions, new posts and new comments, a day later
+   (the stored posts' ``last_seen_at`` is moved back 24 hours first, so the age schedules see
+   a daily re-crawl).
 
 Each platform runs twice, with its re-crawl policy (``changed``) and with the behaviour before
 it (``all``: comments and long texts of every listed post, every stored post of the window
@@ -94,12 +96,12 @@ def captured(platform: str, db: Any, w0: Any, w1: Any, accounts: list[Any]) -> d
             if p1.edited_text and not p1.deleted:
                 out["edits"][1] += 1
                 out["edits"][0] += doc.get("text") == p1.edited_text
-            if platform == "weibo" and not p1.deleted and w1.now - p1.created_at < YOUNG:
+            if platform in ("weibo", "douyin") and not p1.deleted and w1.now - p1.created_at < YOUNG:
                 before = set()
                 if p0 is not None:
                     before = {c.comment_id for top in w0.comments(p0, 0, 1000)
                               for c in [top, *top.replies]}
-                new = [f"weibo:{c.comment_id}" for top in w1.comments(p1, 0, 1000)
+                new = [f"{platform}:{c.comment_id}" for top in w1.comments(p1, 0, 1000)
                        for c in [top, *top.replies] if c.comment_id not in before]
                 if new:
                     out["new_comments_young"][1] += len(new)
@@ -120,7 +122,10 @@ def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: 
     registry = write_registry(accounts, tmp / f"{platform}.yaml")
     base = {"MONGODB_URI": uri, "MONGODB_DATABASE": database, "LOG_LEVEL": "WARNING",
             "GOVSPIDER_DETECT_ENABLED": False, "GOVSPIDER_NOW": w0.now.isoformat(),
-            "WEIBO_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False}
+            "WEIBO_RECRAWL_POLICY": policy, "DOUYIN_RECRAWL_POLICY": policy,
+            "WECHAT_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False}
+    if platform == "douyin":  # plain signed HTTP: every request is one the spider chose
+        base |= {"DOUYIN_MODE": "direct", "DOUYIN_SIGNER": "tests.douyin.sandbox_signer.sign"}
     runs: dict[str, Any] = {}
     with pymongo.MongoClient(uri, tz_aware=True) as client:
         client.drop_database(database)
@@ -128,6 +133,12 @@ def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: 
         for generation, label in ((0, "first"), (0, "unchanged"), (1, "generation_1")):
             if label == "generation_1" or label == "first":
                 sandbox = SandboxServer(seed=seed, size=size, now=now, generation=generation).start()
+            if label == "generation_1":
+                # a daily re-crawl: the stored posts were last seen a day before generation 1
+                for doc in db["posts"].find({}, {"last_seen_at": 1}):
+                    if doc.get("last_seen_at") is not None:
+                        db["posts"].update_one({"_id": doc["_id"]}, {"$set": {
+                            "last_seen_at": doc["last_seen_at"] - timedelta(hours=24)}})
             try:
                 before = served(sandbox)
                 crawl(platform, registry, base | dict(sandbox.settings)
@@ -156,7 +167,7 @@ def storage_ratio() -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10)
-    parser.add_argument("--platforms", default="weibo,wechat")
+    parser.add_argument("--platforms", default="weibo,wechat,douyin")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", default="small")
     parser.add_argument("--no-storage", action="store_true")

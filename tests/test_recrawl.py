@@ -5,6 +5,8 @@ Weibo: an unchanged re-crawl costs at most 1.5 requests per account and rewrites
 (their hashes match: only last_seen_at / crawl_id move); a generation-1 crawl captures the new
 posts, the deletions, the edits the listing shows and the new comments on young posts.
 WeChat: an unchanged re-crawl costs at most 1.5 requests per account.
+Douyin (direct mode): the same cost bound, and generation 1 captured (new posts, deletions,
+new comments on young posts).
 """
 
 from __future__ import annotations
@@ -138,3 +140,68 @@ def test_wechat_unchanged_recrawl(sandbox: Any, crawl_settings: dict[str, Any], 
     crawl("wechat", settings, registry)
     assert served(sandbox) - before <= 1.5 * len(accounts)
     assert db["posts"].count_documents({}) == posts
+
+
+def test_douyin_recrawl_costs_what_changed(sandbox: Any, crawl_settings: dict[str, Any], db: Any,
+                                           tmp_path: Path) -> None:
+    """Direct mode (every request one the spider chose): an unchanged re-crawl costs at most
+    1.5 requests per account; generation 1's new posts and deletions are all captured, and
+    >= 95 % of the new comments on posts younger than 7 days."""
+    from govspider.sandbox.server import SandboxServer
+    from govspider.sandbox.world import World
+
+    world = sandbox.world
+    later = World(seed=world.seed, size="small", now=world.now, generation=1)
+
+    def changes(a: Any) -> bool:
+        a1 = later.account("douyin", a.platform_id)
+        return later.post_count(a1) > world.post_count(a) \
+            or any(p.deleted for p in later.posts(a1, 0, 40))
+
+    accounts = [a for a in world.accounts("douyin") if world.post_count(a) < 120 and changes(a)][:3]
+    assert accounts
+    registry = write_registry(accounts, tmp_path / "registry.yaml")
+    settings = {**crawl_settings, "GOVSPIDER_NOW": world.now.isoformat(),
+                "GOVSPIDER_DETECT_ENABLED": False, "DOUYIN_MODE": "direct",
+                "DOUYIN_SIGNER": "tests.douyin.sandbox_signer.sign",
+                "DOUYIN_BASE_URL": sandbox.settings["DOUYIN_BASE_URL"]}
+    before = served(sandbox)
+    crawl("douyin", settings, registry)
+    first = served(sandbox) - before
+    posts = db["posts"].count_documents({})
+
+    before = served(sandbox)
+    crawl("douyin", settings, registry)
+    requests = served(sandbox) - before
+    assert requests <= 1.5 * len(accounts) < first
+    run = last_run(db)["stats"]
+    assert run.get("govspider/store/updated/posts", 0) == 0
+    assert run.get("govspider/items/comment", 0) == 0
+    assert db["posts"].count_documents({}) == posts
+
+    with SandboxServer(seed=world.seed, size="small", now=world.now, generation=1) as server:
+        crawl("douyin", {**settings, "DOUYIN_BASE_URL": server.settings["DOUYIN_BASE_URL"]},
+              registry)
+        spent = served(server)
+    assert spent < first
+    new_posts = deleted = 0
+    new_comments: list[str] = []
+    for acc in accounts:
+        a1 = later.account("douyin", acc.platform_id)
+        for post in later.posts(a1, 0, later.post_count(a1)):
+            got = db["posts"].find_one({"_id": post.corpus_id})
+            old = world.post("douyin", post.post_id)
+            if old is None:
+                new_posts += 1
+                assert got is not None and got["text"] == post.text
+            elif post.deleted and not old.deleted:
+                deleted += 1
+                assert got["deleted"] is True
+            if not post.deleted and later.now - post.created_at < timedelta(days=7):
+                before_ids = {c.comment_id for top in (world.comments(old, 0, 1000) if old else [])
+                              for c in [top, *top.replies]}
+                new_comments += [f"douyin:{c.comment_id}" for top in later.comments(post, 0, 1000)
+                                 for c in [top, *top.replies] if c.comment_id not in before_ids]
+    assert new_posts + deleted > 0
+    got = db["comments"].count_documents({"_id": {"$in": new_comments}})
+    assert got >= 0.95 * len(new_comments)
