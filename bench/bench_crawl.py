@@ -94,7 +94,10 @@ def main() -> None:
             common = dict(sandbox.settings) | {"LOG_LEVEL": "WARNING", "CONCURRENT_REQUESTS": "16",
                                                "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
             args = {"accounts": str(sandbox.registry_path)}
-            servers = [p.pid for p in (db_server.process, sandbox.proc) if p is not None]
+            # the database server's own pid is in mongo.json (db_server.process is its
+            # supervisor since the embedded server is supervised)
+            state = json.loads((tmp / "data" / "mongo.json").read_text(encoding="utf-8"))
+            servers = [int(state["pid"])] + [p.pid for p in (sandbox.proc,) if p is not None]
             for i in range(opts.repeat):
                 for place, (mine, theirs) in placements.items():
                     for pid in servers:

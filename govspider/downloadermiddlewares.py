@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key: seconds to wait before sending the request (set by error retries).
 BACKOFF_META = "govspider_backoff"
+#: request.meta key naming the account a request works for (set by the platform spiders)
+ACCOUNT_META = "govspider_account"
 #: ``request.meta`` key: the platform whose cookie the request carries (``weibo``...).
 COOKIE_META = "govspider_cookie"
 
@@ -61,6 +63,11 @@ class BackoffMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        owner = getattr(self.crawler, "spider", None)
+        account = request.meta.get(ACCOUNT_META)
+        if account is not None and account in getattr(owner, "walled_accounts", ()):
+            self.crawler.stats.inc_value("govspider/requests_dropped/walled_account")
+            raise IgnoreRequest(f"account {account} ended: the platform keeps walling it")
         delay = float(request.meta.get(BACKOFF_META) or 0)
         if delay > 0:
             # imported here: importing the reactor at module level would install the default

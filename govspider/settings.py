@@ -80,6 +80,9 @@ GOVSPIDER_PROXY_BAN_SECONDS = 300.0
 #: A platform's Retry-After header (seconds or an HTTP date) is honoured, up to this many seconds.
 GOVSPIDER_RETRY_AFTER_MAX = 3600.0
 GOVSPIDER_ERROR_RETRY_TIMES = 4
+#: An account whose requests are given up this many times on a captcha, login wall or block is
+#: ended for the crawl (one error line; its other requests dropped) instead of looping.
+GOVSPIDER_ACCOUNT_MAX_WALLS = 2
 #: Freeze the spiders' "now" (ISO 8601): relative times resolve against it. Unset: the clock.
 GOVSPIDER_NOW = None
 #: Distributed crawling: a Redis URL (redis://host:6379/0) shared by every worker switches the

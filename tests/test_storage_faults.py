@@ -186,8 +186,9 @@ def crawl_settings_for(sandbox: Any, base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "GOVSPIDER_NOW": sandbox.world.now.isoformat(),
             "GOVSPIDER_DETECT_ENABLED": False, "GOVSPIDER_BACKOFF_BASE": 0.1,
             "GOVSPIDER_STORE_BATCH_SIZE": 10, "WEIBO_MAX_COMMENT_PAGES": 1,
-            # no revisit window: the re-run relies on its stop point alone to find the gap
-            "WEIBO_REVISIT_DAYS": 0,
+            # no revisit window and no paging back through recent days (the "changed" re-crawl
+            # policy): the re-run relies on its stop point alone to find the gap
+            "WEIBO_REVISIT_DAYS": 0, "WEIBO_RECRAWL_POLICY": "all",
             "WEIBO_BASE_URL": sandbox.settings["WEIBO_BASE_URL"]}
 
 

@@ -18,7 +18,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 
-from govspider.downloadermiddlewares import BACKOFF_META, PROXY_META
+from govspider.downloadermiddlewares import ACCOUNT_META, BACKOFF_META, PROXY_META
 from govspider.platform import (
     BLOCKED,
     CAPTCHA,
@@ -41,6 +41,8 @@ PURPOSE_META = "govspider_purpose"
 DISCOVERY, REVISIT, RETRY = "discovery", "revisit", "retry"
 #: platform errors that mean "this address is pushed back on": the proxy that got them is banned
 PROXY_BAN_KINDS = frozenset({RATE_LIMITED, CAPTCHA, BLOCKED, LOGIN_REQUIRED})
+#: errors that, persisting for an account, end it for the crawl (GOVSPIDER_ACCOUNT_MAX_WALLS)
+WALL_KINDS = frozenset({CAPTCHA, BLOCKED, LOGIN_REQUIRED})
 
 
 def retry_after(response: Any, ceiling: float = 3600.0) -> float | None:
@@ -192,10 +194,16 @@ class PlatformSpider(scrapy.Spider):
             meta = {k: v for k, v in request.meta.items() if not k.startswith("redirect_")}
             request = request.replace(url=urls[0], meta=meta)
         attempt = int(request.meta.get("govspider_error_retries", 0)) + 1
+        account = request.meta.get(ACCOUNT_META)
+        walled = getattr(self, "walled_accounts", set())
+        if account is not None and account in walled:
+            return  # the account was ended: a wall that persists is not retried further
         if attempt > self.max_error_retries:
             self.crawler.stats.inc_value(f"govspider/errors_gave_up/{result.error_kind}")
             logger.error("Giving up on %s after %d attempts: %s%s", request.url, attempt,
                          result.error_kind, f" ({result.message})" if result.message else "")
+            if account is not None and result.error_kind in WALL_KINDS:
+                self._count_wall(str(account), result.error_kind)
             return
         delay = backoff_delay(attempt, self.backoff_base, self.backoff_max,
                               getattr(self, "backoff_jitter", 0.0),
@@ -220,6 +228,22 @@ class PlatformSpider(scrapy.Spider):
         logger.warning("%s on %s: retry %d/%d in %.1fs", result.error_kind, request.url, attempt,
                        self.max_error_retries, delay)
         yield retry
+
+    def _count_wall(self, account: str, kind: str) -> None:
+        """A request of ``account`` given up on a captcha / login wall / block; after
+        ``GOVSPIDER_ACCOUNT_MAX_WALLS`` of them the account is ended for this crawl (its other
+        requests are dropped) with one clear error, instead of every request looping."""
+        counts = self.__dict__.setdefault("_wall_counts", {})
+        counts[account] = counts.get(account, 0) + 1
+        limit = self.crawler.settings.getint("GOVSPIDER_ACCOUNT_MAX_WALLS", 2)
+        walled = self.__dict__.setdefault("walled_accounts", set())
+        if counts[account] >= limit and account not in walled:
+            walled.add(account)
+            self.crawler.stats.inc_value("govspider/accounts_walled")
+            self.crawler.stats.inc_value(f"govspider/accounts_walled/{kind}")
+            logger.error("Account %s: the platform keeps answering with a %s (%d requests given up "
+                         "after every retry); no more requests for this account in this crawl",
+                         account, kind, counts[account])
 
     def follow_result(self, response: Any, result: ParseResult,
                       next_page: Callable[[dict[str, Any]], scrapy.Request | None] | None = None,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from govspider.detection import DetectContext, Detector
+from govspider.items import Finding
 
 from ._lexicon import Lexicon, load_lexicon
 from ._matcher import Hit, Matcher, entries_from
@@ -53,6 +54,16 @@ class LexiconDetector(Detector):
                                                                      private=private))
 
     # ------------------------------------------------------------------ second-stage model
+    def rules_then_model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+        """The findings of ``self._rules``; those of ``self._model`` (the second stage) only
+        where no rule matched."""
+        produced = False
+        for finding in self._rules(subject, ctx):  # type: ignore[attr-defined]
+            produced = True
+            yield finding
+        if not produced:
+            yield from self._model(subject, ctx)  # type: ignore[attr-defined]
+
     def text_model(self, ctx: DetectContext | None) -> TextModel | None:
         """The detector's shipped text model (see :mod:`._model`), unless the settings turn it
         off (``GOVSPIDER_DETECTORS = {name: {"model": False}}``)."""

@@ -191,12 +191,7 @@ class CommercialAd(LexiconDetector):
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):
             return
-        produced = False
-        for finding in self._rules(subject, ctx):
-            produced = True
-            yield finding
-        if not produced:
-            yield from self._model(subject, ctx)
+        yield from self.rules_then_model(subject, ctx)
 
     def model_parts(self, item: dict[str, Any]) -> list[str] | None:
         if not is_account_speech(item):

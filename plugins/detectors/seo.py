@@ -233,12 +233,7 @@ class SeoSpam(LexiconDetector):
     description = "网页被植入隐藏链接、博彩色情关键词或克隆页面痕迹"
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
-        produced = False
-        for finding in self._rules(subject, ctx):
-            produced = True
-            yield finding
-        if not produced:
-            yield from self._model(subject, ctx)
+        yield from self.rules_then_model(subject, ctx)
 
     def model_parts(self, item: dict[str, Any]) -> list[str] | None:
         return item_parts(item) if item.get("item_type", "page") == "page" else None

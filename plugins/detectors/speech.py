@@ -96,12 +96,7 @@ class InappropriateSpeech(LexiconDetector):
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):
             return
-        produced = False
-        for finding in self._rules(subject, ctx):
-            produced = True
-            yield finding
-        if not produced:
-            yield from self._model(subject, ctx)
+        yield from self.rules_then_model(subject, ctx)
 
     def model_parts(self, item: dict[str, Any]) -> list[str] | None:
         # official replies only: the model knows the register of answers to citizens

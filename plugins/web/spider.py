@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 
 from govspider.platform import ERROR, NOT_FOUND
+from govspider.processors import http_url
 from govspider.spiders.base import PlatformSpider
 
 logger = logging.getLogger(__name__)
@@ -57,14 +58,7 @@ def web_url(site: str, base_url: str = "") -> str | None:
         url = "https://" + site  # "www.example.gov.cn/..."
     else:
         return None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+    return http_url(url)
 
 
 def read_urls(path: str, base_url: str = "") -> tuple[list[str], list[tuple[int, str]]]:

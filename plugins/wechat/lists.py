@@ -88,9 +88,10 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
     if "app_msg_list" in data:
         entries = data.get("app_msg_list") or []
         total = _int(data.get("app_msg_cnt"))
+        step = len(entries) if isinstance(entries, list) else 0
     elif "publish_page" in data:
         try:
-            entries, total = _publish_entries(data["publish_page"])
+            entries, total, step = _publish_entries(data["publish_page"])
         except (ValueError, TypeError, AttributeError) as exc:
             return ParseResult.error(MALFORMED, f"publish_page: {exc}")
     else:
@@ -106,15 +107,18 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
             items.append(post)
     if not items:  # an all-null or reshaped answer: never "ok" with nothing stored
         return ParseResult.error(MALFORMED, f"{len(entries)} articles, none with an id")
-    count = _int(params.get("count")) or len(entries)
-    new_begin = begin + count
-    more = total is None or new_begin < total
+    # the offset moves by what the page held (articles; publishes on the newer endpoint), not
+    # by the count asked for: the platform answers short pages, and begin + count skips
+    new_begin = begin + step
+    more = step > 0 and (total is None or new_begin < total)
     return ParseResult(
         outcome=OK, items=items, next={"begin": new_begin} if more else None,
         requests=[p.url for p in items if p.url and not p.deleted])
 
 
-def _publish_entries(page: Any) -> tuple[list[dict[str, Any]], int | None]:
+def _publish_entries(page: Any) -> tuple[list[dict[str, Any]], int | None, int]:
+    """``(articles, total publishes, publishes on this page)`` of a ``publish_page``: its
+    ``begin`` and ``total_count`` count publishes (a push of several articles is one)."""
     page = loads_json(page) if isinstance(page, str) else page
     entries: list[dict[str, Any]] = []
     publishes = page.get("publish_list")
@@ -127,7 +131,7 @@ def _publish_entries(page: Any) -> tuple[list[dict[str, Any]], int | None]:
         for article in articles if isinstance(articles, list) else []:
             if isinstance(article, dict):
                 entries.append(article | {"_msgid": info.get("msgid")})
-    return entries, _int(page.get("total_count"))
+    return entries, _int(page.get("total_count")), len(publishes) if isinstance(publishes, list) else 0
 
 
 def _backend_post(entry: dict[str, Any], fakeid: str) -> Post | None:

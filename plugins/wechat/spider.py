@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 
-from govspider.downloadermiddlewares import COOKIE_META
+from govspider.downloadermiddlewares import ACCOUNT_META, COOKIE_META
 from govspider.items import Account, Post
 from govspider.platform import END_OF_LIST, ERROR, GONE, NOT_FOUND
 from govspider.spiders.base import PURPOSE_META, REVISIT, PlatformSpider
@@ -208,7 +208,7 @@ class WechatSpider(PlatformSpider):
     def _sogou_request(self, ctx: dict[str, Any], page: int) -> scrapy.Request:
         query = urlencode({"type": 2, "query": ctx["name"], "page": page, "ie": "utf8"})
         return scrapy.Request(f"{self.sogou_base}/weixin?{query}", callback=self.parse_sogou,
-                              meta={"wechat": ctx, "page": page})
+                              meta={"wechat": ctx, ACCOUNT_META: _account_key(ctx), "page": page})
 
     def parse_sogou(self, response: Any) -> Iterator[Any]:
         result = self.parse_with(response, "sogou")
@@ -225,7 +225,7 @@ class WechatSpider(PlatformSpider):
             if post.url:
                 yield scrapy.Request(self._on_sogou(post.url), callback=self.parse_sogou_link,
                                      headers={"Referer": response.url},
-                                     meta={"wechat": ctx, "listing": _listing(post)})
+                                     meta={"wechat": ctx, ACCOUNT_META: _account_key(ctx), "listing": _listing(post)})
         stop = bool(own) and not fresh  # everything of the account here is already stored
         if result.next and not stop and page < self.sogou_max_pages:
             yield self._sogou_request(ctx, int(result.next.get("page") or page + 1))
@@ -255,7 +255,7 @@ class WechatSpider(PlatformSpider):
         return scrapy.Request(f"{self.base_url}/cgi-bin/appmsg?{query}", callback=self.parse_mp_list,
                               # the session is the cookie from the environment alone: keep
                               # Scrapy's cookie jar from replacing its Cookie header
-                              meta={"wechat": ctx, "begin": begin, COOKIE_META: "wechat",
+                              meta={"wechat": ctx, ACCOUNT_META: _account_key(ctx), "begin": begin, COOKIE_META: "wechat",
                                     "dont_merge_cookies": True})
 
     def parse_mp_list(self, response: Any) -> Iterator[Any]:
@@ -284,7 +284,7 @@ class WechatSpider(PlatformSpider):
     def _article_request(self, url: str, ctx: dict[str, Any],
                          listing: dict[str, Any] | None) -> scrapy.Request:
         return scrapy.Request(rebase(url, self.base_url), callback=self.parse_article,
-                              meta={"wechat": ctx, "listing": listing or {}})
+                              meta={"wechat": ctx, ACCOUNT_META: _account_key(ctx), "listing": listing or {}})
 
     def parse_article(self, response: Any) -> Iterator[Any]:
         result = self.parse_with(response, "article")
@@ -336,3 +336,8 @@ def _fill_from_listing(post: Post, listing: dict[str, Any]) -> None:
         post.is_original = listing["is_original"]
     if not post.title and listing.get("title"):
         post.title = listing["title"]
+
+
+def _account_key(ctx: dict[str, Any]) -> str:
+    """The account a request works for (ends it when a wall persists: GOVSPIDER_ACCOUNT_MAX_WALLS)."""
+    return f"wechat:{ctx.get('biz') or ctx.get('name')}"

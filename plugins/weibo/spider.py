@@ -48,7 +48,7 @@ from typing import Any
 
 import scrapy
 
-from govspider.downloadermiddlewares import COOKIE_META
+from govspider.downloadermiddlewares import ACCOUNT_META, COOKIE_META
 from govspider.items import Account, Post
 from govspider.platform import ERROR, GONE, NOT_FOUND, OK, ParseResult
 from govspider.registry import RegistryAccount
@@ -144,7 +144,8 @@ class WeiboSpider(PlatformSpider):
     def _request(self, url: str, callback: Any, state: AccountState, **meta: Any) -> scrapy.Request:
         # the account and where its paging stops travel in every request: in a distributed
         # crawl the worker that takes it may not have reached this account in its own start()
-        meta.update({"weibo_uid": state.uid, "weibo_stop_at": state.stop_at, COOKIE_META: "weibo"})
+        meta.update({"weibo_uid": state.uid, "weibo_stop_at": state.stop_at, COOKIE_META: "weibo",
+                     ACCOUNT_META: f"weibo:{state.uid}"})
         meta.setdefault(PURPOSE_META, DISCOVERY)
         headers = {"Accept": "application/json, text/plain, */*",
                    "X-Requested-With": "XMLHttpRequest",
