@@ -52,7 +52,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -215,13 +215,7 @@ class DouyinSpider(PlatformSpider):
         spider.signer = load_signer(s.get("DOUYIN_SIGNER")) if spider.mode == "direct" else None
         spider.context_kwargs = dict(s.getdict("DOUYIN_BROWSER_CONTEXT") or {})
         spider.cookie_file = s.get("GOVSPIDER_DOUYIN_COOKIE_FILE")
-        spider.policy = str(s.get("DOUYIN_RECRAWL_POLICY") or "changed").lower()
-        if spider.policy not in ("changed", "all"):
-            raise ValueError(f"DOUYIN_RECRAWL_POLICY must be 'changed' or 'all', not {spider.policy!r}")
-        spider.revisit_days = s.getfloat("DOUYIN_REVISIT_DAYS", 7)
-        spider.revisit_schedule = sorted(
-            (float(age), float(hours)) for age, hours in
-            (s.getdict("DOUYIN_REVISIT_SCHEDULE") or {"1": 6, "3": 24, "7": 72}).items())
+        spider.recrawl_settings(s, "DOUYIN")
         spider.deletion_pages = s.getint("DOUYIN_DELETION_SEARCH_PAGES", 10)
         spider.profile_from_posts = s.getbool("DOUYIN_PROFILE_FROM_POSTS", True)
         #: open account pages of this process (taken by PageSlots, given back at page close)
@@ -520,7 +514,7 @@ class DouyinSpider(PlatformSpider):
                 state.posts_done = True
         if state.posts_done and state.known is not None and not state.deletions_done:
             state.deletions_done = True
-            items.extend(self._deleted_from_listing(state))
+            items.extend(await self._deleted_from_listing(state))
         return items, more
 
     def _compare_listed(self, state: AccountState, post: Post) -> bool:
@@ -582,40 +576,28 @@ class DouyinSpider(PlatformSpider):
             if _id in state.shown or doc.get("deleted") or doc.get("is_pinned") \
                     or published is None or published >= oldest or published < window:
                 continue
-            if self._due(doc):
+            if self.due(doc):
                 stats.inc_value("douyin/recrawl/scheduled_pages")
                 return True
         stats.inc_value("douyin/recrawl/pages_stopped")
         return False
 
-    def _due(self, doc: dict[str, Any]) -> bool:
-        """Is a stored post to be seen again? By the schedule: hours since it was last seen
-        (the wall clock, as ``last_seen_at``), by its age in days (the spider's clock)."""
-        published, seen = doc.get("published_at"), doc.get("last_seen_at")
-        if published is None or seen is None:
-            return True
-        age = (self.now() - published).total_seconds() / 86400
-        for max_age, hours in self.revisit_schedule:
-            if age < max_age:
-                return (datetime.now(timezone.utc) - seen).total_seconds() / 3600 >= hours
-        return False
-
-    def _deleted_from_listing(self, state: AccountState) -> list[Post]:
+    async def _deleted_from_listing(self, state: AccountState) -> list[Post]:
         """Stored posts inside the range the listing covered that it did not show: gone
-        (the listing is complete and newest first; a deleted post is simply left out)."""
-        assert state.known is not None
+        (the listing is complete and newest first; a deleted post is simply left out).
+
+        The stored posts of the range are read from the corpus: those older than the
+        re-visit window are not in ``state.known`` (a deletion may be months old)."""
         oldest, newest = state.covered_from, state.covered_to
+        corpus = self.corpus()
         gone = set(state.missing)
-        if oldest is not None and newest is not None:
-            gone.update(_id for _id, doc in state.known.items()
-                        if not doc.get("deleted") and not doc.get("is_pinned")
-                        and doc.get("published_at") is not None
-                        and oldest <= doc["published_at"] <= newest)
-        out = []
-        for _id in sorted(gone - state.shown):
-            out.append(Post(_id=_id, platform="douyin", platform_id=_id.split(":", 1)[1],
-                            account_id=state.account_id, deleted=True,
-                            deleted_reason="gone from the listing"))
+        if oldest is not None and newest is not None and corpus is not None:
+            gone.update(await corpus.read(corpus.post_ids_between, state.account_id, oldest,
+                                          newest))
+        out = [Post(_id=_id, platform="douyin", platform_id=_id.split(":", 1)[1],
+                    account_id=state.account_id, deleted=True,
+                    deleted_reason="gone from the listing")
+               for _id in sorted(gone - state.shown)]
         self.crawler.stats.inc_value("douyin/recrawl/deleted_from_listing", len(out))
         return out
 

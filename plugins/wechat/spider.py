@@ -25,7 +25,7 @@ import logging
 import os
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -102,13 +102,7 @@ class WechatSpider(PlatformSpider):
             for handler in logging.getLogger().handlers:
                 handler.addFilter(redact)
         spider.accounts_seen = set()
-        spider.policy = str(settings.get("WECHAT_RECRAWL_POLICY") or "changed").lower()
-        if spider.policy not in ("changed", "all"):
-            raise ValueError(f"WECHAT_RECRAWL_POLICY must be 'changed' or 'all', not {spider.policy!r}")
-        spider.revisit_days = settings.getfloat("WECHAT_REVISIT_DAYS", 7)
-        spider.revisit_schedule = sorted(
-            (float(age), float(hours)) for age, hours in
-            (settings.getdict("WECHAT_REVISIT_SCHEDULE") or {"1": 6, "3": 24, "7": 72}).items())
+        spider.recrawl_settings(settings, "WECHAT")
         return spider
 
     # ------------------------------------------------------------------ start
@@ -136,29 +130,13 @@ class WechatSpider(PlatformSpider):
             ctx = contexts.get(doc.get("account_id"))
             if ctx is None or not doc.get("url"):
                 continue
-            if self.policy != "all" and not self._due(doc):
+            if self.policy != "all" and not self.due(doc):
                 stats.inc_value("wechat/recrawl/revisits_skipped")
                 continue
             stats.inc_value("wechat/recrawl/revisits_scheduled")
             request = self._article_request(doc["url"], ctx, None)
             request.meta[PURPOSE_META] = REVISIT
             yield request
-
-    def _due(self, doc: dict[str, Any]) -> bool:
-        """Hours since the article was last seen (the wall clock, as ``last_seen_at``) against
-        the schedule for its age in days (the spider's clock, as ``published_at``)."""
-        published, seen = doc.get("published_at"), doc.get("last_seen_at")
-        if published is None or seen is None:
-            return True
-        if published.tzinfo is None:
-            published = published.replace(tzinfo=timezone.utc)
-        if seen.tzinfo is None:
-            seen = seen.replace(tzinfo=timezone.utc)
-        age = (self.now() - published).total_seconds() / 86400
-        for max_age, hours in self.revisit_schedule:
-            if age < max_age:
-                return (datetime.now(timezone.utc) - seen).total_seconds() / 3600 >= hours
-        return False
 
     def _start_requests(self, cutoffs: dict[str, datetime | None] | None = None) -> Iterator[scrapy.Request]:
         accounts = self.accounts()
