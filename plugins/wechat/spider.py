@@ -123,9 +123,7 @@ class WechatSpider(PlatformSpider):
     def _revisit_requests(self, stored: list[dict[str, Any]]) -> Iterator[scrapy.Request]:
         """Stored young articles due by the schedule, fetched again (edits, deletions)."""
         stats = self.crawler.stats
-        contexts = {acc.account_id: {"biz": acc.platform_id, "name": acc.name, "unit": acc.unit,
-                                     "region": acc.region, "cutoff": None}
-                    for acc in self.accounts()}
+        contexts = {acc.account_id: _context(acc, None) for acc in self.accounts()}
         for doc in stored:
             ctx = contexts.get(doc.get("account_id"))
             if ctx is None or not doc.get("url"):
@@ -145,9 +143,7 @@ class WechatSpider(PlatformSpider):
             return
         if cutoffs is None:
             cutoffs = self._cutoffs(accounts, None if self.full else self.corpus())
-        contexts = [{"biz": acc.platform_id, "name": acc.name, "unit": acc.unit,
-                     "region": acc.region, "cutoff": cutoffs.get(acc.account_id, self.since)}
-                    for acc in accounts]
+        contexts = [_context(acc, cutoffs.get(acc.account_id, self.since)) for acc in accounts]
         yield from self._start_requests_for(contexts)
 
     def _start_requests_for(self, contexts: list[dict[str, Any]]) -> Iterator[scrapy.Request]:
@@ -290,6 +286,13 @@ class WechatSpider(PlatformSpider):
                 item.unit = item.unit or ctx.get("unit") or None
                 item.region = item.region or ctx.get("region") or None
                 yield item
+
+
+def _context(acc: Any, cutoff: datetime | None) -> dict[str, Any]:
+    """What the requests of a registry account carry (``cutoff``: articles published at or
+    before it are not fetched as new)."""
+    return {"biz": acc.platform_id, "name": acc.name, "unit": acc.unit, "region": acc.region,
+            "cutoff": cutoff}
 
 
 def _young_articles(corpus: Any, account_ids: list[str], since: datetime) -> list[dict[str, Any]]:
