@@ -1,11 +1,15 @@
 """Keeping a corpus current: requests per account of a re-crawl, and the changes it captures.
 
-A sandbox world is crawled three times into the embedded database, the sandbox counting every
+A sandbox world is crawled four times into the embedded database, the sandbox counting every
 request it serves (``/_sandbox/stats``, as a counting proxy would):
 
 1. generation 0, first crawl;
-2. generation 0 again: nothing changed;
-3. generation 1: the world's known edits, deletions, new posts and new comments.
+2. generation 0 again right after: nothing changed;
+3. generation 0 again a day later: nothing changed, but the age schedules see a day gone by
+   (the stored posts' ``last_seen_at`` is moved back 24 hours first): what a daily re-crawl
+   of an unchanged world costs;
+4. generation 1: the world's known edits, deletions, new posts and new comments, another day
+   later (``last_seen_at`` moved back 24 hours again).
 
 Each platform runs twice, with its re-crawl policy (``changed``) and with the behaviour before
 it (``all``: comments and long texts of every listed post, every stored post of the window
@@ -14,6 +18,7 @@ the share of generation 1's changes captured, and the re-crawl storage ratio of
 ``bench_storage.py`` (writer re-writing stored documents vs raw ``ReplaceOne`` upserts).
 Targets: an unchanged run <= 1.5 requests per account; generation 1 captures every new post and
 deletion and >= 95 % of the new comments on posts younger than 7 days; storage >= 1.0.
+``--set KEY=VALUE`` adds a setting to every crawl (another schedule, say).
 """
 
 from __future__ import annotations
@@ -91,15 +96,15 @@ def captured(platform: str, db: Any, w0: Any, w1: Any, accounts: list[Any]) -> d
             if p1.deleted and p0 is not None and not p0.deleted:
                 out["deletions"][1] += 1
                 out["deletions"][0] += doc.get("deleted") is True
-            if p1.edited_text and not p1.deleted:
+            if p1.edited_text and not p1.deleted:  # whitespace aside (pages break lines)
                 out["edits"][1] += 1
-                out["edits"][0] += doc.get("text") == p1.edited_text
-            if platform == "weibo" and not p1.deleted and w1.now - p1.created_at < YOUNG:
+                out["edits"][0] += squash(doc.get("text")) == squash(p1.edited_text)
+            if platform in ("weibo", "douyin") and not p1.deleted and w1.now - p1.created_at < YOUNG:
                 before = set()
                 if p0 is not None:
                     before = {c.comment_id for top in w0.comments(p0, 0, 1000)
                               for c in [top, *top.replies]}
-                new = [f"weibo:{c.comment_id}" for top in w1.comments(p1, 0, 1000)
+                new = [f"{platform}:{c.comment_id}" for top in w1.comments(p1, 0, 1000)
                        for c in [top, *top.replies] if c.comment_id not in before]
                 if new:
                     out["new_comments_young"][1] += len(new)
@@ -108,8 +113,24 @@ def captured(platform: str, db: Any, w0: Any, w1: Any, accounts: list[Any]) -> d
     return out
 
 
+def squash(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def seen_earlier(db: Any, hours: float) -> None:
+    """Move every stored post's ``last_seen_at`` back: the next crawl runs that much later
+    for the re-visit schedules (the sandbox world's own clock does not move)."""
+    for doc in db["posts"].find({}, {"last_seen_at": 1}):
+        if doc.get("last_seen_at") is not None:
+            db["posts"].update_one({"_id": doc["_id"]}, {"$set": {
+                "last_seen_at": doc["last_seen_at"] - timedelta(hours=hours)}})
+
+
+RUNS = ((0, "first"), (0, "unchanged"), (0, "day_later"), (1, "generation_1"))
+
+
 def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: int, size: str,
-                 now: str) -> dict[str, Any]:
+                 now: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
     from govspider.sandbox.server import SandboxServer
     from govspider.sandbox.world import World
 
@@ -120,21 +141,26 @@ def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: 
     registry = write_registry(accounts, tmp / f"{platform}.yaml")
     base = {"MONGODB_URI": uri, "MONGODB_DATABASE": database, "LOG_LEVEL": "WARNING",
             "GOVSPIDER_DETECT_ENABLED": False, "GOVSPIDER_NOW": w0.now.isoformat(),
-            "WEIBO_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False}
+            "WEIBO_RECRAWL_POLICY": policy, "DOUYIN_RECRAWL_POLICY": policy,
+            "WECHAT_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False, **(extra or {})}
+    if platform == "douyin":  # plain signed HTTP: every request is one the spider chose
+        base |= {"DOUYIN_MODE": "direct", "DOUYIN_SIGNER": "tests.douyin.sandbox_signer.sign"}
     runs: dict[str, Any] = {}
     with pymongo.MongoClient(uri, tz_aware=True) as client:
         client.drop_database(database)
         db = client[database]
-        for generation, label in ((0, "first"), (0, "unchanged"), (1, "generation_1")):
-            if label == "generation_1" or label == "first":
+        for generation, label in RUNS:
+            if label in ("first", "generation_1"):
                 sandbox = SandboxServer(seed=seed, size=size, now=now, generation=generation).start()
+            if label in ("day_later", "generation_1"):
+                seen_earlier(db, 24)  # a daily re-crawl: the stored posts were seen a day ago
             try:
                 before = served(sandbox)
                 crawl(platform, registry, base | dict(sandbox.settings)
                       | {"GOVSPIDER_NOW": w0.now.isoformat()})
                 requests = served(sandbox) - before
             finally:
-                if label != "first":
+                if label in ("day_later", "generation_1"):
                     sandbox.stop()
             stats = last_stats(db)
             runs[label] = {"requests": requests, "per_account": round(requests / len(accounts), 2),
@@ -156,11 +182,14 @@ def storage_ratio() -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10)
-    parser.add_argument("--platforms", default="weibo,wechat")
+    parser.add_argument("--platforms", default="weibo,wechat,douyin")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", default="small")
     parser.add_argument("--no-storage", action="store_true")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting for every crawl (repeatable)")
     opts = parser.parse_args()
+    extra = dict(item.split("=", 1) for item in opts.set)
     from govspider.storage.embedded import EmbeddedServer
 
     now = "2026-11-20T12:00:00+08:00"
@@ -171,7 +200,7 @@ def main() -> None:
     try:
         for platform in opts.platforms.split(","):
             figures[platform] = {p: run_platform(platform, p, opts.accounts, uri, tmp, opts.seed,
-                                                 opts.size, now)
+                                                 opts.size, now, extra)
                                  for p in ("all", "changed")}
     finally:
         server.stop()
@@ -180,17 +209,17 @@ def main() -> None:
     for platform, by_policy in figures.items():
         for policy, fig in by_policy.items():
             runs = "  ".join(f"{label} {fig[label]['per_account']:5.2f}"
-                             for label in ("first", "unchanged", "generation_1"))
+                             for _, label in RUNS)
             print(f"{platform:<7} policy {policy:<8} requests/account: {runs}")
-            print(f"{'':<7} {'':<15} by purpose (unchanged): {fig['unchanged']['by_purpose']}; "
-                  f"(generation 1): {fig['generation_1']['by_purpose']}")
+            print(f"{'':<7} {'':<15} by purpose: " + "; ".join(
+                f"({label}) {fig[label]['by_purpose']}" for _, label in RUNS[1:]))
             shares = ", ".join(f"{k} {c}/{t}" for k, (c, t) in fig["captured"].items() if t)
             print(f"{'':<7} {'':<15} generation 1 captured: {shares}")
         worst_unchanged = max(worst_unchanged, by_policy["changed"]["unchanged"]["per_account"])
     if ratio is not None:
         print(f"storage: re-crawl writer / raw upserts = {ratio:.2f}")
     write_result("recrawl", {"platforms": figures, "storage_ratio_recrawl": ratio,
-                             "target_unchanged_per_account": 1.5})
+                             "settings": extra, "target_unchanged_per_account": 1.5})
     young = [by["changed"]["captured"]["new_comments_young"] for by in figures.values()
              if by["changed"]["captured"]["new_comments_young"][1]]
     share = (sum(c for c, _ in young) / sum(t for _, t in young)) if young else None

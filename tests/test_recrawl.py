@@ -4,7 +4,10 @@
 Weibo: an unchanged re-crawl costs at most 1.5 requests per account and rewrites no document
 (their hashes match: only last_seen_at / crawl_id move); a generation-1 crawl captures the new
 posts, the deletions, the edits the listing shows and the new comments on young posts.
-WeChat: an unchanged re-crawl costs at most 1.5 requests per account.
+WeChat: an unchanged re-crawl costs at most 1.5 requests per account; stored articles are
+fetched again by the age schedule, which captures the edits and deletions of young articles.
+Douyin (direct mode): the same cost bound, and generation 1 captured (new posts, deletions,
+new comments on young posts).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from tests.wechat.test_crawl_sandbox import squash
 from tests.weibo.test_crawl_sandbox import ROOT, SCRAPY, last_run
 
 
@@ -125,16 +129,141 @@ def test_weibo_recrawl_costs_what_changed(sandbox: Any, crawl_settings: dict[str
     assert run["govspider/requests/revisit"] >= deleted  # each deletion confirmed on its page
 
 
-def test_wechat_unchanged_recrawl(sandbox: Any, crawl_settings: dict[str, Any], db: Any,
-                                  tmp_path: Path) -> None:
+def seen_earlier(db: Any, hours: float) -> None:
+    """Move every stored post's ``last_seen_at`` back: the next crawl runs that much later
+    for the re-visit schedules (the sandbox world's own clock does not move)."""
+    for doc in db["posts"].find({}, {"last_seen_at": 1}):
+        db["posts"].update_one({"_id": doc["_id"]}, {"$set": {
+            "last_seen_at": doc["last_seen_at"] - timedelta(hours=hours)}})
+
+
+def stored_young(db: Any, now: Any, days: float) -> int:
+    """Stored, not deleted posts published less than ``days`` before ``now``."""
+    return db["posts"].count_documents({"published_at": {"$gt": now - timedelta(days=days)},
+                                        "deleted": {"$ne": True}})
+
+
+def test_wechat_recrawl_revisits_by_age(sandbox: Any, crawl_settings: dict[str, Any], db: Any,
+                                        tmp_path: Path) -> None:
+    """Neither WeChat listing shows an edit or a deletion: stored articles are fetched again
+    by the age schedule. Right after the first crawl a re-crawl costs at most 1.5 requests per
+    account; a day later the articles younger than 3 days are fetched again (and, unchanged,
+    not rewritten); three days after that, generation 1's edits and deletions of every
+    article younger than 7 days are captured, and no older article is fetched again."""
+    from govspider.sandbox.server import SandboxServer
+    from govspider.sandbox.world import World
+
     world = sandbox.world
-    accounts = world.accounts("wechat")[:4]
+    later = World(seed=world.seed, size="small", now=world.now, generation=1)
+    young = timedelta(days=7)
+
+    def young_changes(a: Any) -> list[Any]:
+        a1 = later.account("wechat", a.platform_id)
+        return [p for p in later.posts(a1, 0, 40) if world.now - p.created_at < young
+                and (p.edited_text or (p.deleted and not world.post("wechat", p.post_id).deleted))]
+
+    accounts = [a for a in world.accounts("wechat") if young_changes(a)]
+    changes = [p for a in accounts for p in young_changes(a)]
+    assert any(p.deleted for p in changes) and any(p.edited_text for p in changes)
     registry = write_registry(accounts, tmp_path / "registry.yaml")
     settings = {**crawl_settings, "GOVSPIDER_NOW": world.now.isoformat(),
                 "GOVSPIDER_DETECT_ENABLED": False, **sandbox.settings}
     crawl("wechat", settings, registry)
     posts = db["posts"].count_documents({})
+
+    # ---------------------------------------------------------------- right after
     before = served(sandbox)
     crawl("wechat", settings, registry)
     assert served(sandbox) - before <= 1.5 * len(accounts)
+    run = last_run(db)["stats"]
+    assert run.get("govspider/requests/revisit", 0) == 0
+    assert run["wechat/recrawl/revisits_skipped"] == stored_young(db, world.now, 7)
     assert db["posts"].count_documents({}) == posts
+
+    # ---------------------------------------------------------------- a day later
+    seen_earlier(db, 24)
+    crawl("wechat", settings, registry)
+    run = last_run(db)["stats"]
+    assert run["govspider/requests/revisit"] == stored_young(db, world.now, 3) > 0
+    assert run["wechat/recrawl/revisits_skipped"] == stored_young(db, world.now, 7) \
+        - stored_young(db, world.now, 3) > 0
+    assert run.get("govspider/store/updated/posts", 0) == 0
+
+    # ---------------------------------------------------------------- 3 days on: generation 1
+    seen_earlier(db, 72)
+    due = stored_young(db, world.now, 7)
+    with SandboxServer(seed=world.seed, size="small", now=world.now, generation=1) as server:
+        crawl("wechat", {**settings, **server.settings}, registry)
+    run = last_run(db)["stats"]
+    assert run["govspider/requests/revisit"] == due
+    for post in changes:
+        got = db["posts"].find_one({"_id": post.corpus_id})
+        if post.deleted:
+            assert got["deleted"] is True
+        else:
+            assert squash(got["text"]) == squash(post.edited_text)  # as the page breaks lines
+
+
+def test_douyin_recrawl_costs_what_changed(sandbox: Any, crawl_settings: dict[str, Any], db: Any,
+                                           tmp_path: Path) -> None:
+    """Direct mode (every request one the spider chose): an unchanged re-crawl costs at most
+    1.5 requests per account; generation 1's new posts and deletions are all captured, and
+    >= 95 % of the new comments on posts younger than 7 days."""
+    from govspider.sandbox.server import SandboxServer
+    from govspider.sandbox.world import World
+
+    world = sandbox.world
+    later = World(seed=world.seed, size="small", now=world.now, generation=1)
+
+    def changes(a: Any) -> bool:
+        a1 = later.account("douyin", a.platform_id)
+        return later.post_count(a1) > world.post_count(a) \
+            or any(p.deleted for p in later.posts(a1, 0, 40))
+
+    accounts = [a for a in world.accounts("douyin") if world.post_count(a) < 120 and changes(a)][:3]
+    assert accounts
+    registry = write_registry(accounts, tmp_path / "registry.yaml")
+    settings = {**crawl_settings, "GOVSPIDER_NOW": world.now.isoformat(),
+                "GOVSPIDER_DETECT_ENABLED": False, "DOUYIN_MODE": "direct",
+                "DOUYIN_SIGNER": "tests.douyin.sandbox_signer.sign",
+                "DOUYIN_BASE_URL": sandbox.settings["DOUYIN_BASE_URL"]}
+    before = served(sandbox)
+    crawl("douyin", settings, registry)
+    first = served(sandbox) - before
+    posts = db["posts"].count_documents({})
+
+    before = served(sandbox)
+    crawl("douyin", settings, registry)
+    requests = served(sandbox) - before
+    assert requests <= 1.5 * len(accounts) < first
+    run = last_run(db)["stats"]
+    assert run.get("govspider/store/updated/posts", 0) == 0
+    assert run.get("govspider/items/comment", 0) == 0
+    assert db["posts"].count_documents({}) == posts
+
+    with SandboxServer(seed=world.seed, size="small", now=world.now, generation=1) as server:
+        crawl("douyin", {**settings, "DOUYIN_BASE_URL": server.settings["DOUYIN_BASE_URL"]},
+              registry)
+        spent = served(server)
+    assert spent < first
+    new_posts = deleted = 0
+    new_comments: list[str] = []
+    for acc in accounts:
+        a1 = later.account("douyin", acc.platform_id)
+        for post in later.posts(a1, 0, later.post_count(a1)):
+            got = db["posts"].find_one({"_id": post.corpus_id})
+            old = world.post("douyin", post.post_id)
+            if old is None:
+                new_posts += 1
+                assert got is not None and got["text"] == post.text
+            elif post.deleted and not old.deleted:
+                deleted += 1
+                assert got["deleted"] is True
+            if not post.deleted and later.now - post.created_at < timedelta(days=7):
+                before_ids = {c.comment_id for top in (world.comments(old, 0, 1000) if old else [])
+                              for c in [top, *top.replies]}
+                new_comments += [f"douyin:{c.comment_id}" for top in later.comments(post, 0, 1000)
+                                 for c in [top, *top.replies] if c.comment_id not in before_ids]
+    assert new_posts + deleted > 0
+    got = db["comments"].count_documents({"_id": {"$in": new_comments}})
+    assert got >= 0.95 * len(new_comments)

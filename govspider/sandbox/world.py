@@ -438,7 +438,7 @@ class World:
             n_posts=n_posts, period_start=first, period_end=last, has_pinned=has_pinned,
             engagement=engagement, base_followers=base_followers, numeric_id=int(uid) if platform == "wechat" else 0)
         planted_posts = set(planted._POST_PLANTS) | set(planted._COMMENT_PLANTS) | {"hijacked"}
-        if self.generation >= 1 and platform == "weibo" and gap < timedelta(days=3) \
+        if self.generation >= 1 and platform in ("weibo", "douyin") and gap < timedelta(days=3) \
                 and not traits & planted_posts:  # planted posts keep their positions
             # one generation later: an active account has published a few more posts
             added = rng_for(self.seed, "gen-new", index).choice((0, 1, 1, 2, 3))
@@ -1015,14 +1015,14 @@ def _comment_total(world: World, post: WPost) -> int:
     if "no_reply" in acc.traits:
         n = max(n, 6)
     n = planted.min_comments(acc, post, n)
-    if world.generation >= 1 and post.platform == "weibo" and (
+    if world.generation >= 1 and post.platform in ("weibo", "douyin") and (
             post.kind == "pinned" or post.ordinal < (acc.base_posts or acc.n_posts)):
         n += _new_comments(world, post)
     return n
 
 
 def _new_comments(world: World, post: WPost) -> int:
-    """Comments a generation-0 Weibo post received since: likely while it is young."""
+    """Comments a generation-0 Weibo or Douyin post received since: likely while it is young."""
     age = (world.now - post.created_at).total_seconds() / 86400
     r = rng_for(world.seed, "gen-comments", post.account.index, post.kind, post.ordinal)
     if age < 0 or r.random() >= 0.8 * math.exp(-age / 3):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
@@ -43,6 +43,11 @@ DISCOVERY, REVISIT, RETRY = "discovery", "revisit", "retry"
 PROXY_BAN_KINDS = frozenset({RATE_LIMITED, CAPTCHA, BLOCKED, LOGIN_REQUIRED})
 #: errors that, persisting for an account, end it for the crawl (GOVSPIDER_ACCOUNT_MAX_WALLS)
 WALL_KINDS = frozenset({CAPTCHA, BLOCKED, LOGIN_REQUIRED})
+#: re-crawl policies (``<PLATFORM>_RECRAWL_POLICY``, docs/recrawl.md)
+RECRAWL_POLICIES = ("changed", "all")
+#: default ``<PLATFORM>_REVISIT_SCHEDULE``: hours between re-visits of a stored post, by its
+#: age in days (younger than 1 day every 6 hours, than 3 days every 24, than 7 days every 72)
+DEFAULT_REVISIT_SCHEDULE = {"1": 6, "3": 24, "7": 72}
 
 
 def retry_after(response: Any, ceiling: float = 3600.0) -> float | None:
@@ -127,6 +132,37 @@ class PlatformSpider(scrapy.Spider):
         else:
             purpose = meta.get(PURPOSE_META) or DISCOVERY
         self.crawler.stats.inc_value(f"govspider/requests/{purpose}")
+
+    # ------------------------------------------------------------------ re-crawl policy
+    def recrawl_settings(self, settings: Any, prefix: str) -> None:
+        """The platform's re-crawl policy settings (docs/recrawl.md): ``<prefix>_RECRAWL_POLICY``
+        (``changed`` or ``all``), ``<prefix>_REVISIT_DAYS`` (7) and ``<prefix>_REVISIT_SCHEDULE``
+        (hours between re-visits by age in days, :data:`DEFAULT_REVISIT_SCHEDULE`)."""
+        self.policy = str(settings.get(f"{prefix}_RECRAWL_POLICY") or "changed").lower()
+        if self.policy not in RECRAWL_POLICIES:
+            raise ValueError(f"{prefix}_RECRAWL_POLICY must be 'changed' or 'all', "
+                             f"not {self.policy!r}")
+        self.revisit_days = settings.getfloat(f"{prefix}_REVISIT_DAYS", 7)
+        self.revisit_schedule = sorted(
+            (float(age), float(hours)) for age, hours in
+            (settings.getdict(f"{prefix}_REVISIT_SCHEDULE") or DEFAULT_REVISIT_SCHEDULE).items())
+
+    def due(self, doc: dict[str, Any]) -> bool:
+        """Is a stored post to be seen again? By the schedule: hours since it was last seen
+        (the wall clock, as ``last_seen_at``) against the interval for its age in days (the
+        spider's clock, as ``published_at``); older than the schedule's last age: never."""
+        published, seen = doc.get("published_at"), doc.get("last_seen_at")
+        if published is None or seen is None:
+            return True
+        if published.tzinfo is None:  # a client without tz_aware: BSON dates are UTC
+            published = published.replace(tzinfo=timezone.utc)
+        if seen.tzinfo is None:
+            seen = seen.replace(tzinfo=timezone.utc)
+        age = (self.now() - published).total_seconds() / 86400
+        for max_age, hours in self.revisit_schedule:
+            if age < max_age:
+                return (datetime.now(timezone.utc) - seen).total_seconds() / 3600 >= hours
+        return False
 
     # ------------------------------------------------------------------ helpers
     def now(self) -> datetime:

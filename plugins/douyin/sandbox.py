@@ -115,14 +115,17 @@ def _envelope(world: Any, **fields: Any) -> dict[str, Any]:
             "log_pb": {"impr_id": logid}}
 
 
-def _user_json(acc: Any) -> dict[str, Any]:
+def _user_json(acc: Any, world: Any = None) -> dict[str, Any]:
+    """The account as the profile shows it (``aweme_count``: the posts still shown, as
+    ``World.shown_post_count``; the same as ``post_count`` in generation 0)."""
     avatar = {"uri": f"aweme-avatar/{acc.uid}", "url_list": [acc.avatar_url]}
     return {
         "uid": acc.uid, "sec_uid": acc.platform_id, "unique_id": acc.unique_id, "short_id": "0",
         "nickname": acc.name, "signature": acc.description,
         "avatar_thumb": avatar, "avatar_medium": avatar, "avatar_larger": avatar,
         "follower_count": acc.followers, "following_count": acc.following,
-        "aweme_count": acc.post_count, "total_favorited": acc.total_likes, "favoriting_count": 0,
+        "aweme_count": world.shown_post_count(acc) if world is not None else acc.post_count,
+        "total_favorited": acc.total_likes, "favoriting_count": 0,
         "mplatform_followers_count": acc.followers,
         "custom_verify": "", "enterprise_verify_reason": acc.verified_reason,
         "verification_type": acc.verified_type, "is_gov_media_vip": bool(acc.verified),
@@ -173,8 +176,8 @@ def _aweme_json(world: Any, post: Any) -> dict[str, Any]:
         "aweme_type": 68 if images else 0, "media_type": 2 if images else 4,
         "is_top": 1 if post.pinned else 0,
         "duration": 0 if images else (post.video_ms or 0),
-        "author": {"uid": acc.uid, "sec_uid": acc.platform_id, "nickname": acc.name,
-                   "custom_verify": "", "enterprise_verify_reason": acc.verified_reason},
+        # the author as Douyin's list shows it: the profile's fields and counts
+        "author": _user_json(acc, world),
         "statistics": {"aweme_id": post.post_id, "digg_count": post.likes,
                        "comment_count": post.comments_count, "share_count": post.reposts,
                        "collect_count": post.favorites or 0, "play_count": 0, "admire_count": 0},
@@ -356,7 +359,7 @@ def make_handlers(world: Any) -> dict[str, Callable[[web.Request], Any]]:
         acc = world.account("douyin", request.query.get("sec_user_id", ""))
         if acc is None:
             return _json(_envelope(world, user=None))
-        return _json(_envelope(world, user=_user_json(acc)))
+        return _json(_envelope(world, user=_user_json(acc, world)))
 
     async def posts(request: web.Request) -> web.StreamResponse:
         acc = world.account("douyin", request.query.get("sec_user_id", ""))

@@ -26,17 +26,33 @@ so scrapy-redis can share them.
 Direct mode: plain HTTP requests with the parameters of platforms.md §3.1, signed by the
 operator's ``DOUYIN_SIGNER`` (:mod:`plugins.douyin.signer`); an error is retried with backoff and
 a fresh signature. Both modes feed the same offline parsers (:mod:`plugins.douyin.pages`).
+
+Re-crawls (something stored, no ``full``) follow ``DOUYIN_RECRAWL_POLICY`` (docs/recrawl.md):
+
+- ``changed`` (default): the posts listed on the pages fetched are compared with what is stored.
+  A stored post's comments are fetched again only when its listed comment count differs from
+  the stored one. Paging stops at the stored posts, unless the account's post count
+  (``aweme_count``) dropped (the pages go back, at most ``DOUYIN_DELETION_SEARCH_PAGES``, until
+  the stored posts they skip account for the drop), the first page showed a change (new post,
+  comment count, text: the ``DOUYIN_REVISIT_DAYS`` window is paged through), or a stored post
+  of the window the pages did not reach is due by ``DOUYIN_REVISIT_SCHEDULE`` (hours since it
+  was last seen, by its age in days). A stored post missing from the range of the listing the
+  pages covered is stored as deleted. In direct mode the profile comes from the listing's
+  ``author`` when it carries the counts (``DOUYIN_PROFILE_FROM_POSTS``): an unchanged account
+  costs one request.
+- ``all``: the comments of every listed post fetched again, the window always paged through.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -46,7 +62,7 @@ from govspider.downloadermiddlewares import BACKOFF_META
 from govspider.items import Account, Comment, Post
 from govspider.platform import END_OF_LIST, ERROR, OK, ParseInput, ParseResult
 from govspider.registry import RegistryAccount
-from govspider.spiders.base import PlatformSpider
+from govspider.spiders.base import DISCOVERY, PURPOSE_META, REVISIT, PlatformSpider
 from plugins.douyin.browser import (
     SCROLL_JS,
     ResponseCollector,
@@ -102,6 +118,26 @@ class AccountState:
     #: attempts in a row that made no progress (the account is given up after too many)
     idle_attempts: int = 0
     progress: int = 0
+    #: re-crawl policy: stored posts (the window's, and those listed) by ``_id`` (None: no policy)
+    known: dict[str, dict[str, Any]] | None = None
+    #: the stored account document (posts_count), when the policy runs
+    stored_account: dict[str, Any] | None = None
+    #: direct mode: the profile is taken from the listing's ``author`` (no profile request)
+    profile_from_posts: bool = False
+    #: ``aweme_count`` shown by this crawl, and new (not stored) non-pinned posts listed
+    listed_count: int | None = None
+    new_posts: int = 0
+    #: the range of non-pinned post times the pages covered (newest first, contiguous)
+    covered_from: datetime | None = None
+    covered_to: datetime | None = None
+    #: the listing showed a change (new post, comment count, text)
+    active: bool = False
+    #: posts the listing showed in this crawl (``_id``)
+    shown: set[str] = field(default_factory=set)
+    #: stored posts inside the covered range the listing skipped (deleted or hidden)
+    missing: set[str] = field(default_factory=set)
+    deletion_pages_used: int = 0
+    deletions_done: bool = False
 
     @property
     def sec_uid(self) -> str:
@@ -179,6 +215,9 @@ class DouyinSpider(PlatformSpider):
         spider.signer = load_signer(s.get("DOUYIN_SIGNER")) if spider.mode == "direct" else None
         spider.context_kwargs = dict(s.getdict("DOUYIN_BROWSER_CONTEXT") or {})
         spider.cookie_file = s.get("GOVSPIDER_DOUYIN_COOKIE_FILE")
+        spider.recrawl_settings(s, "DOUYIN")
+        spider.deletion_pages = s.getint("DOUYIN_DELETION_SEARCH_PAGES", 10)
+        spider.profile_from_posts = s.getbool("DOUYIN_PROFILE_FROM_POSTS", True)
         #: open account pages of this process (taken by PageSlots, given back at page close)
         spider.page_slots = asyncio.Semaphore(spider.concurrency)
         spider.slot_token = secrets.token_hex(6)
@@ -189,9 +228,17 @@ class DouyinSpider(PlatformSpider):
         accounts = self.accounts()
         if not accounts:
             logger.warning("No douyin accounts in the registry: nothing to crawl")
+        corpus = None if self.full else self.corpus()
         for account in accounts:
-            state = AccountState(account=account, stop_at=await self.stored_latest(account.account_id),
-                                 since=self.since)
+            latest = await self.stored_latest(account.account_id)
+            state = AccountState(account=account, stop_at=latest, since=self.since)
+            if corpus is not None and latest is not None:
+                window = self.now() - timedelta(days=max(self.revisit_days, 0))
+                stored = await corpus.read(corpus.recrawl_state, state.account_id, window)
+                state.known, state.stored_account = stored["posts"], stored["account"]
+                if self.mode == "direct" and self.profile_from_posts \
+                        and state.stored_account is not None:
+                    state.profile_from_posts = True
             if self.mode == "direct":
                 for request in self.direct_start(state):
                     yield request
@@ -344,12 +391,9 @@ class DouyinSpider(PlatformSpider):
             elif captured.kind == "posts":
                 if state.posts_done:
                     continue  # a page the browser loaded on its own after the window closed
-                more = False
                 shown: list[str] = []
-                for item in self.posts_items(state, result):
-                    if item is _MORE:
-                        more = True
-                        continue
+                items, more = await self.posts_result(state, result)
+                for item in items:
                     if isinstance(item, Post):
                         shown.append(item.platform_id)
                     yield item
@@ -404,34 +448,158 @@ class DouyinSpider(PlatformSpider):
             if isinstance(item, Account):
                 item.unit = item.unit or state.account.unit or None
                 state.uid = (item.extra or {}).get("uid") or state.uid
+                state.listed_count = item.posts_count
             yield item
 
     def posts_items(self, state: AccountState, result: ParseResult) -> Iterator[Any]:
         """Posts of one page inside the crawl window; yields :data:`_MORE` to ask for a page."""
         state.post_pages += 1
         reached_old = False
+        policy = state.known is not None
         for post in result.items:
             if not isinstance(post, Post):
                 continue
-            if state.is_old(post):
-                reached_old = True
+            old = state.is_old(post)
+            reached_old = reached_old or old
+            if old and (not policy or (state.since is not None and post.published_at is not None
+                                       and post.published_at < state.since)):
                 continue
             post.account_id = post.account_id or state.account_id
-            if (self.want_comments and post.metrics and post.metrics.get("comments")
+            want = True
+            if policy:
+                want = self._compare_listed(state, post)
+            if (want and self.want_comments and post.metrics and post.metrics.get("comments")
                     and post.platform_id not in state.comments_pending
                     and not (self.comment_posts and not post.is_pinned
                              and state.commented >= self.comment_posts)):
                 state.comments_pending[post.platform_id] = True
                 state.commented += not post.is_pinned
+            elif want and policy and post.platform_id in state.comments_pending:
+                self.crawler.stats.inc_value("douyin/recrawl/comments_already_fetched")
             yield post
-        more = (result.outcome == OK and result.next is not None and not reached_old
-                and not (self.max_post_pages and state.post_pages >= self.max_post_pages))
+        has_next = (result.outcome == OK and result.next is not None
+                    and not (self.max_post_pages and state.post_pages >= self.max_post_pages))
+        more = has_next and not reached_old
+        if policy and has_next and reached_old:
+            yield _MAYBE  # the caller decides (posts_result): deletions, activity, schedule
+            return
         if more:
             yield _MORE
         else:
             state.posts_done = True
             if result.outcome == END_OF_LIST:
                 self.crawler.stats.inc_value("douyin/end_of_list")
+
+    # ------------------------------------------------------------------ re-crawl policy
+    async def posts_result(self, state: AccountState, result: ParseResult) -> tuple[list[Any], bool]:
+        """A posts page's items (with the policy's deletions once the paging ends) and whether
+        the next page is wanted."""
+        if state.known is not None and result.outcome == OK:
+            corpus = self.corpus()
+            unknown = [p._id for p in result.items if isinstance(p, Post) and p._id not in state.known]
+            if corpus is not None and unknown:  # older than the window, or new
+                state.known.update(await corpus.read(corpus.stored_posts, unknown))
+        items: list[Any] = []
+        more = maybe = False
+        for item in self.posts_items(state, result):
+            if item is _MORE:
+                more = True
+            elif item is _MAYBE:
+                maybe = True
+            else:
+                items.append(item)
+        if maybe:
+            more = await self._look_further(state)
+            if not more:
+                state.posts_done = True
+        if state.posts_done and state.known is not None and not state.deletions_done:
+            state.deletions_done = True
+            items.extend(await self._deleted_from_listing(state))
+        return items, more
+
+    def _compare_listed(self, state: AccountState, post: Post) -> bool:
+        """Note what a listed post shows against what is stored; ``True`` when its comments
+        are to be fetched (a new post, a changed comment count, or the ``all`` policy)."""
+        assert state.known is not None
+        stats = self.crawler.stats
+        state.shown.add(post._id)
+        if not post.is_pinned and post.published_at is not None:
+            state.covered_from = min(filter(None, (state.covered_from, post.published_at)))
+            state.covered_to = max(filter(None, (state.covered_to, post.published_at)))
+        stored = state.known.get(post._id)
+        if stored is None or stored.get("deleted"):
+            if stored is None and not post.is_pinned and not state.is_old(post):
+                state.new_posts += 1
+            state.active = True
+            return True
+        if post.text != stored.get("text"):
+            state.active = True
+            stats.inc_value("douyin/recrawl/edits_listed")
+        listed = (post.metrics or {}).get("comments")
+        if listed is not None and listed == (stored.get("metrics") or {}).get("comments"):
+            if self.policy == "all":
+                return True
+            stats.inc_value("douyin/recrawl/comments_skipped")
+            return False
+        state.active = True
+        return True
+
+    async def _look_further(self, state: AccountState) -> bool:
+        """The pages reached stored posts: page on when deletions are still to be located
+        (``aweme_count`` dropped), the account is active and the window not covered, or a
+        stored post of the window beyond the pages is due by the schedule."""
+        assert state.known is not None
+        stats = self.crawler.stats
+        oldest, newest = state.covered_from, state.covered_to
+        if oldest is None or newest is None:
+            return False
+        stored_count = (state.stored_account or {}).get("posts_count")
+        if state.listed_count is not None and stored_count is not None:
+            expected = stored_count + state.new_posts - state.listed_count
+            if expected > 0:
+                corpus = self.corpus()
+                ids = await corpus.read(corpus.post_ids_between, state.account_id, oldest,
+                                        newest) if corpus is not None else []
+                state.missing.update(i for i in ids if i not in state.shown)
+                if len(state.missing) < expected and state.deletion_pages_used < self.deletion_pages:
+                    state.deletion_pages_used += 1
+                    stats.inc_value("douyin/recrawl/deletion_search_pages")
+                    return True
+        window = self.now() - timedelta(days=max(self.revisit_days, 0))
+        if oldest <= window:
+            return False
+        if state.active or self.policy == "all":
+            stats.inc_value("douyin/recrawl/active_pages")
+            return True
+        for _id, doc in state.known.items():
+            published = doc.get("published_at")
+            if _id in state.shown or doc.get("deleted") or doc.get("is_pinned") \
+                    or published is None or published >= oldest or published < window:
+                continue
+            if self.due(doc):
+                stats.inc_value("douyin/recrawl/scheduled_pages")
+                return True
+        stats.inc_value("douyin/recrawl/pages_stopped")
+        return False
+
+    async def _deleted_from_listing(self, state: AccountState) -> list[Post]:
+        """Stored posts inside the range the listing covered that it did not show: gone
+        (the listing is complete and newest first; a deleted post is simply left out).
+
+        The stored posts of the range are read from the corpus: those older than the
+        re-visit window are not in ``state.known`` (a deletion may be months old)."""
+        oldest, newest = state.covered_from, state.covered_to
+        corpus = self.corpus()
+        gone = set(state.missing)
+        if oldest is not None and newest is not None and corpus is not None:
+            gone.update(await corpus.read(corpus.post_ids_between, state.account_id, oldest,
+                                          newest))
+        out = [Post(_id=_id, platform="douyin", platform_id=_id.split(":", 1)[1],
+                    account_id=state.account_id, deleted=True,
+                    deleted_reason="gone from the listing")
+               for _id in sorted(gone - state.shown)]
+        self.crawler.stats.inc_value("douyin/recrawl/deleted_from_listing", len(out))
+        return out
 
     def comment_items(self, state: AccountState, captured: Any,
                       result: ParseResult) -> Iterator[Any]:
@@ -472,31 +640,36 @@ class DouyinSpider(PlatformSpider):
                                        "Referer": f"{self.base_url}/"})
 
     def direct_start(self, state: AccountState) -> Iterator[scrapy.Request]:
-        meta = {"douyin_state": state}
-        for request in (
-            self.signed_request(PROFILE_PATH, {"sec_user_id": state.sec_uid,
-                                               "publish_video_strategy_type": 2,
-                                               "personal_center_strategy": 1},
-                                self.parse_direct_profile, meta),
-            self.posts_request(state, 0),
-        ):
+        if state.profile_from_posts:  # a re-crawl: the listing's author stands for the profile
+            self.crawler.stats.inc_value("douyin/recrawl/profile_from_posts")
+            requests = [self.posts_request(state, 0)]
+        else:
+            requests = [self.profile_request(state), self.posts_request(state, 0)]
+        for request in requests:
             if request is not None:
                 yield request
 
-    def posts_request(self, state: AccountState, max_cursor: int) -> scrapy.Request | None:
+    def profile_request(self, state: AccountState) -> scrapy.Request | None:
+        return self.signed_request(PROFILE_PATH, {"sec_user_id": state.sec_uid,
+                                                  "publish_video_strategy_type": 2,
+                                                  "personal_center_strategy": 1},
+                                   self.parse_direct_profile, {"douyin_state": state})
+
+    def posts_request(self, state: AccountState, max_cursor: int,
+                      purpose: str = DISCOVERY) -> scrapy.Request | None:
         params = {"sec_user_id": state.sec_uid, "max_cursor": max_cursor,
                   "count": POSTS_PAGE_SIZE, "locate_query": "false",
                   "publish_video_strategy_type": 2, "need_time_list": 1 if not max_cursor else 0,
                   "time_list_query": 0, "whale_cut_token": "", "cut_version": 1,
                   "show_live_replay_strategy": 1}
         return self.signed_request(POSTS_PATH, params, self.parse_direct_posts,
-                                   {"douyin_state": state})
+                                   {"douyin_state": state, PURPOSE_META: purpose})
 
     def resign(self, response: Any, result: ParseResult) -> Iterator[scrapy.Request]:
         """Retry an error with backoff and a fresh signature."""
         for retry in self.retry_error(response, result):
             fresh = self.signed_request(retry.meta["douyin_path"], retry.meta["douyin_params"],
-                                        retry.callback, {})
+                                        retry.callback, {PURPOSE_META: retry.meta.get(PURPOSE_META)})
             yield retry.replace(url=fresh.url) if fresh is not None else retry
 
     def direct_result(self, response: Any, kind: str) -> tuple[AccountState, ParseResult]:
@@ -518,25 +691,52 @@ class DouyinSpider(PlatformSpider):
             return
         yield from self.profile_items(state, result)
 
-    def parse_direct_posts(self, response: Any) -> Iterator[Any]:
+    async def parse_direct_posts(self, response: Any) -> AsyncIterator[Any]:
         state, result = self.direct_result(response, "posts")
         if result.outcome == ERROR:
-            yield from self.resign(response, result)
+            for retry in self.resign(response, result):
+                yield retry
             return
-        more = False
-        for item in self.posts_items(state, result):
-            if item is _MORE:
-                more = True
-                continue
+        if state.profile_from_posts and not state.profile_done and state.post_pages == 0:
+            for item in self._profile_from_posts(state, response):
+                yield item
+        items, more = await self.posts_result(state, result)
+        for item in items:
             yield item
             if isinstance(item, Post) and state.comments_pending.get(item.platform_id):
                 request = self.comments_request(state, item.platform_id, 0)
                 if request is not None:
                     yield request
         if more and result.next:
-            request = self.posts_request(state, int(result.next["max_cursor"]))
+            # pages past the stored posts re-check them: revisits
+            purpose = REVISIT if state.known is not None and state.stop_at is not None \
+                and state.covered_from is not None and state.covered_from <= state.stop_at \
+                else DISCOVERY
+            request = self.posts_request(state, int(result.next["max_cursor"]), purpose)
             if request is not None:
                 yield request
+
+    def _profile_from_posts(self, state: AccountState, response: Any) -> list[Any]:
+        """The account and its metrics point from the listing's ``author`` (re-crawls); when
+        it does not carry the counts, the profile is asked for."""
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        for aweme in (data.get("aweme_list") or []) if isinstance(data, dict) else []:
+            author = aweme.get("author") if isinstance(aweme, dict) else None
+            if isinstance(author, dict) and author.get("sec_uid") == state.sec_uid \
+                    and author.get("follower_count") is not None \
+                    and author.get("aweme_count") is not None:
+                body = json.dumps({"status_code": 0, "user": author, "extra": data.get("extra")})
+                inp = ParseInput(body=body.encode(), url=response.url, status=200,
+                                 now=self.now(), meta=state.meta())
+                result = PARSERS["profile"](inp)
+                if result.outcome == OK:
+                    return list(self.profile_items(state, result))
+        self.crawler.stats.inc_value("douyin/recrawl/profile_requested")
+        request = self.profile_request(state)
+        return [request] if request is not None else []
 
     def comments_request(self, state: AccountState, aweme_id: str, cursor: int,
                          comment_id: str | None = None) -> scrapy.Request | None:
@@ -547,8 +747,11 @@ class DouyinSpider(PlatformSpider):
         else:
             params = {"aweme_id": aweme_id, "cursor": cursor, "count": 20, "item_type": 0}
             path = COMMENTS_PATH
+        stored = state.known is not None and f"douyin:{aweme_id}" in state.known \
+            and not state.known[f"douyin:{aweme_id}"].get("deleted")
         return self.signed_request(path, params, self.parse_direct_comments,
-                                   {"douyin_state": state})
+                                   {"douyin_state": state,
+                                    PURPOSE_META: REVISIT if stored else DISCOVERY})
 
     def parse_direct_comments(self, response: Any) -> Iterator[Any]:
         state, result = self.direct_result(response, "comments")
@@ -580,6 +783,9 @@ class _UrlOnly:
 
 #: Marker yielded by :meth:`DouyinSpider.posts_items`: the next posts page is wanted.
 _MORE = object()
+#: Marker yielded by :meth:`DouyinSpider.posts_items` under the re-crawl policy: the page
+#: reached stored posts and has a next one; :meth:`DouyinSpider.posts_result` decides.
+_MAYBE = object()
 
 
 def browser_concurrency(settings: Any) -> int:

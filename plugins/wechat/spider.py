@@ -11,6 +11,12 @@ Discovery source (setting ``WECHAT_SOURCE``):
 
 Incremental: articles published before the newest stored one (or ``-a since=``) are not
 fetched again unless ``-a full=1``.
+
+Re-crawls (something stored, no ``full``): neither listing shows an edit or a deletion, so
+stored articles younger than ``WECHAT_REVISIT_DAYS`` (7) are fetched again (``revisit``
+requests) on a schedule decaying with their age, ``WECHAT_REVISIT_SCHEDULE`` (hours since the
+article was last seen, by its age in days; ``WECHAT_RECRAWL_POLICY=all``: every run). A
+deletion lands as ``deleted: true``, an edit as a new text (``post_versions``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import logging
 import os
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -29,7 +35,7 @@ import scrapy
 from govspider.downloadermiddlewares import ACCOUNT_META, COOKIE_META
 from govspider.items import Account, Post
 from govspider.platform import END_OF_LIST, ERROR, GONE, NOT_FOUND
-from govspider.spiders.base import PlatformSpider
+from govspider.spiders.base import PURPOSE_META, REVISIT, PlatformSpider
 from plugins.wechat.urls import account_id, is_article_url, rebase
 
 logger = logging.getLogger(__name__)
@@ -96,6 +102,7 @@ class WechatSpider(PlatformSpider):
             for handler in logging.getLogger().handlers:
                 handler.addFilter(redact)
         spider.accounts_seen = set()
+        spider.recrawl_settings(settings, "WECHAT")
         return spider
 
     # ------------------------------------------------------------------ start
@@ -106,6 +113,28 @@ class WechatSpider(PlatformSpider):
             cutoffs = await corpus.read(self._cutoffs, self.accounts(), corpus)
         for request in self._start_requests(cutoffs):
             yield request
+        if corpus is not None and self.revisit_days > 0 and cutoffs:
+            since = self.now() - timedelta(days=self.revisit_days)
+            stored = await corpus.read(_young_articles, corpus, list(cutoffs), since)
+            for request in self._revisit_requests(stored):
+                yield request
+
+    # ------------------------------------------------------------------ re-visits
+    def _revisit_requests(self, stored: list[dict[str, Any]]) -> Iterator[scrapy.Request]:
+        """Stored young articles due by the schedule, fetched again (edits, deletions)."""
+        stats = self.crawler.stats
+        contexts = {acc.account_id: _context(acc, None) for acc in self.accounts()}
+        for doc in stored:
+            ctx = contexts.get(doc.get("account_id"))
+            if ctx is None or not doc.get("url"):
+                continue
+            if self.policy != "all" and not self.due(doc):
+                stats.inc_value("wechat/recrawl/revisits_skipped")
+                continue
+            stats.inc_value("wechat/recrawl/revisits_scheduled")
+            request = self._article_request(doc["url"], ctx, None)
+            request.meta[PURPOSE_META] = REVISIT
+            yield request
 
     def _start_requests(self, cutoffs: dict[str, datetime | None] | None = None) -> Iterator[scrapy.Request]:
         accounts = self.accounts()
@@ -114,9 +143,7 @@ class WechatSpider(PlatformSpider):
             return
         if cutoffs is None:
             cutoffs = self._cutoffs(accounts, None if self.full else self.corpus())
-        contexts = [{"biz": acc.platform_id, "name": acc.name, "unit": acc.unit,
-                     "region": acc.region, "cutoff": cutoffs.get(acc.account_id, self.since)}
-                    for acc in accounts]
+        contexts = [_context(acc, cutoffs.get(acc.account_id, self.since)) for acc in accounts]
         yield from self._start_requests_for(contexts)
 
     def _start_requests_for(self, contexts: list[dict[str, Any]]) -> Iterator[scrapy.Request]:
@@ -259,6 +286,22 @@ class WechatSpider(PlatformSpider):
                 item.unit = item.unit or ctx.get("unit") or None
                 item.region = item.region or ctx.get("region") or None
                 yield item
+
+
+def _context(acc: Any, cutoff: datetime | None) -> dict[str, Any]:
+    """What the requests of a registry account carry (``cutoff``: articles published at or
+    before it are not fetched as new)."""
+    return {"biz": acc.platform_id, "name": acc.name, "unit": acc.unit, "region": acc.region,
+            "cutoff": cutoff}
+
+
+def _young_articles(corpus: Any, account_ids: list[str], since: datetime) -> list[dict[str, Any]]:
+    """Stored, not deleted articles of the accounts published since ``since`` (on a thread)."""
+    return list(corpus.db["posts"].find(
+        {"account_id": {"$in": account_ids}, "published_at": {"$gte": since},
+         "deleted": {"$ne": True}},
+        {"account_id": 1, "url": 1, "published_at": 1, "last_seen_at": 1},
+        sort=[("account_id", 1), ("published_at", -1)]))
 
 
 def _listing(post: Post) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -125,14 +125,8 @@ class WeiboSpider(PlatformSpider):
         settings = crawler.settings
         spider.max_comment_pages = settings.getint("WEIBO_MAX_COMMENT_PAGES", 5)
         spider.max_timeline_pages = settings.getint("WEIBO_MAX_TIMELINE_PAGES", 0)
-        spider.revisit_days = settings.getfloat("WEIBO_REVISIT_DAYS", 7)
-        spider.policy = str(settings.get("WEIBO_RECRAWL_POLICY") or "changed").lower()
-        if spider.policy not in ("changed", "all"):
-            raise ValueError(f"WEIBO_RECRAWL_POLICY must be 'changed' or 'all', not {spider.policy!r}")
+        spider.recrawl_settings(settings, "WEIBO")
         spider.profile_from_timeline = settings.getbool("WEIBO_PROFILE_FROM_TIMELINE", True)
-        spider.revisit_schedule = sorted(
-            (float(age), float(hours)) for age, hours in
-            (settings.getdict("WEIBO_REVISIT_SCHEDULE") or {"1": 6, "3": 24, "7": 72}).items())
         spider.deletion_pages = settings.getint("WEIBO_DELETION_SEARCH_PAGES", 10)
         #: (kind, mid) fetched in this run: nothing is fetched twice
         spider.requested = set()
@@ -423,20 +417,6 @@ class WeiboSpider(PlatformSpider):
             return True
         return False
 
-    def _due(self, doc: dict[str, Any]) -> bool:
-        """Re-visit a stored post the listing did not show? By the schedule: hours since it
-        was last seen (the wall clock, as ``last_seen_at``), by its age in days (the spider's
-        clock, as ``published_at``)."""
-        published, seen = doc.get("published_at"), doc.get("last_seen_at")
-        if published is None or seen is None:
-            return True
-        age = (self.now() - published).total_seconds() / 86400
-        for max_age, hours in self.revisit_schedule:
-            if age < max_age:
-                elapsed = (datetime.now(timezone.utc) - seen).total_seconds() / 3600
-                return elapsed >= hours
-        return False
-
     # ------------------------------------------------------------------ long text
     def parse_longtext(self, response: Any) -> Iterator[Any]:
         post: Post = response.meta["weibo_post"]
@@ -522,7 +502,7 @@ class WeiboSpider(PlatformSpider):
                     and published >= state.covered_from:
                 ids.append(_id)  # inside what the pages covered, yet not shown: gone?
                 stats.inc_value("weibo/recrawl/revisits_missing")
-            elif self._due(doc):
+            elif self.due(doc):
                 ids.append(_id)
                 stats.inc_value("weibo/recrawl/revisits_scheduled")
             else:
