@@ -8,6 +8,7 @@ in ``data/accounts.yaml``.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import statistics
 from collections.abc import Iterator
@@ -621,11 +622,16 @@ class HijackedAccount(ConfiguredDetector):
         official = self._official_register(ctx)
         registered = sum(1 for _, p in past if official(_text(p))) / len(past)
         register_break = registered >= float(self.param(ctx, "register_min_share"))
+        # --- the account's own ad-likeness: a change against it counts even where each post
+        # alone is weak (see _change)
+        change = self._change_baseline(past, recent, ctx)
         # --- recent posts that are spam-like and unlike the past
         flagged = []
         normal_times = []  # recent posts that read as the account's own
         for t, p in recent:
             sig = self.signals(_text(p), ctx, p.get("links"))
+            if change is not None:
+                sig = self._change(sig, change["recent"].get(id(p), 0.0), change["past"], ctx)
             if not sig["spam"] and register_break and not sig["warning"] and not official(_text(p)):
                 hint = self._commercial_hint(ctx).search(normalize(_text(p)))
                 if hint:  # none of the register the account always spoke, and a sales hint
@@ -656,6 +662,44 @@ class HijackedAccount(ConfiguredDetector):
             return
         yield self._finding(subject, episode, flagged, recent, past, past_sources, habits,
                             family_counts, window_start, ctx)
+
+    def _change_baseline(self, past: list[Any], recent: list[Any], ctx: DetectContext,
+                         ) -> dict[str, Any] | None:
+        """The ad-likeness (``change_detector``'s text model, see ``CommercialAd.ad_likeness``)
+        of the recent posts and the account's usual level: the ``change_past_quantile`` of its
+        latest ``change_past_sample`` past posts. ``None`` when the detector or its model is off."""
+        name = self.param(ctx, "change_detector")
+        if not name:
+            return None
+        from govspider.plugins import registry
+
+        det = registry().detectors.get(str(name))
+        if det is None or not hasattr(det, "ad_likeness") or det.text_model(ctx) is None:
+            return None
+        sample = past[-int(self.param(ctx, "change_past_sample")):]
+        scores = det.ad_likeness([_text(p) for _, p in sample] + [_text(p) for _, p in recent], ctx)
+        before = sorted(scores[:len(sample)])
+        rank = max(0, math.ceil(float(self.param(ctx, "change_past_quantile")) * len(before)) - 1)
+        return {"past": before[rank] if before else 0.0,
+                "recent": {id(p): a for (_, p), a in zip(recent, scores[len(sample):], strict=True)}}
+
+    def _change(self, sig: dict[str, Any], likeness: float, usual: float,
+                ctx: DetectContext) -> dict[str, Any]:
+        """A post's signals with the change against the account's past added: it reads as an ad
+        (``change_min_probability``) by ``change_margin`` more than the account usually does, in
+        no official frame and no warning. Such a post is spam-like (``change_score``) even when no
+        term of it is; strongly so from ``change_strong_probability`` and ``change_strong_margin``
+        (one such post makes an episode, like a strong term)."""
+        t = lambda key: float(self.param(ctx, key))  # noqa: E731
+        if sig["warning"] or sig["frames"] or likeness < max(t("change_min_probability"),
+                                                             usual + t("change_margin")):
+            return sig
+        strong = likeness >= t("change_strong_probability") and likeness - usual >= t("change_strong_margin")
+        mark = f"广告式文本概率{likeness:.2f}（该账号以往约{usual:.2f}）"
+        return {**sig, "spam": True, "strong": sig["strong"] or strong,
+                "families": {**sig["families"], "ad_change": [mark]},
+                "strong_terms": sig["strong_terms"] + ([mark] if strong else []),
+                "score": max(sig["score"], int(t("change_score"))), "ad_likeness": round(likeness, 2)}
 
     def _episode(self, flagged: list[dict[str, Any]], normal_times: list[datetime],
                  ctx: DetectContext) -> list[dict[str, Any]] | None:
@@ -692,6 +736,7 @@ class HijackedAccount(ConfiguredDetector):
         account = subject.account
         labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
         labels["register_break"] = "与以往官方语体不符的推销"
+        labels["ad_change"] = "与账号以往内容明显不同的广告式文本"
         labels.update({str(k): str((v or {}).get("label") or k)
                        for k, v in (self.param(ctx, "content_detectors") or {}).items()})
         families = sorted({f for e in episode for f in e["new_families"]})
