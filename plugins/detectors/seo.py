@@ -647,7 +647,8 @@ class SeoSpam(LexiconDetector):
                 a, b = run[0]["span"][0], run[-1]["span"][1]
                 s0 = _sentence_bounds(body.text, a, a)[0]
                 s1 = _sentence_bounds(body.text, b, b)[1]
-                if frames.find(body.text[max(s0, a - 200):min(s1, b + 200)]):
+                if frames.find(body.text[max(s0, a - 200):min(s1, b + 200)]) \
+                        or _quoted_run(body.text, run):
                     continue
                 found.append(("text", body, run, len(run)))
                 break
@@ -1158,6 +1159,20 @@ def _longtail_tags(text: str) -> list[tuple[int, int, str]]:
         if len(tags) >= 4 and len({t for _, _, t in tags}) >= 3 and len(tags) >= 0.4 * len(segs):
             return tags
     return []
+
+
+#: quotation marks as the normalized text has them
+_OPEN_QUOTES = ("“", "「", "『", '"', "‘")
+_CLOSE_QUOTES = ("”", "」", "』", '"', "’")
+
+
+def _quoted_run(text: str, run: list[dict[str, Any]]) -> bool:
+    """Most segments of a body run in quotation marks (``宣传“澳门合法注册博彩网站”、“...”``):
+    a report quoting spam wording, not a stuffed chain (chains are not quoted)."""
+    quoted = sum(1 for seg in run
+                 if text[max(0, seg["span"][0] - 1):seg["span"][0]] in _OPEN_QUOTES
+                 and text[seg["span"][1]:seg["span"][1] + 1] in _CLOSE_QUOTES)
+    return quoted * 2 >= len(run)
 
 
 def _random_token(token: str) -> bool:
