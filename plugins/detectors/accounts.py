@@ -756,7 +756,8 @@ class HijackedAccount(ConfiguredDetector):
                 "strong_terms": sig["strong_terms"], "contacts": sig["contacts"],
                 "signals": sig["extras"], "official_frames": sig["frames"],
                 "similarity_to_past": round(e["similarity"], 2), "source": p.get("source"),
-                "new_source": e["new_source"], "deleted": bool(p.get("deleted"))})
+                "new_source": e["new_source"], "deleted": bool(p.get("deleted")),
+                "ad_likeness": sig.get("ad_likeness")})
         terms = sorted({t for e in episode for ts in e["sig"]["families"].values() for t in ts})
         evidence = {
             "window_from": iso(window_start), "recent_posts": len(recent),
@@ -769,6 +770,11 @@ class HijackedAccount(ConfiguredDetector):
             "baseline_sources": sorted(s for s in past_sources if s)[:10],
             "deleted_posts": deleted, "examples": examples,
         }
+        # the burst rate: posts a day in the episode against the account's past
+        past_days = max(1.0, (past[-1][0] - past[0][0]).total_seconds() / 86400) if past else 1.0
+        usual_rate = len(past) / past_days
+        rate = len(episode) / max(1.0, hours / 24)
+        evidence.update(past_posts_per_day=round(usual_rate, 2), episode_posts_per_day=round(rate, 2))
         kinds = "、".join(labels.get(f, f) for f in families) or "营销"
         before = max((family_counts.get(f, 0) for f in families), default=0)
         past_like = "无此类内容" if before == 0 else f"此类内容至多{before}条"
@@ -783,6 +789,8 @@ class HijackedAccount(ConfiguredDetector):
             signals.append(f"近{int(self.param(ctx, 'recent_days'))}天此类内容共{len(flagged)}条")
         if new_sources:
             signals.append(f"发布来源「{'、'.join(new_sources)}」此前从未使用")
+        if len(episode) > 1 and rate >= 3 * usual_rate:
+            signals.append(f"发布频率约为以往的{rate / usual_rate:.0f}倍")
         if deleted:
             signals.append(f"{deleted}条已被删除")
         sample = _text(episode[0]["post"]).replace("\n", " ")
