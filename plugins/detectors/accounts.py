@@ -667,7 +667,8 @@ class HijackedAccount(ConfiguredDetector):
                          ) -> dict[str, Any] | None:
         """The ad-likeness (``change_detector``'s text model, see ``CommercialAd.ad_likeness``)
         of the recent posts and the account's usual level: the ``change_past_quantile`` of its
-        latest ``change_past_sample`` past posts. ``None`` when the detector or its model is off."""
+        latest ``change_past_sample`` past posts, read without frame excuses. ``None`` when the
+        detector or its model is off."""
         name = self.param(ctx, "change_detector")
         if not name:
             return None
@@ -676,12 +677,17 @@ class HijackedAccount(ConfiguredDetector):
         det = registry().detectors.get(str(name))
         if det is None or not hasattr(det, "ad_likeness") or det.text_model(ctx) is None:
             return None
-        sample = past[-int(self.param(ctx, "change_past_sample")):]
-        scores = det.ad_likeness([_text(p) for _, p in sample] + [_text(p) for _, p in recent], ctx)
-        before = sorted(scores[:len(sample)])
-        rank = max(0, math.ceil(float(self.param(ctx, "change_past_quantile")) * len(before)) - 1)
-        return {"past": before[rank] if before else 0.0,
-                "recent": {id(p): a for (_, p), a in zip(recent, scores[len(sample):], strict=True)}}
+        # the recent posts with commercial_ad's frame excuses; the past as it reads (a public-
+        # interest promotion it often posts is its usual level), scored only when a recent post
+        # could count at all (most accounts: none)
+        now = det.ad_likeness([_text(p) for _, p in recent], ctx)
+        usual = 0.0
+        if max(now, default=0.0) >= float(self.param(ctx, "change_min_probability")):
+            sample = past[-int(self.param(ctx, "change_past_sample")):]
+            before = sorted(det.ad_likeness([_text(p) for _, p in sample], ctx, excuse=False))
+            rank = max(0, math.ceil(float(self.param(ctx, "change_past_quantile")) * len(before)) - 1)
+            usual = before[rank] if before else 0.0
+        return {"past": usual, "recent": {id(p): a for (_, p), a in zip(recent, now, strict=True)}}
 
     def _change(self, sig: dict[str, Any], likeness: float, usual: float,
                 ctx: DetectContext) -> dict[str, Any]:

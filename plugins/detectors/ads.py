@@ -227,19 +227,20 @@ class CommercialAd(LexiconDetector):
         frames = self._frames(self.lexicon(ctx))
         return any(frames.find(norm(v).text) for v in parts)
 
-    def ad_likeness(self, texts: list[str], ctx: DetectContext) -> list[float]:
+    def ad_likeness(self, texts: list[str], ctx: DetectContext, excuse: bool = True) -> list[float]:
         """How much each text, as a post of an account, reads as an ad to the text model: its
-        probability whatever the threshold (one vectorized call), 0.0 when the model is off, the
-        text too short to judge or a frame excuses it. ``hijacked_account`` compares it with
-        the account's own past."""
+        probability whatever the threshold (one vectorized call), 0.0 when the model is off or
+        the text too short to judge, and with ``excuse`` when a frame excuses it.
+        ``hijacked_account`` compares recent posts (excused) with the account's past (as they
+        read, public-interest promotions included: they are the account's usual level)."""
         model = self.text_model(ctx)
         out = [0.0] * len(texts)
         if model is None:
             return out
         judged = [(i, prepared) for i, t in enumerate(texts)
-                  if t and model.judges(prepared := model_input([t])) and not self._excused([t], ctx)]
+                  if t and model.judges(prepared := model_input([t]))]
         for (i, _), p in zip(judged, model.probabilities([x for _, x in judged]), strict=True):
-            out[i] = p
+            out[i] = 0.0 if excuse and self._excused([texts[i]], ctx) else p
         return out
 
     def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
