@@ -8,6 +8,7 @@ in ``data/accounts.yaml``.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import statistics
 from collections.abc import Iterator
@@ -621,11 +622,16 @@ class HijackedAccount(ConfiguredDetector):
         official = self._official_register(ctx)
         registered = sum(1 for _, p in past if official(_text(p))) / len(past)
         register_break = registered >= float(self.param(ctx, "register_min_share"))
+        # --- the account's own ad-likeness: a change against it counts even where each post
+        # alone is weak (see _change)
+        change = self._change_baseline(past, recent, ctx)
         # --- recent posts that are spam-like and unlike the past
         flagged = []
         normal_times = []  # recent posts that read as the account's own
         for t, p in recent:
             sig = self.signals(_text(p), ctx, p.get("links"))
+            if change is not None:
+                sig = self._change(sig, change["recent"].get(id(p), 0.0), change["past"], ctx)
             if not sig["spam"] and register_break and not sig["warning"] and not official(_text(p)):
                 hint = self._commercial_hint(ctx).search(normalize(_text(p)))
                 if hint:  # none of the register the account always spoke, and a sales hint
@@ -656,6 +662,50 @@ class HijackedAccount(ConfiguredDetector):
             return
         yield self._finding(subject, episode, flagged, recent, past, past_sources, habits,
                             family_counts, window_start, ctx)
+
+    def _change_baseline(self, past: list[Any], recent: list[Any], ctx: DetectContext,
+                         ) -> dict[str, Any] | None:
+        """The ad-likeness (``change_detector``'s text model, see ``CommercialAd.ad_likeness``)
+        of the recent posts and the account's usual level: the ``change_past_quantile`` of its
+        latest ``change_past_sample`` past posts, read without frame excuses. ``None`` when the
+        detector or its model is off."""
+        name = self.param(ctx, "change_detector")
+        if not name:
+            return None
+        from govspider.plugins import registry
+
+        det = registry().detectors.get(str(name))
+        if det is None or not hasattr(det, "ad_likeness") or det.text_model(ctx) is None:
+            return None
+        # the recent posts with commercial_ad's frame excuses; the past as it reads (a public-
+        # interest promotion it often posts is its usual level), scored only when a recent post
+        # could count at all (most accounts: none)
+        now = det.ad_likeness([_text(p) for _, p in recent], ctx)
+        usual = 0.0
+        if max(now, default=0.0) >= float(self.param(ctx, "change_min_probability")):
+            sample = past[-int(self.param(ctx, "change_past_sample")):]
+            before = sorted(det.ad_likeness([_text(p) for _, p in sample], ctx, excuse=False))
+            rank = max(0, math.ceil(float(self.param(ctx, "change_past_quantile")) * len(before)) - 1)
+            usual = before[rank] if before else 0.0
+        return {"past": usual, "recent": {id(p): a for (_, p), a in zip(recent, now, strict=True)}}
+
+    def _change(self, sig: dict[str, Any], likeness: float, usual: float,
+                ctx: DetectContext) -> dict[str, Any]:
+        """A post's signals with the change against the account's past added: it reads as an ad
+        (``change_min_probability``) by ``change_margin`` more than the account usually does, in
+        no official frame and no warning. Such a post is spam-like (``change_score``) even when no
+        term of it is; strongly so from ``change_strong_probability`` and ``change_strong_margin``
+        (one such post makes an episode, like a strong term)."""
+        t = lambda key: float(self.param(ctx, key))  # noqa: E731
+        if sig["warning"] or sig["frames"] or likeness < max(t("change_min_probability"),
+                                                             usual + t("change_margin")):
+            return sig
+        strong = likeness >= t("change_strong_probability") and likeness - usual >= t("change_strong_margin")
+        mark = f"广告式文本概率{likeness:.2f}（该账号以往约{usual:.2f}）"
+        return {**sig, "spam": True, "strong": sig["strong"] or strong,
+                "families": {**sig["families"], "ad_change": [mark]},
+                "strong_terms": sig["strong_terms"] + ([mark] if strong else []),
+                "score": max(sig["score"], int(t("change_score"))), "ad_likeness": round(likeness, 2)}
 
     def _episode(self, flagged: list[dict[str, Any]], normal_times: list[datetime],
                  ctx: DetectContext) -> list[dict[str, Any]] | None:
@@ -692,6 +742,7 @@ class HijackedAccount(ConfiguredDetector):
         account = subject.account
         labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
         labels["register_break"] = "与以往官方语体不符的推销"
+        labels["ad_change"] = "与账号以往内容明显不同的广告式文本"
         labels.update({str(k): str((v or {}).get("label") or k)
                        for k, v in (self.param(ctx, "content_detectors") or {}).items()})
         families = sorted({f for e in episode for f in e["new_families"]})
@@ -711,7 +762,8 @@ class HijackedAccount(ConfiguredDetector):
                 "strong_terms": sig["strong_terms"], "contacts": sig["contacts"],
                 "signals": sig["extras"], "official_frames": sig["frames"],
                 "similarity_to_past": round(e["similarity"], 2), "source": p.get("source"),
-                "new_source": e["new_source"], "deleted": bool(p.get("deleted"))})
+                "new_source": e["new_source"], "deleted": bool(p.get("deleted")),
+                "ad_likeness": sig.get("ad_likeness")})
         terms = sorted({t for e in episode for ts in e["sig"]["families"].values() for t in ts})
         evidence = {
             "window_from": iso(window_start), "recent_posts": len(recent),
@@ -724,6 +776,11 @@ class HijackedAccount(ConfiguredDetector):
             "baseline_sources": sorted(s for s in past_sources if s)[:10],
             "deleted_posts": deleted, "examples": examples,
         }
+        # the burst rate: posts a day in the episode against the account's past
+        past_days = max(1.0, (past[-1][0] - past[0][0]).total_seconds() / 86400) if past else 1.0
+        usual_rate = len(past) / past_days
+        rate = len(episode) / max(1.0, hours / 24)
+        evidence.update(past_posts_per_day=round(usual_rate, 2), episode_posts_per_day=round(rate, 2))
         kinds = "、".join(labels.get(f, f) for f in families) or "营销"
         before = max((family_counts.get(f, 0) for f in families), default=0)
         past_like = "无此类内容" if before == 0 else f"此类内容至多{before}条"
@@ -738,6 +795,8 @@ class HijackedAccount(ConfiguredDetector):
             signals.append(f"近{int(self.param(ctx, 'recent_days'))}天此类内容共{len(flagged)}条")
         if new_sources:
             signals.append(f"发布来源「{'、'.join(new_sources)}」此前从未使用")
+        if len(episode) > 1 and rate >= 3 * usual_rate:
+            signals.append(f"发布频率约为以往的{rate / usual_rate:.0f}倍")
         if deleted:
             signals.append(f"{deleted}条已被删除")
         sample = _text(episode[0]["post"]).replace("\n", " ")

@@ -12,6 +12,7 @@ from govspider.items import Finding
 from ._base import LexiconDetector, maximal
 from ._lexicon import Lexicon
 from ._matcher import Matcher, entries_from
+from ._model import model_input
 from ._text import (
     domain_matches,
     fields,
@@ -208,8 +209,7 @@ class CommercialAd(LexiconDetector):
         if judged is None:
             return
         model, score, threshold, parts = judged
-        frames = self._frames(self.lexicon(ctx))
-        if any(frames.find(norm(v).text) for v in parts):
+        if self._excused(parts, ctx):
             return
         field = "text" if subject.get("text") in parts else "title"
         value = subject.get(field) or parts[0]
@@ -220,6 +220,28 @@ class CommercialAd(LexiconDetector):
             message=f"{where}疑似商业广告（文本模型判断，概率{score.probability:.2f}"
                     + (f"，主要依据{reasons}" if reasons else "") + "）",
             evidence=self.model_evidence("ad_model", field, value, model, score, threshold))
+
+    def _excused(self, parts: list[str], ctx: DetectContext) -> bool:
+        """Whether a frame that excuses a rule (a warning, a public notice, a public-interest
+        promotion...) is in any of the texts."""
+        frames = self._frames(self.lexicon(ctx))
+        return any(frames.find(norm(v).text) for v in parts)
+
+    def ad_likeness(self, texts: list[str], ctx: DetectContext, excuse: bool = True) -> list[float]:
+        """How much each text, as a post of an account, reads as an ad to the text model: its
+        probability whatever the threshold (one vectorized call), 0.0 when the model is off or
+        the text too short to judge, and with ``excuse`` when a frame excuses it.
+        ``hijacked_account`` compares recent posts (excused) with the account's past (as they
+        read, public-interest promotions included: they are the account's usual level)."""
+        model = self.text_model(ctx)
+        out = [0.0] * len(texts)
+        if model is None:
+            return out
+        judged = [(i, prepared) for i, t in enumerate(texts)
+                  if t and model.judges(prepared := model_input([t]))]
+        for (i, _), p in zip(judged, model.probabilities([x for _, x in judged]), strict=True):
+            out[i] = 0.0 if excuse and self._excused([texts[i]], ctx) else p
+        return out
 
     def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)

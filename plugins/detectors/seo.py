@@ -647,7 +647,8 @@ class SeoSpam(LexiconDetector):
                 a, b = run[0]["span"][0], run[-1]["span"][1]
                 s0 = _sentence_bounds(body.text, a, a)[0]
                 s1 = _sentence_bounds(body.text, b, b)[1]
-                if frames.find(body.text[max(s0, a - 200):min(s1, b + 200)]):
+                if frames.find(body.text[max(s0, a - 200):min(s1, b + 200)]) \
+                        or _quoted_run(body.text, run):
                     continue
                 found.append(("text", body, run, len(run)))
                 break
@@ -655,6 +656,8 @@ class SeoSpam(LexiconDetector):
             menu = self._menu_line(body.text, body_spans, body_scored, need, frames)
             if menu:
                 found.append(("menu", body, menu, len(menu)))
+            elif dense := self._menu_line(body.text, body_spans, body_scored, need, frames, dense=True):
+                found.append(("text", body, dense, len(dense)))
         if not found:
             for where, n in [(w, norm(x)) for w, x in head_texts if x] + [("text", body)]:
                 tags = _longtail_tags(n.text)
@@ -697,10 +700,17 @@ class SeoSpam(LexiconDetector):
                     segments=total, spam_segments=len(spammy), title_body_mismatch=mismatch))
 
     def _menu_line(self, text: str, spans: list[tuple[int, int]], scored: dict[int, dict[str, Any]],
-                   need: float, frames: Matcher) -> list[dict[str, Any]] | None:
-        """A short line of body text made only of short segments that all carry chain words, two
-        or more of them spam-ish (``激情诱惑、明星写真、偷拍走光``): the column names of a porn or
-        gambling site. Too short for a run, but nothing else is on the line."""
+                   need: float, frames: Matcher, dense: bool = False) -> list[dict[str, Any]] | None:
+        """A short line of body text made of separated segments that are nearly all spam-ish.
+
+        Menu (default): short segments (12 characters at most, on a line of 80) that all carry
+        chain words, two or more of them spam-ish (``激情诱惑、明星写真、偷拍走光``): the column
+        names of a porn or gambling site, too short for a run but alone on their line.
+        ``dense``: a line of up to 240 characters cut into three or more segments of up to 30, at
+        least three and three quarters of them spam-ish (``99re6热在线精品视频播放|女人16久久免费
+        视频|...|免费特级婬片日本高清视频``): a chain with an odd segment in it that is a line of
+        its own, not prose (a sentence's clauses are not nearly all porn-site phrases)."""
+        max_seg, max_line = (30, 240) if dense else (12, 80)
         line_ends = [i for i, c in enumerate(text) if c == "\n"] + [len(text)]
         starts = [x for x, _ in spans]
         by_line: dict[int, list[int]] = {}
@@ -711,7 +721,7 @@ class SeoSpam(LexiconDetector):
                 continue
             a = line_ends[line - 1] + 1 if line else 0
             b = line_ends[line]
-            if b - a > 80:
+            if b - a > max_line:
                 continue
             members = []
             for i in range(max(0, bisect_right(starts, a) - 1), len(spans)):
@@ -719,11 +729,17 @@ class SeoSpam(LexiconDetector):
                     break
                 if spans[i][0] >= a:
                     members.append(i)
-            if len(members) != len(idx) or any(spans[i][1] - spans[i][0] > 12 for i in members):
+            if (not dense and len(members) != len(idx)) \
+                    or any(spans[i][1] - spans[i][0] > max_seg for i in members):
                 continue
-            segs = [scored[i] for i in members]
-            spammy = [x for x in segs if self._spammy(x, need, 12)]
-            if len(spammy) >= 2 and sum(x["score"] for x in segs) >= 7 and not frames.find(text[a:b]):
+            segs = [scored[i] for i in members if i in scored]
+            spammy = [x for x in segs if self._spammy(x, need, max_seg)]
+            if dense:
+                ok = len(spammy) >= 3 and len(spammy) * 4 >= 3 * len(members) \
+                    and sum(x["score"] for x in segs) >= 9
+            else:
+                ok = len(spammy) >= 2 and sum(x["score"] for x in segs) >= 7
+            if ok and not frames.find(text[a:b]) and not _quoted_run(text, spammy):
                 return segs
         return None
 
@@ -1158,6 +1174,20 @@ def _longtail_tags(text: str) -> list[tuple[int, int, str]]:
         if len(tags) >= 4 and len({t for _, _, t in tags}) >= 3 and len(tags) >= 0.4 * len(segs):
             return tags
     return []
+
+
+#: quotation marks as the normalized text has them
+_OPEN_QUOTES = ("“", "「", "『", '"', "‘")
+_CLOSE_QUOTES = ("”", "」", "』", '"', "’")
+
+
+def _quoted_run(text: str, run: list[dict[str, Any]]) -> bool:
+    """Most segments of a body run in quotation marks (``宣传“澳门合法注册博彩网站”、“...”``):
+    a report quoting spam wording, not a stuffed chain (chains are not quoted)."""
+    quoted = sum(1 for seg in run
+                 if text[max(0, seg["span"][0] - 1):seg["span"][0]] in _OPEN_QUOTES
+                 and text[seg["span"][1]:seg["span"][1] + 1] in _CLOSE_QUOTES)
+    return quoted * 2 >= len(run)
 
 
 def _random_token(token: str) -> bool:

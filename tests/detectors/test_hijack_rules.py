@@ -121,13 +121,45 @@ def test_content_detectors_lend_their_judgement_to_each_post() -> None:
     assert DET._content_findings("新款手机壳全场包邮，加微信 shop_qz2026 领券", None, off) == {}
 
 
+#: the text model of commercial_ad off (in its own findings and as the change signal): the
+#: word-level evidence alone
+NO_MODEL = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
+    "commercial_ad": {"model": False}, "hijacked_account": {"change_detector": ""}}})
+
+
 def test_a_break_from_the_official_register_is_weak_evidence_two_posts_an_episode() -> None:
     odd = [(30, "新款到货了，每件只要88元"), (20, "颜色齐全，当天到账的朋友先挑")]
-    found = list(DET.detect(_history(odd), CTX))
+    found = list(DET.detect(_history(odd), NO_MODEL))
     assert [f.rule for f in found] == ["spam_burst"]
     assert "与以往官方语体不符的推销" in found[0].evidence["families"]
-    assert not list(DET.detect(_history(odd[:1]), CTX))  # one alone is not an episode
+    assert not list(DET.detect(_history(odd[:1]), NO_MODEL))  # one alone is not an episode
     # an account whose past is not in the official register gives no such evidence
     chatty = ["今天天气真好呀", "周末去哪儿玩？", "早安，新的一周加油", "晚安各位", "午饭吃什么好呢",
               "下雨了记得带伞哦"]
-    assert not list(DET.detect(_history(odd, past=chatty * 2), CTX))
+    assert not list(DET.detect(_history(odd, past=chatty * 2), NO_MODEL))
+
+
+#: the change signal alone: no content detector, no register break
+CHANGE_ONLY = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
+    "hijacked_account": {"content_detectors": {}, "register_min_share": 2}}})
+
+
+def test_a_change_against_the_accounts_own_ad_likeness_makes_an_episode() -> None:
+    # no lexicon term in either post, but both read as ads to commercial_ad's text model, far
+    # above anything the account posted before
+    odd = [(30, "春季新款连衣裙，显瘦百搭，今天下单明天发货"), (20, "好物分享：这款面霜用了一周皮肤水润多了")]
+    assert all(not DET.signals(t, CHANGE_ONLY)["spam"] for _, t in odd)
+    (finding,) = DET.detect(_history(odd), CHANGE_ONLY)
+    assert finding.rule == "spam_burst"
+    assert "与账号以往内容明显不同的广告式文本" in finding.evidence["families"]
+    assert all(e["ad_likeness"] >= 0.4 for e in finding.evidence["examples"])
+    assert finding.evidence["episode_posts_per_day"] > finding.evidence["past_posts_per_day"]
+    assert not list(DET.detect(_history(odd[:1]), CHANGE_ONLY))  # one weak post is not an episode
+    # an account that always posts like this shows no change
+    shop_past = ["夏季新款T恤，纯棉透气，今天下单明天发货", "好物分享：这款洗面奶用了一周皮肤清爽多了",
+                 "秋季新款风衣，百搭显瘦，欢迎选购", "好物推荐：这款护手霜滋润不油腻"] * 3
+    assert not list(DET.detect(_history(odd, past=shop_past), CHANGE_ONLY))
+    # and the setting turns the signal off
+    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {"hijacked_account": {
+        "content_detectors": {}, "register_min_share": 2, "change_detector": ""}}})
+    assert not list(DET.detect(_history(odd), off))

@@ -220,3 +220,17 @@ def test_betting_offer_needs_cue_and_no_frame():
     assert m["entry"] == "offer" and m["cue"] in ("usdt", "下注", "无须实名")
     assert not found("警方破获一起网络赌博案，犯罪嫌疑人利用开元棋牌组织用户使用USDT下注。")
     assert not found("2024年澳门银河综合度假城接待游客量提升，员工提款机故障已修复。")
+
+
+def test_dense_chain_line_and_quoted_report():
+    # a line of its own, cut by '|' into segments that are nearly all porn-site phrases (one odd
+    # segment among them): a chain too short for a run of four
+    line = "<p>国产精品视频在线播放|日韩久久免费视频|青澜在线8|欧美特级高清视频</p>"
+    found = [f for f in _findings(_page(body=line + BODY)) if f.rule == "keyword_chain"]
+    assert found and "正文中连续出现" in found[0].message
+    # a sentence's clauses are not a chain, nor are spam phrases a report quotes (the rules;
+    # the text model judges the wording on its own)
+    assert not _findings(_page(body=BODY + "<p>警方提示，国产精品视频、日韩免费视频等网站涉黄，青澜市已关停。</p>"))
+    quoted = ("<p>这些短信公然宣传“国产精品视频在线播放”、“日韩久久免费视频”、“欧美特级高清视频”、"
+              "“亚洲无码在线观看”等内容，旅客不胜其烦。</p>")
+    assert "keyword_chain" not in _rules(_page(body=BODY + quoted))
