@@ -31,6 +31,7 @@ def register(main: click.Group) -> None:
     main.add_command(demo)
     main.add_command(schedule)
     main.add_command(alerts)
+    __import__("govspider.search").search.register(main)
 
 
 @click.command()
