@@ -25,13 +25,17 @@ documents. So the searchable text is kept, compressed, in a few large *segment* 
   of up to 20,000 entries, and builds them for a corpus stored before this existed.
 - A search reads every segment of the collection (about 1 µs an entry), checks the texts in
   Python, keeps the newest version of each document, sorts by publish time and fetches only
-  the documents it shows (checked once more against their stored text). Documents the
-  segments do not cover (written by another program) are found by a scan of the collection,
-  with a warning to run ``govspider db index-text``.
+  the documents it shows (checked once more against their stored text).
+- Coverage: counting a collection costs a full scan on SecantusDB (~55 µs a document), so it is
+  done once: when the segments cover every document, ``meta`` (``_id: "search_index"``) records
+  the collection as complete, and from then on the writer keeps it so. Until then (a corpus
+  stored before the segments, documents inserted by another program) a search also scans the
+  documents the segments miss, and says so; ``govspider db index-text`` covers them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 import zlib
@@ -42,10 +46,13 @@ from typing import Any
 
 from bson import Binary
 from pymongo.database import Database
+from pymongo.errors import OperationFailure
 
 from govspider.textnorm import normalize
 
 SEGMENTS = "search_segments"
+#: ``meta`` document naming the collections the segments are known to cover completely
+COMPLETE = "search_index"
 #: the text fields searched, per collection (joined with a newline)
 SEARCHABLE: dict[str, tuple[str, ...]] = {"posts": ("title", "text"), "comments": ("text",)}
 #: the fields a segment entry keeps besides the text
@@ -55,7 +62,6 @@ _PROJECTION = dict.fromkeys(_META, 1)
 SEGMENT_ENTRIES = 20_000
 SEGMENT_BYTES = 8 * 1024 * 1024
 _SEP, _COL = "\x00", "\x01"
-_CLEAN = str.maketrans({_SEP: " ", _COL: " "})
 _NO_TIME = ""
 
 Progress = Callable[[str, int, int], None]
@@ -90,10 +96,15 @@ def _entry(collection: str, doc: dict[str, Any], norm: bool) -> tuple[str, ...] 
             _ms(doc.get("published_at")), text)
 
 
-def _pack(entries: list[tuple[str, ...]]) -> bytes:
+def _clean(value: str) -> str:
+    """A value without the separators (str.replace: near free when absent, unlike translate)."""
+    return value.replace(_SEP, " ").replace(_COL, " ") if _SEP in value or _COL in value else value
+
+
+def _body(entries: list[tuple[str, ...]]) -> bytes:
     columns = zip(*entries, strict=True) if entries else [()] * 5
-    body = _COL.join(_SEP.join(v.translate(_CLEAN) for v in column) for column in columns)
-    return zlib.compress(body.encode("utf-8", "surrogatepass"), 1)
+    return _COL.join(_SEP.join(_clean(v) for v in column) for column in columns).encode(
+        "utf-8", "surrogatepass")
 
 
 def _unpack(data: bytes, n: int) -> list[list[str]]:
@@ -102,13 +113,15 @@ def _unpack(data: bytes, n: int) -> list[list[str]]:
     return [c.split(_SEP) for c in zlib.decompress(data).decode("utf-8", "surrogatepass").split(_COL)]
 
 
-def _segment(collection: str, entries: list[tuple[str, ...]], norm: bool, seq: int,
+def _segment(collection: str, entries: list[tuple[str, ...]], norm: bool, seq: int | None,
              tag: str) -> dict[str, Any]:
-    digest = hashlib.blake2b(f"{tag}|{seq}|".encode() + "\x00".join(e[0] for e in entries).encode(),
-                             digest_size=10).hexdigest()
-    return {"_id": f"{collection}:{digest}", "collection": collection, "seq": seq,
-            "n": len(entries), "normalized": norm, "created_at": datetime.now(timezone.utc),
-            "data": Binary(_pack(entries))}
+    """A segment document; ``seq=None``: a writer's segment, named by its content alone (a
+    retried batch replaces it) and stamped now."""
+    body = _body(entries)
+    digest = hashlib.blake2b(f"{tag}|{seq}|".encode() + body, digest_size=10).hexdigest()
+    return {"_id": f"{collection}:{tag}{digest}", "collection": collection,
+            "seq": time.time_ns() if seq is None else seq, "n": len(entries), "normalized": norm,
+            "created_at": datetime.now(timezone.utc), "data": Binary(zlib.compress(body, 1))}
 
 
 def append_segment(db: Database[dict[str, Any]], collection: str,
@@ -119,9 +132,7 @@ def append_segment(db: Database[dict[str, Any]], collection: str,
     entries = [e for d in docs if (e := _entry(collection, d, norm=False)) is not None]
     if not entries:
         return 0
-    tag = hashlib.blake2b(repr(entries).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
-    seg = _segment(collection, entries, False, time.time_ns(), tag)
-    seg["_id"] = f"{collection}:w{tag}"
+    seg = _segment(collection, entries, False, None, "w")
     db[SEGMENTS].replace_one({"_id": seg["_id"]}, seg, upsert=True)
     return len(entries)
 
@@ -148,9 +159,15 @@ class Hit:
     id: str
     account_id: str | None
     platform: str | None
-    published_at: datetime | None
+    #: publish time in ms since the epoch (UTC), None when unknown
+    published_ms: int | None
     #: the stored document (``_id``, account, platform, time, title, text, deleted), once fetched
     doc: dict[str, Any] | None = None
+
+    @property
+    def published_at(self) -> datetime | None:
+        return None if self.published_ms is None else datetime.fromtimestamp(
+            self.published_ms / 1000, timezone.utc)
 
 
 @dataclass
@@ -188,10 +205,6 @@ class Filters:
         if self.since or self.until:
             q["published_at"] = {k: v for k, v in (("$gte", self.since), ("$lt", self.until)) if v}
         return q
-
-
-def _time(ms: str) -> datetime | None:
-    return datetime.fromtimestamp(int(ms) / 1000, timezone.utc) if ms else None
 
 
 def _matches(seg: _Segment, q: str, f: Filters, lo: int | None, hi: int | None) -> list[int]:
@@ -238,19 +251,32 @@ def search(db: Database[dict[str, Any]], query: str, collections: Iterable[str] 
             for i in _matches(seg, q, f, lo, hi):
                 if ids[i] not in seen:
                     hits.append(Hit(collection, ids[i], accounts[i] or None, platforms[i] or None,
-                                    _time(times[i])))
+                                    int(times[i]) if times[i] else None))
             seen.update(ids)
-        missing = db[collection].estimated_document_count() - len(seen)
-        if missing > 0:
-            result.uncovered[collection] = missing
-            hits.extend(_scan_uncovered(db, collection, q, f, seen))
-    hits.sort(key=lambda h: (h.published_at is not None, h.published_at or datetime.min.replace(
-        tzinfo=timezone.utc), h.id), reverse=True)
+        if collection not in complete_collections(db):
+            missing = db[collection].estimated_document_count() - len(seen)
+            if missing > 0:
+                result.uncovered[collection] = missing
+                hits.extend(_scan_uncovered(db, collection, q, f, seen))
+            else:
+                with contextlib.suppress(OperationFailure):  # a read-only user: count again next time
+                    mark_complete(db, collection)
+    hits.sort(key=lambda h: (h.published_ms is not None, h.published_ms or 0, h.id), reverse=True)
     result.total = len(hits)
     shown = hits if limit <= 0 else hits[:limit]
     result.hits = _fetch_checked(db, shown, q, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def complete_collections(db: Database[dict[str, Any]]) -> set[str]:
+    """The collections the segments are known to cover completely."""
+    doc = db["meta"].find_one({"_id": COMPLETE}) or {}
+    return {c for c, done in (doc.get("complete") or {}).items() if done}
+
+
+def mark_complete(db: Database[dict[str, Any]], collection: str, done: bool = True) -> None:
+    db["meta"].update_one({"_id": COMPLETE}, {"$set": {f"complete.{collection}": done}}, upsert=True)
 
 
 def _scan_uncovered(db: Database[dict[str, Any]], collection: str, q: str, f: Filters,
@@ -263,11 +289,9 @@ def _scan_uncovered(db: Database[dict[str, Any]], collection: str, q: str, f: Fi
             continue
         text = searchable_text(collection, doc)
         if text is not None and q in normalized(text):
-            at = doc.get("published_at")
-            if isinstance(at, datetime) and at.tzinfo is None:
-                at = at.replace(tzinfo=timezone.utc)
+            ms = _ms(doc.get("published_at"))
             hits.append(Hit(collection, str(doc["_id"]), doc.get("account_id"), doc.get("platform"),
-                            at if isinstance(at, datetime) else None))
+                            int(ms) if ms else None))
     return hits
 
 
@@ -335,11 +359,13 @@ def index_text(db: Database[dict[str, Any]], collections: Iterable[str] = ("post
         started = time.perf_counter()
         count, covered, segments, pending = coverage(db, collection)
         if rebuild or covered < count:
+            mark_complete(db, collection, False)
             stats = _rebuild(db, collection, count, progress)
         elif pending or segments > _full_segments(covered):
             stats = _merge(db, collection, progress)
         else:
             stats = IndexStats(collection, "current", covered, segments, segments)
+        mark_complete(db, collection)
         stats.segments_before = segments
         stats.seconds = time.perf_counter() - started
         out.append(stats)
