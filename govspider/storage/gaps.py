@@ -215,6 +215,21 @@ PROBES: list[Probe] = [
               {"$sort": {"_id": 1}}])},
           {"weibo:1": _iso(P2), "weibo:2": _iso(P3)},
           _MANUAL + "reference/operator/aggregation/max/"),
+    Probe("lookup-mapped-array", None,
+          '$addFields a $map array of the types, then $lookup with it as localField',
+          lambda c: {d["_id"]: sorted(k["label"] for k in d["kinds"]) for d in _agg(c, "posts", [
+              {"$addFields": {"types": {"$map": {"input": "$media", "in": "$$this.type"}}}},
+              {"$lookup": {"from": "kinds", "localField": "types", "foreignField": "_id",
+                           "as": "kinds"}}, {"$sort": {"_id": 1}}])},
+          {"p1": ["图片", "视频"], "p2": ["视频"], "p3": ["图片"]},
+          _MANUAL + "reference/operator/aggregation/lookup/#use--lookup-with-an-array"),
+    Probe("regex-explicit-classes", None,
+          r'explicit classes [一-鿿] (the characters themselves), [0-9], [A-Za-z0-9_] in $regex and $regexMatch',
+          lambda c: [_ids(c["posts"].find({"text": {"$regex": p}}, {"_id": 1}))
+                     for p in ("[\u4e00-\u9fff]", "[0-9]", "^[A-Za-z0-9_]+$")]
+          + [_per_post(c, {"$regexMatch": {"input": "$text", "regex": "^[\u4e00-\u9fff]{2}[0-9]{4}"}})],
+          [["p1"], ["p1"], ["p2"], {"p1": True, "p2": False, "p3": False}],
+          _MANUAL + "reference/operator/aggregation/regexMatch/"),
     Probe("unwind-group", None,
           '$unwind "$media", then $group by "$media.type"',
           lambda c: _agg(c, "posts", [{"$unwind": "$media"},

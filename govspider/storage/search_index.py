@@ -332,17 +332,18 @@ class IndexStats:
     seconds: float = 0.0
 
 
-def coverage(db: Database[dict[str, Any]], collection: str) -> tuple[int, int, int, int]:
+def coverage(db: Database[dict[str, Any]], collection: str) -> tuple[int, int, int, int, int]:
     """(documents in the collection, documents the segments cover, segments, entries not
-    normalized yet)."""
+    normalized yet, small segments: under a quarter full)."""
     seen: set[str] = set()
-    segments = pending = 0
+    segments = pending = small = 0
     for seg in _segments(db, collection):
         segments += 1
         seen.update(seg.columns[0])
         if not seg.normalized:
             pending += len(seg.columns[0])
-    return db[collection].estimated_document_count(), len(seen), segments, pending
+        small += len(seg.columns[0]) < SEGMENT_ENTRIES // 4
+    return db[collection].estimated_document_count(), len(seen), segments, pending, small
 
 
 def index_text(db: Database[dict[str, Any]], collections: Iterable[str] = ("posts", "comments"),
@@ -357,11 +358,11 @@ def index_text(db: Database[dict[str, Any]], collections: Iterable[str] = ("post
     out = []
     for collection in collections:
         started = time.perf_counter()
-        count, covered, segments, pending = coverage(db, collection)
+        count, covered, segments, pending, small = coverage(db, collection)
         if rebuild or covered < count:
             mark_complete(db, collection, False)
             stats = _rebuild(db, collection, count, progress)
-        elif pending or segments > _full_segments(covered):
+        elif pending or small > 1:
             stats = _merge(db, collection, progress)
         else:
             stats = IndexStats(collection, "current", covered, segments, segments)
@@ -370,10 +371,6 @@ def index_text(db: Database[dict[str, Any]], collections: Iterable[str] = ("post
         stats.seconds = time.perf_counter() - started
         out.append(stats)
     return out
-
-
-def _full_segments(entries: int) -> int:
-    return max(1, -(-entries // SEGMENT_ENTRIES))
 
 
 def _chunks(entries: Iterable[tuple[str, ...]]) -> Iterator[list[tuple[str, ...]]]:

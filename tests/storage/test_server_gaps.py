@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 from govspider.items import Post
-from govspider.storage import CorpusWriter
-from govspider.storage import gaps
+from govspider.storage import CorpusWriter, gaps
 
 UTC = timezone.utc
 
