@@ -204,6 +204,10 @@ def test_index_text_covers_a_corpus_stored_without_it(db: Any) -> None:
     result = search(db, "反诈")
     assert result.uncovered == {"posts": len(posts), "comments": len(comments)}
     _check_against_oracle(db, posts, comments, QUERIES[:8])
+    since = T0 - timedelta(hours=40)
+    assert _found(db, "江城", ("posts",), platform="weibo", since=since) == {
+        p._id for p in posts if p._id in _oracle(posts, "江城", "posts")
+        and p.platform == "weibo" and p.published_at >= since}
     progress: list[tuple[str, int, int]] = []
     stats = index_text(db, progress=lambda *a: progress.append(a))
     assert [(s.collection, s.mode, s.entries) for s in stats] == [
