@@ -31,7 +31,8 @@ def register(main: click.Group) -> None:
     main.add_command(demo)
     main.add_command(schedule)
     main.add_command(alerts)
-    __import__("govspider.search").search.register(main)
+    from govspider.search import register as add_search_commands  # search, db check, db index-text
+    add_search_commands(main)
 
 
 @click.command()

@@ -292,3 +292,9 @@ def test_db_check_command(mongo_uri: str, db_name: str) -> None:
         assert "Workarounds: docs/embedded-server.md (array-field-path" in res.stdout
     rows = [json.loads(line) for line in cli("db", "check", "--json", env=env).stdout.splitlines()]
     assert {r["probe"] for r in rows} >= {"max-of-joined-field", "facet"}
+
+
+@pytest.mark.parametrize("cmd", [["search"], ["db", "check"], ["db", "index-text"]], ids=" ".join)
+def test_help(cmd: list[str]) -> None:
+    res = cli(*cmd, "--help", env=dict(os.environ))
+    assert res.returncode == 0 and res.stdout.startswith("Usage: ") and "--help" in res.stdout, res.stderr
