@@ -65,3 +65,38 @@ def write_result(name: str, figures: dict[str, Any]) -> Path:
 def headline(text: str) -> None:
     """The benchmark's figure: printed last."""
     print(text, flush=True)
+
+
+def gov_posts(n: int, seed: int = 3, accounts: int = 200) -> list[Any]:
+    """``n`` invented government posts (Post items) with the sandbox's Chinese text (about 120
+    characters each, from one to six sentences), a minute apart."""
+    import random
+    from datetime import datetime, timedelta
+
+    from govspider.items import Post
+    from govspider.processors import CST
+    from govspider.sandbox import text as sandbox_text
+
+    rng = random.Random(seed)
+    ctx = {"r": "江城", "full": "江城市", "org": "江城市公安局", "date": "11月20日", "year": "2026",
+           "short": "江城", "unit": "江城市公安局"}
+    duties = list(sandbox_text.TOPICS)
+    t0 = datetime(2026, 1, 1, tzinfo=CST)
+    return [Post(_id=f"weibo:{4900000000000000 + i}", platform="weibo",
+                 platform_id=str(4900000000000000 + i), account_id=f"weibo:{6100000000 + i % accounts}",
+                 text="".join(sandbox_text.gov_sentences(rng, rng.choice(duties), ctx, rng.randint(1, 6))),
+                 published_at=t0 + timedelta(minutes=i), metrics={"likes": i % 97}) for i in range(n)]
+
+
+def embedded_or_uri(prefix: str) -> tuple[str, Any]:
+    """``MONGODB_URI``, or a fresh embedded server in a temporary directory: (uri, server)."""
+    import os
+    import tempfile
+
+    from govspider.storage.embedded import EmbeddedServer
+
+    uri = os.environ.get("MONGODB_URI")
+    if uri:
+        return uri, None
+    server = EmbeddedServer(tempfile.mkdtemp(prefix=prefix))
+    return server.start(), server

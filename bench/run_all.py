@@ -26,6 +26,8 @@ BENCHMARKS = {
     "scale": (["bench_scale.py"], ["bench_scale.py", "--max-posts", "10000"]),
     "browser": (["bench_douyin_browser.py"], ["bench_douyin_browser.py", "--ns", "2,4"]),
     "recrawl": (["bench_recrawl.py"], ["bench_recrawl.py", "--accounts", "5"]),
+    "server_scan": (["bench_server_scan.py"], ["bench_server_scan.py", "-n", "5000"]),
+    "search": (["bench_search.py"], ["bench_search.py", "-n", "5000", "--repeat", "2"]),
 }
 
 

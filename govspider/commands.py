@@ -35,6 +35,8 @@ def register(main: click.Group) -> None:
     main.add_command(schedule)
     main.add_command(alerts)
     main.add_command(export_command, "export")
+    from govspider.search import register as add_search_commands  # search, db gaps, db index-text
+    add_search_commands(main)
 
 
 @click.command()

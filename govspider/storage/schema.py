@@ -28,6 +28,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     "raw_responses": [IndexModel([("url", ASCENDING)])],
     "crawl_runs": [IndexModel([("spider", ASCENDING), ("started_at", DESCENDING)])],
     "registry": [IndexModel([("unit", ASCENDING)])],
+    "search_segments": [IndexModel([("collection", ASCENDING), ("seq", DESCENDING)])],
 }
 
 

@@ -20,6 +20,11 @@ item set, storage's own fields excluded). A re-sighting with the same hash is no
 only its ``last_seen_at`` and ``crawl_id`` are set, in one ``update_many`` per chunk of ids
 (counted as ``unchanged``), which is what keeps a daily re-crawl of a mostly unchanged corpus
 cheap for the database.
+
+The posts and comments a batch inserted or changed are also appended to the search segments
+(:mod:`govspider.storage.search_index`, one document per batch, ``search_index=False`` to
+skip), so that ``govspider search`` finds them at once. Stored documents get no extra field:
+``doc_hash`` and the documents are the same with or without it.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from govspider.items import COLLECTIONS, Item, as_dict
 from govspider.processors import content_hash
+from govspider.storage.search_index import SEARCHABLE, append_segment
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +121,7 @@ class CorpusWriter:
     def __init__(self, db: Database[dict[str, Any]], crawl_id: str | None = None,
                  batch_size: int = 500, clock: Callable[[], datetime] = utcnow,
                  max_logged_errors: int = 50, outage_seconds: float = 120.0,
-                 journal: bool = True):
+                 journal: bool = True, search_index: bool = True):
         if journal:  # acknowledged means on disk: a killed server keeps what it acknowledged
             db = db.with_options(write_concern=WriteConcern(w=1, j=True))
         self.db = db
@@ -131,6 +137,10 @@ class CorpusWriter:
         self._pending: list[Any] = []  # items or dicts, converted at flush
         #: share of the last batch per collection that was already stored
         self._seen_share: dict[str, float] = {}
+        self.search_index = search_index
+        #: documents of the batch being written that were inserted or changed, for the search
+        #: segments (kept across retries of the batch: a retry finds them stored, unchanged)
+        self._fresh: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
 
     # ------------------------------------------------------------------ API
     def add(self, item: Any) -> None:
@@ -197,6 +207,7 @@ class CorpusWriter:
                     now = self.clock()
                     for collection, docs in by_collection.items():
                         self._write_collection(collection, docs, now)
+                    self._append_search_segments()
                 except ConnectionFailure as exc:
                     self.stats = stats  # nothing of this attempt counts
                     stats.retries += 1
@@ -214,14 +225,31 @@ class CorpusWriter:
                                        f"{self.outage_seconds:.0f}s: {str(exc)[:200]}"
                 except BaseException:
                     self.stats = stats
+                    self._fresh.clear()
                     self._lose(by_collection)
                     raise
                 else:
                     stats.merge(self.stats, self.max_logged_errors)
                     self.stats = stats
                     return
+            self._fresh.clear()
             self._lose(by_collection)
             raise StorageUnavailable(self.unavailable)
+
+    def _append_search_segments(self) -> None:
+        for collection, docs in self._fresh.items():
+            if docs:
+                append_segment(self.db, collection, docs.values())
+        self._fresh.clear()
+
+    def _mark_fresh(self, collection: str, docs: dict[str, dict[str, Any]], ids: Iterable[Any],
+                    failed: set[Any]) -> None:
+        """Remember the documents of ``ids`` that were written, for the search segments."""
+        if self.search_index and collection in SEARCHABLE:
+            fresh = self._fresh[collection]
+            for _id in ids:
+                if _id not in failed:
+                    fresh[_id] = docs[_id]
 
     def _lose(self, by_collection: dict[str, dict[str, dict[str, Any]]]) -> None:
         for collection, docs in by_collection.items():
@@ -271,7 +299,7 @@ class CorpusWriter:
                 return
         inserts = [InsertOne(docs[_id] | stamp | {"first_seen_at": now}) for _id in ids]
         existing_ids: list[str] = []
-        failed = 0
+        failed: set[Any] = set()
         try:
             self.db[collection].bulk_write(inserts, ordered=False)
         except BulkWriteError as exc:
@@ -280,9 +308,10 @@ class CorpusWriter:
                 if err.get("code") == DUPLICATE_KEY and _is_id_conflict(err):
                     existing_ids.append(_id)
                 else:
-                    failed += 1
+                    failed.add(_id)
                     self._fail(collection, _id, err.get("errmsg", "write error"), err.get("code"))
-        self.stats.inserted[collection] += len(ids) - len(existing_ids) - failed
+        self.stats.inserted[collection] += len(ids) - len(existing_ids) - len(failed)
+        self._mark_fresh(collection, docs, ids, failed | set(existing_ids))
         if len(ids) == len(docs):
             self._seen_share[collection] = len(existing_ids) / len(docs)
         if existing_ids:
@@ -312,14 +341,15 @@ class CorpusWriter:
             on_insert = {"first_seen_at": now} | {k: doc[k] for k in keep if k in doc}
             ops.append(UpdateOne({"_id": _id}, {"$set": fields | stamp, "$setOnInsert": on_insert},
                                  upsert=True))
-        failed = 0
+        failed: set[Any] = set()
         try:
             self.db[collection].bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
             for err in exc.details.get("writeErrors", []):
-                failed += 1
+                failed.add(ids[err["index"]])
                 self._fail(collection, ids[err["index"]], err.get("errmsg", "write error"), err.get("code"))
-        self.stats.updated[collection] += len(ids) - failed
+        self.stats.updated[collection] += len(ids) - len(failed)
+        self._mark_fresh(collection, docs, ids, failed)
 
     def _stamp_unchanged(self, collection: str, docs: dict[str, dict[str, Any]],
                          stamp: dict[str, Any]) -> bool:
