@@ -30,5 +30,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "extra.notice": "the text of an unavailable article's notice page",
         "extra.copyright_stat": "profile list `copyright_stat` (11 original, 100 not declared)",
         "extra.del_flag": "profile list `del_flag` of a deleted article (1 is normal)",
+        "extra.mirror": "`sogou` on a Sogou search result (`govspider parse wechat sogou`; "
+                        "crawls follow them to the article and store the article)",
+        "extra.account_name": "a Sogou search result's account name",
     },
 }

@@ -24,7 +24,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "is_long_text": "`false` for a post whose whole text the listing showed",
         "topics": "", "mentions": "", "links": "", "media": "",
         "source": "", "ip_region": "`region_name` (发布于 …)", "deleted_reason": "",
-        "extra.bid": "the post's base62 id (`bid`, `mblogid`): https://weibo.com/<uid>/<bid>",
+        "extra.bid": "the post's base62 id (`bid`, `mblogid`): `https://weibo.com/<uid>/<bid>`",
         "extra.edit_count": "times the post was edited (`edit_count`), when edited",
         "extra.visible_type": "`visible.type` when not 0: restricted visibility",
         "extra.truncated": "`true`: only the listing's truncated text could be fetched",
