@@ -631,37 +631,44 @@ def db_migrate(dry_run: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from govspider.storage.migrate import migrate
-    from govspider.storage.schema import SCHEMA_VERSION, VALIDATION_ACTIONS
+    from govspider.storage.schema import (
+        SCHEMA_VERSION,
+        SchemaVersionError,
+        check_not_newer,
+        check_validation,
+        stored_version,
+    )
 
     settings = _settings()
-    validation = settings.get("GOVSPIDER_SCHEMA_VALIDATION") or "warn"
-    if validation not in VALIDATION_ACTIONS:
-        raise Failure(f"GOVSPIDER_SCHEMA_VALIDATION: {validation!r} is not one of "
-                      f"{', '.join(VALIDATION_ACTIONS)}")
+    try:
+        validation = check_validation(settings.get("GOVSPIDER_SCHEMA_VALIDATION") or "warn")
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
     console = Console(stderr=True)
     with _connect(settings, indexes=False) as conn:
+        version = stored_version(conn.db)
+        if version is None:
+            click.echo(f"database {conn.db.name!r} holds no corpus: nothing to migrate")
+            return
+        try:
+            check_not_newer(conn.db, version)
+        except SchemaVersionError as exc:
+            raise Failure(str(exc)) from None
         with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                       console=console, transient=True) as bar:
             def progress(step: str, total: int) -> Any:
                 task = bar.add_task(step, total=max(total, 1))
                 return lambda n: bar.advance(task, n)
 
-            try:
-                result = migrate(conn.db, dry_run=dry_run, progress=progress,
-                                 base_url=settings.get("WEB_BASE_URL") or "",
-                                 validation=validation)
-            except ValueError as exc:
-                raise Failure(str(exc)) from None
-    if result.from_version is None:
-        click.echo(f"database {conn.db.name!r} holds no corpus: nothing to migrate")
-        return
+            result = migrate(conn.db, dry_run=dry_run, progress=progress,
+                             base_url=settings.get("WEB_BASE_URL") or "", validation=validation)
     for step in result.results:
         click.echo(step.line(dry_run))
     if dry_run:
-        click.echo(f"dry run: schema version {result.from_version} -> {SCHEMA_VERSION}, "
+        click.echo(f"dry run: schema version {version} -> {SCHEMA_VERSION}, "
                    f"{result.changed:,} documents would change; nothing written")
-    elif result.from_version < SCHEMA_VERSION or result.changed:
-        click.echo(f"schema version {result.from_version} -> {SCHEMA_VERSION}: "
+    elif version < SCHEMA_VERSION or result.changed:
+        click.echo(f"schema version {version} -> {SCHEMA_VERSION}: "
                    f"{result.changed:,} documents changed; validators applied")
     else:
         click.echo(f"already at schema version {SCHEMA_VERSION}: nothing to change")
@@ -710,9 +717,13 @@ def db_check(limit: int) -> None:
     from collections import Counter
 
     from govspider.datamodel import check_document, collections
+    from govspider.storage.schema import SCHEMA_VERSION, stored_version
 
     bad = 0
-    with _connect() as conn:
+    with _connect(indexes=False) as conn:  # a check writes nothing
+        version = stored_version(conn.db)
+        click.echo(f"schema version {version if version is not None else '-'} "
+                   f"(this govspider writes {SCHEMA_VERSION})")
         names = set(conn.db.list_collection_names())
         for name in collections():
             if name not in names:

@@ -33,7 +33,12 @@ from pymongo.database import Database
 from govspider.pipelines.normalize import normalize_account, normalize_post
 from govspider.registry import REGION_CODE, RegistryAccount
 from govspider.storage.derived import refresh_last_post_at
-from govspider.storage.schema import SCHEMA_VERSION, apply_validators, stored_version
+from govspider.storage.schema import (
+    SCHEMA_VERSION,
+    apply_validators,
+    check_not_newer,
+    stored_version,
+)
 
 #: ``YYYY-MM-DDTHH:MM[:SS[.f]]`` with an offset: how version 1 wrote times into evidence
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)")
@@ -265,12 +270,11 @@ def migrate(db: Database[dict[str, Any]], *, dry_run: bool = False, base_url: st
             validation: str = "warn",
             progress: Callable[[str, int], Callable[[int], None]] | None = None) -> Migration:
     """Bring the corpus to :data:`SCHEMA_VERSION`. ``progress(step, total)`` returns the
-    callback each step advances. A corpus newer than this code is a ``ValueError``; an
-    empty database has nothing to migrate."""
+    callback each step advances. A corpus newer than this code is a
+    :class:`~govspider.storage.schema.SchemaVersionError`; an empty database has nothing to
+    migrate."""
     version = stored_version(db)
-    if version is not None and version > SCHEMA_VERSION:
-        raise ValueError(f"the corpus follows schema version {version}, newer than this "
-                         f"govspider's {SCHEMA_VERSION}: upgrade govspider")
+    check_not_newer(db, version)
     result = Migration(from_version=version, to_version=SCHEMA_VERSION, dry_run=dry_run)
     if version is None:
         return result

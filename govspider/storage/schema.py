@@ -59,6 +59,14 @@ def stored_version(db: Database[dict[str, Any]]) -> int | None:
     return None
 
 
+def check_not_newer(db: Database[dict[str, Any]], version: int | None) -> None:
+    """:class:`SchemaVersionError` when the corpus is newer than this code."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"the corpus in database {db.name!r} follows schema version {version}, newer than "
+            f"this govspider's {SCHEMA_VERSION}: upgrade govspider")
+
+
 def ensure_indexes(db: Database[dict[str, Any]], validation: str = DEFAULT_VALIDATION) -> int:
     """Create every index (idempotent), record the schema version of a new corpus, and apply
     the validators to a corpus at the current version. Returns the corpus's version.
@@ -72,10 +80,7 @@ def ensure_indexes(db: Database[dict[str, Any]], validation: str = DEFAULT_VALID
         db["meta"].update_one({"_id": "schema"},
                               {"$setOnInsert": {"schema_version": SCHEMA_VERSION}}, upsert=True)
         version = int(db["meta"].find_one({"_id": "schema"})["schema_version"])
-    if version > SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"the corpus in database {db.name!r} follows schema version {version}, newer than "
-            f"this govspider's {SCHEMA_VERSION}: upgrade govspider")
+    check_not_newer(db, version)
     for name, models in INDEXES.items():
         db[name].create_indexes(models)
     if version < SCHEMA_VERSION:
@@ -87,14 +92,20 @@ def ensure_indexes(db: Database[dict[str, Any]], validation: str = DEFAULT_VALID
     return version
 
 
+def check_validation(validation: str) -> str:
+    """``validation`` when it is a ``GOVSPIDER_SCHEMA_VALIDATION`` value, else ``ValueError``."""
+    if validation not in VALIDATION_ACTIONS:
+        raise ValueError(f"GOVSPIDER_SCHEMA_VALIDATION: {validation!r} is not one of "
+                         f"{', '.join(VALIDATION_ACTIONS)}")
+    return validation
+
+
 def apply_validators(db: Database[dict[str, Any]], validation: str = DEFAULT_VALIDATION) -> None:
     """Put each collection's ``$jsonSchema`` (:func:`govspider.datamodel.validators`) on it,
     with ``validationAction`` ``validation`` (``off`` removes them)."""
     from govspider.datamodel import validators
 
-    if validation not in VALIDATION_ACTIONS:
-        raise ValueError(f"GOVSPIDER_SCHEMA_VALIDATION: {validation!r} is not one of "
-                         f"{', '.join(VALIDATION_ACTIONS)}")
+    check_validation(validation)
     existing = set(db.list_collection_names())
     for name, schema in validators().items():
         options: dict[str, Any] = {"validator": {"$jsonSchema": schema},
