@@ -154,8 +154,8 @@ class Platform:
     #: field name -> what it holds on this platform (``""`` when the item class's description
     #: says it all). Keys inside ``extra`` and ``metrics`` are named with a dot (``extra.bid``,
     #: ``metrics.likes``). Fields every document of the collection carries need not be listed.
-    #: The data dictionary (``docs/data-dictionary.md``) is generated from these, the crawl
-    #: pipelines read them, and the tests check stored documents against them.
+    #: The data dictionary (``docs/data-dictionary.md``) is generated from these, and
+    #: ``govspider db check`` (and the tests) check stored documents against them.
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

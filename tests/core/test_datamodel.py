@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -264,3 +265,28 @@ def test_an_unknown_validation_action_is_one_error_line(tmp_path: Path) -> None:
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert res.returncode == 2 and res.stderr.count("\n") == 1
     assert res.stderr.startswith("error: GOVSPIDER_SCHEMA_VALIDATION: 'loud'")
+
+
+def test_findings_of_a_crawl_name_the_unit_of_the_posts_account(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from govspider.pipelines.detect import DetectPipeline
+    from govspider.registry import AccountRegistry
+    from govspider.spiders.base import PlatformSpider
+
+    registry = tmp_path / "r.yaml"
+    registry.write_text('version: 1\nunits:\n  - {name: 某局, accounts: '
+                        '[{platform: weibo, platform_id: "1"}]}\n', encoding="utf-8")
+    spidercls = type("TestSpider", (PlatformSpider,), {"name": "t", "platform": "weibo"})
+    crawler = get_crawler(spidercls, {"GOVSPIDER_DETECT_ONLY": ["commercial_ad"],
+                                      "GOVSPIDER_NOW": "2026-11-20T12:00:00+08:00"})
+    crawler.engine = SimpleNamespace(scraper=None)  # no crawl running: no store pipeline
+    spider = spidercls()
+    spider.registry = AccountRegistry.load(registry)
+    pipe = DetectPipeline.from_crawler(crawler)
+    pipe.open_spider(spider)
+    found: list[Finding] = []
+    pipe.store = SimpleNamespace(add=found.append)
+    pipe.process_item(Post(_id="weibo:5", platform="weibo", platform_id="5",
+                           account_id="weibo:1", text="正品代购，全网最低价，加微信 abc_shop888 了解详情！"))
+    assert found and all(f.unit == "某局" for f in found)
