@@ -28,6 +28,12 @@ class Failure(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
 
+class CheckFailed(Failure):
+    """A check ran and found what it checks for (exit 1)."""
+
+    exit_code = 1
+
+
 class CrawlUnhealthy(Failure):
     """A crawl ran but failed its health checks."""
 
@@ -91,13 +97,14 @@ def _settings(overrides: dict[str, Any] | None = None) -> Any:
     return settings
 
 
-def _connect(settings: Any = None) -> Any:
+def _connect(settings: Any = None, **kwargs: Any) -> Any:
     from govspider.storage import connect
     from govspider.storage.embedded import EmbeddedServerError
+    from govspider.storage.schema import SchemaVersionError
 
     try:
-        return connect(settings if settings is not None else _settings())
-    except EmbeddedServerError as exc:
+        return connect(settings if settings is not None else _settings(), **kwargs)
+    except (EmbeddedServerError, SchemaVersionError, ValueError) as exc:
         raise Failure(str(exc)) from None
     except Exception as exc:  # pymongo: server selection, auth...
         raise Failure(f"cannot reach MongoDB: {str(exc).splitlines()[0][:200]}") from None
@@ -457,7 +464,7 @@ def accounts_import(file: str) -> None:
 
 
 #: The fields ``import_registry`` writes on an account document.
-_STUB_FIELDS = ("platform", "platform_id", "unit", "region", "first_seen_at", "name")
+_STUB_FIELDS = ("platform", "platform_id", "unit", "region", "region_name", "first_seen_at", "name")
 
 
 def _in_chunks(collection: Any, ids: list[str], projection: Any = None) -> dict[str, Any]:
@@ -577,7 +584,7 @@ def metrics_import(file: str) -> None:
 # ------------------------------------------------------------------------------ db
 @main.group()
 def db() -> None:
-    """The embedded corpus database."""
+    """The corpus database: serve the embedded one, migrate, check, document."""
 
 
 @db.command("serve")
@@ -610,6 +617,130 @@ def db_serve(port: int, host: str) -> None:
         pass
     finally:
         server.stop()
+
+
+@db.command("migrate")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+def db_migrate(dry_run: bool) -> None:
+    """Bring the corpus to the current schema version (see docs/data-model.md).
+
+    Idempotent: a second run changes nothing. Each step prints the documents it looked at and
+    changed, by field (`-name`: removed). The validators are applied at the end.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from govspider.storage.migrate import migrate
+    from govspider.storage.schema import (
+        SCHEMA_VERSION,
+        SchemaVersionError,
+        check_not_newer,
+        check_validation,
+        stored_version,
+    )
+
+    settings = _settings()
+    try:
+        validation = check_validation(settings.get("GOVSPIDER_SCHEMA_VALIDATION") or "warn")
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    console = Console(stderr=True)
+    with _connect(settings, indexes=False) as conn:
+        version = stored_version(conn.db)
+        if version is None:
+            click.echo(f"database {conn.db.name!r} holds no corpus: nothing to migrate")
+            return
+        try:
+            check_not_newer(conn.db, version)
+        except SchemaVersionError as exc:
+            raise Failure(str(exc)) from None
+        with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=True) as bar:
+            def progress(step: str, total: int) -> Any:
+                task = bar.add_task(step, total=max(total, 1))
+                return lambda n: bar.advance(task, n)
+
+            result = migrate(conn.db, dry_run=dry_run, progress=progress,
+                             base_url=settings.get("WEB_BASE_URL") or "", validation=validation)
+    for step in result.results:
+        click.echo(step.line(dry_run))
+    if dry_run:
+        click.echo(f"dry run: schema version {version} -> {SCHEMA_VERSION}, "
+                   f"{result.changed:,} documents would change; nothing written")
+    elif version < SCHEMA_VERSION or result.changed:
+        click.echo(f"schema version {version} -> {SCHEMA_VERSION}: "
+                   f"{result.changed:,} documents changed; validators applied")
+    else:
+        click.echo(f"already at schema version {SCHEMA_VERSION}: nothing to change")
+
+
+@db.command("dictionary")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write it to FILE (default: print).")
+@click.option("--check", is_flag=True,
+              help="Exit 1 when --out FILE differs from what the code generates.")
+@click.option("--json", "as_json", is_flag=True, help="Print the validators ($jsonSchema) as JSON.")
+def db_dictionary(out: str | None, check: bool, as_json: bool) -> None:
+    """The data dictionary (docs/data-dictionary.md), generated from the item classes, the
+    storage records and the platforms' field declarations."""
+    from govspider.datamodel import render_markdown, validators
+
+    if check and not out:
+        raise Failure("--check needs --out FILE")
+    text = (json.dumps(validators(), ensure_ascii=False, indent=1) + "\n") if as_json \
+        else render_markdown()
+    if not out:
+        click.echo(text, nl=False)
+        return
+    path = Path(out)
+    if check:
+        try:
+            current = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise Failure(f"cannot read {out}: {exc.strerror}") from None
+        if current != text:
+            raise CheckFailed(f"{out} differs from the generated dictionary: run "
+                                 f"`govspider db dictionary --out {out}`")
+        click.echo(f"{out} is up to date")
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"wrote {out}")
+
+
+@db.command("check")
+@click.option("--limit", default=20, show_default=True, help="Problems shown per collection.")
+def db_check(limit: int) -> None:
+    """Check every stored document against the data dictionary (fields, platforms' keys,
+    required fields); exit 1 when some document breaks it."""
+    from collections import Counter
+
+    from govspider.datamodel import check_document, collections
+    from govspider.storage.schema import SCHEMA_VERSION, stored_version
+
+    bad = 0
+    with _connect(indexes=False) as conn:  # a check writes nothing
+        version = stored_version(conn.db)
+        click.echo(f"schema version {version if version is not None else '-'} "
+                   f"(this govspider writes {SCHEMA_VERSION})")
+        names = set(conn.db.list_collection_names())
+        for name in collections():
+            if name not in names:
+                continue
+            problems: Counter[str] = Counter()
+            checked = 0
+            for doc in conn.db[name].find():
+                checked += 1
+                problems.update(check_document(name, doc))
+            bad += sum(problems.values())
+            click.echo(f"{name}: {checked:,} documents, "
+                       f"{sum(problems.values()):,} problems")
+            for problem, n in problems.most_common(limit):
+                click.echo(f"  {n:,} x {problem}")
+    if bad:
+        raise CheckFailed(f"{bad:,} problems: the corpus does not follow the data dictionary "
+                             "(an older corpus: `govspider db migrate`)")
 
 
 def _add_optional_commands() -> None:

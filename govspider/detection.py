@@ -96,11 +96,15 @@ class Detector:
         kind = subject_type or subject.get("item_type") or "item"
         digest = hashlib.sha1(f"{self.name}|{subject_id}|{rule}".encode()).hexdigest()[:24]
         account_id = subject.get("account_id") or (subject_id if kind == "account" else None)
+        unit = subject.get("unit") if kind in ("account", "page") else None
+        if unit is None and account_id is not None:
+            unit = (ctx.accounts.get(account_id) or {}).get("unit")
         return Finding(
             _id=f"finding:{digest}", detector=self.name, detector_version=self.version,
             indicator=self.indicator, severity=severity or self.severity, score=round(score, 3),
             subject_type=kind, subject_id=subject_id, account_id=account_id, message=message,
-            evidence=evidence, rule=rule, detected_at=ctx.now, platform=subject.get("platform"))
+            evidence=evidence, rule=rule, detected_at=ctx.now, platform=subject.get("platform"),
+            unit=unit or None)
 
 
 def run_detectors(detectors: Iterable[Detector], items: Iterable[dict[str, Any]],

@@ -22,8 +22,20 @@ class Item:
     item_type: ClassVar[str] = ""
     #: MongoDB collection the item is stored in.
     collection: ClassVar[str] = ""
+    #: One line on what a document of the collection is (the data dictionary's heading).
+    summary: ClassVar[str] = ""
     #: Fields a valid item must carry (checked by the validation pipeline).
     required: ClassVar[tuple[str, ...]] = ("_id",)
+    #: Fields every *stored* document carries besides ``required`` and the fields without a
+    #: ``None`` default: set by the parsers or, where a parser did not, by the crawl
+    #: pipelines (:mod:`govspider.pipelines.normalize`).
+    stored: ClassVar[tuple[str, ...]] = ()
+    #: ``field -> fields``: a stored document holding ``field`` also holds these.
+    stored_with: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: Optional fields any platform's documents may carry (set from the registry, by storage
+    #: or by validation, not by a platform's parsers); the others are listed per platform in
+    #: ``Platform.fields``.
+    general: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The item as a plain dict without unknown (``None``) fields, ``item_type`` first."""
@@ -44,25 +56,41 @@ class Account(Item):
 
     item_type: ClassVar[str] = "account"
     collection: ClassVar[str] = "accounts"
+    summary: ClassVar[str] = "a monitored account on one platform (the registry's accounts)"
     required: ClassVar[tuple[str, ...]] = ("_id", "platform", "platform_id")
+    general: ClassVar[tuple[str, ...]] = ("name", "unit", "region", "region_name", "last_post_at")
 
     _id: str  #: ``"<platform>:<platform_id>"``
-    platform: str  #: ``weibo``, ``wechat``, ``douyin``...
+    platform: str  #: ``weibo``, ``wechat``, ``douyin``... (the plugin's platform name)
     platform_id: str  #: uid / ``__biz`` / sec_uid, always a string
-    name: str | None = None  #: display name (screen name, nickname)
-    unit: str | None = None  #: host organisation, from the registry
-    verified: bool | None = None
+    name: str | None = None  #: display name (screen name, nickname), else the registry's name
+    unit: str | None = None  #: host organisation (主办单位), from the registry
+    verified: bool | None = None  #: the platform shows the account as verified (认证)
     verified_reason: str | None = None  #: certification text (认证信息)
-    verified_type: int | None = None  #: the platform's own verification class code
-    description: str | None = None
-    avatar_url: str | None = None
-    url: str | None = None
-    followers: int | None = None
-    following: int | None = None
-    posts_count: int | None = None
+    #: the platform's own verification class code, as the platform gives it (its meaning
+    #: differs by platform: see the platform notes)
+    verified_type: int | None = None
+    description: str | None = None  #: the profile's self-description (简介), plain text
+    avatar_url: str | None = None  #: URL of the avatar image
+    url: str | None = None  #: the account's page on the platform
+    followers: int | None = None  #: followers (粉丝) the profile shows, absent when unknown
+    following: int | None = None  #: accounts it follows, absent when unknown
+    posts_count: int | None = None  #: posts the platform counts for the account (发文数)
+    #: publish time of the newest stored post of the account that is neither deleted nor
+    #: pinned (a pinned one when it has only pinned posts); kept by storage at the end of
+    #: every crawl, absent while no post of the account is stored
     last_post_at: datetime | None = None
-    region: str | None = None  #: region (IP属地 or registry region)
-    extra: dict[str, Any] | None = None  #: platform-specific fields worth keeping
+    #: GB/T 2260 administrative division code (6 digits) of the unit's region, from the
+    #: registry; absent when the registry gives none or gives a name instead of a code
+    region: str | None = None
+    #: name of the unit's region (e.g. ``临江市``), from the registry (a registry ``region``
+    #: that is a name and not a code is kept here)
+    region_name: str | None = None
+    #: IP属地 the profile shows (a province, or a country abroad), prefix stripped; where
+    #: the platform shows it on profiles
+    ip_region: str | None = None
+    #: platform-specific fields worth keeping: each key is listed in the platform notes
+    extra: dict[str, Any] | None = None
 
 
 @dataclass
@@ -71,15 +99,22 @@ class AccountMetrics(Item):
 
     item_type: ClassVar[str] = "account_metrics"
     collection: ClassVar[str] = "account_metrics"
+    summary: ClassVar[str] = ("one observation of an account's counts: one per account and "
+                              "crawl, plus imported history (`govspider metrics import`)")
     required: ClassVar[tuple[str, ...]] = ("account_id", "at")
+    #: imported history (``govspider metrics import``) holds what its source counted,
+    #: whatever the platform
+    general: ClassVar[tuple[str, ...]] = ("followers", "following", "posts_count", "likes_total")
 
-    account_id: str
-    at: datetime
-    followers: int | None = None
-    following: int | None = None
-    posts_count: int | None = None
+    account_id: str  #: ``_id`` of the account observed
+    at: datetime  #: when the counts were observed
+    followers: int | None = None  #: followers at ``at``
+    following: int | None = None  #: accounts followed at ``at``
+    posts_count: int | None = None  #: posts the platform counted at ``at``
     likes_total: int | None = None  #: total likes received, where the platform shows it
-    _id: str | None = None  #: set by storage to ``"<account_id>@<crawl_id>"`` when absent
+    #: ``"<account_id>@<crawl_id>"`` (set by storage when absent; imported points:
+    #: ``"<account_id>@<ISO time>"``)
+    _id: str | None = None
 
 
 @dataclass
@@ -88,33 +123,50 @@ class Post(Item):
 
     item_type: ClassVar[str] = "post"
     collection: ClassVar[str] = "posts"
+    summary: ClassVar[str] = "a post, article or video"
     required: ClassVar[tuple[str, ...]] = ("_id", "platform", "platform_id")
+    stored: ClassVar[tuple[str, ...]] = ("deleted", "monitored")
+    stored_with: ClassVar[dict[str, tuple[str, ...]]] = {
+        "text": ("account_id", "topics", "mentions", "links", "media"),
+    }
+    general: ClassVar[tuple[str, ...]] = ("content_hash", "raw_response_id")
 
-    _id: str
-    platform: str
-    platform_id: str
-    account_id: str | None = None  #: ``_id`` of the publishing account
-    url: str | None = None
+    _id: str  #: ``weibo:<mid>``, ``wechat:<__biz>:<mid>_<idx>``, ``douyin:<aweme_id>``
+    platform: str  #: the platform it was published on
+    platform_id: str  #: the platform's own id of the post, always a string
+    #: ``_id`` of the publishing account; absent only on a deleted original of a repost
+    #: whose author the platform no longer names
+    account_id: str | None = None
+    url: str | None = None  #: the post's page on the platform
     title: str | None = None  #: articles only
     text: str | None = None  #: plain text (see processors.html_to_text)
-    raw_html: str | None = None
-    published_at: datetime | None = None
+    raw_html: str | None = None  #: the markup the text was taken from, where kept
+    published_at: datetime | None = None  #: when it was published
     #: ``likes``, ``comments``, ``reposts``, ``views``, ``favorites``: ints, absent when unknown
     metrics: dict[str, int] | None = None
-    is_repost: bool | None = None
+    is_repost: bool | None = None  #: a repost (转发) of another post
     repost_of: str | None = None  #: ``_id`` of the original post, emitted as its own item
-    is_pinned: bool | None = None
+    is_pinned: bool | None = None  #: pinned to the top of the account's page (置顶)
     is_long_text: bool | None = None  #: the text was truncated and the full text was fetched
-    topics: list[str] | None = None
-    mentions: list[str] | None = None
-    links: list[str] | None = None  #: unwrapped outbound URLs
-    media: list[dict[str, Any]] | None = None  #: ``[{"type": "image"|"video", "url": ...}]``
+    topics: list[str] | None = None  #: hashtags (``#话题#``) of the text, ``[]`` when none
+    mentions: list[str] | None = None  #: names @-mentioned in the text, ``[]`` when none
+    links: list[str] | None = None  #: unwrapped outbound URLs of the text, ``[]`` when none
+    #: images and videos, ``[{"type": "image"|"video", "url": ...}]``, ``[]`` when none
+    media: list[dict[str, Any]] | None = None
     source: str | None = None  #: client the post was sent from
     ip_region: str | None = None  #: IP属地, prefix stripped
     is_original: bool | None = None  #: articles: declared original (原创)
+    #: the platform showed the post as deleted (or hidden, or taken down) when last seen;
+    #: ``false`` on every post seen alive
     deleted: bool | None = None
+    #: the platform's notice of a deleted post (e.g. ``抱歉，此微博已被作者删除。``)
     deleted_reason: str | None = None
     content_hash: str | None = None  #: sha1 of title + text, set by validation when absent
+    #: the post's account is monitored (in the registry the crawl was given, or stored in
+    #: ``accounts``); ``false`` for a post stored only as the original of a monitored
+    #: account's repost
+    monitored: bool | None = None
+    #: platform-specific fields worth keeping: each key is listed in the platform notes
     extra: dict[str, Any] | None = None
     raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
@@ -125,24 +177,26 @@ class Comment(Item):
 
     item_type: ClassVar[str] = "comment"
     collection: ClassVar[str] = "comments"
+    summary: ClassVar[str] = "a comment or reply under a post"
     required: ClassVar[tuple[str, ...]] = ("_id", "platform", "platform_id", "post_id")
+    general: ClassVar[tuple[str, ...]] = ("raw_response_id",)
 
-    _id: str
-    platform: str
-    platform_id: str
-    post_id: str
+    _id: str  #: ``"<platform>:<comment id>"``
+    platform: str  #: the platform of the post
+    platform_id: str  #: the platform's own id of the comment, always a string
+    post_id: str  #: ``_id`` of the post commented on
     account_id: str | None = None  #: owner of the post
-    author_id: str | None = None
-    author_name: str | None = None
+    author_id: str | None = None  #: the platform's id of the comment's author
+    author_name: str | None = None  #: the author's display name
     is_official: bool | None = None  #: written by the post's owner: an official reply
     reply_to: str | None = None  #: ``_id`` of the comment this one answers
-    text: str | None = None
-    published_at: datetime | None = None
-    likes: int | None = None
+    text: str | None = None  #: plain text of the comment
+    published_at: datetime | None = None  #: when it was written
+    likes: int | None = None  #: likes of the comment, absent when unknown
     #: replies under this comment as the platform counts them (Weibo ``total_number``, Douyin
     #: ``reply_comment_total``); absent where the platform does not say
     reply_count: int | None = None
-    ip_region: str | None = None
+    ip_region: str | None = None  #: IP属地 of the author, prefix stripped
     raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
@@ -152,27 +206,34 @@ class App(Item):
 
     item_type: ClassVar[str] = "app"
     collection: ClassVar[str] = "apps"
+    summary: ClassVar[str] = ("an app listing in one store, found by searching the store for "
+                              "the registry's official apps")
     required: ClassVar[tuple[str, ...]] = ("_id", "platform", "platform_id", "name")
+    general: ClassVar[tuple[str, ...]] = ("raw_response_id",)
 
     _id: str  #: ``"app:<store>:<store app id>"``
     platform: str  #: the store: ``itunes``, ``myapp``, ``huawei``, ``xiaomi``
-    platform_id: str
-    name: str
+    platform_id: str  #: the store's own app id
+    name: str  #: the listing's app name
     package: str | None = None  #: bundle id / package name
-    developer: str | None = None
-    developer_id: str | None = None
-    version: str | None = None
-    updated_at: datetime | None = None
-    released_at: datetime | None = None
-    rating: float | None = None
-    rating_count: int | None = None
-    downloads: int | None = None
-    category: str | None = None
-    description: str | None = None
-    icon_url: str | None = None
-    icon_phash: str | None = None  #: perceptual hash of the icon (hex)
-    url: str | None = None
-    search_terms: list[str] | None = None  #: the registry names that found this listing
+    developer: str | None = None  #: developer (seller) name the store shows
+    developer_id: str | None = None  #: the store's id of the developer
+    version: str | None = None  #: current version string
+    updated_at: datetime | None = None  #: when the current version was released
+    released_at: datetime | None = None  #: when the app was first released
+    rating: float | None = None  #: average rating on a 0-5 scale (0, "no ratings yet", is absent)
+    rating_count: int | None = None  #: ratings the average is over
+    downloads: int | None = None  #: downloads (installs) the store shows
+    category: str | None = None  #: the store's category name
+    description: str | None = None  #: the listing's description, plain text
+    icon_url: str | None = None  #: URL of the icon
+    #: perceptual hash of the icon (imagehash's 64-bit pHash, 16 hex digits), compared by the
+    #: ``counterfeit_app`` detector; absent when the icon could not be fetched
+    icon_phash: str | None = None
+    url: str | None = None  #: the listing's page in the store
+    #: the registry app names (and abbreviations) whose search found this listing in the
+    #: crawl that stored it last (in a distributed crawl: that worker's searches)
+    search_terms: list[str] | None = None
     raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
@@ -182,16 +243,23 @@ class Page(Item):
 
     item_type: ClassVar[str] = "page"
     collection: ClassVar[str] = "pages"
+    summary: ClassVar[str] = "a page of a unit's website, checked for injected content"
     required: ClassVar[tuple[str, ...]] = ("_id", "url")
+    stored: ClassVar[tuple[str, ...]] = ("platform",)
+    general: ClassVar[tuple[str, ...]] = ("unit", "raw_response_id")
 
     _id: str  #: ``"page:<sha1 of url>"``
-    url: str
-    title: str | None = None
-    text: str | None = None
-    raw_html: str | None = None
-    links: list[dict[str, Any]] | None = None  #: ``[{"href", "text", "hidden"}]``
-    fetched_at: datetime | None = None
-    account_id: str | None = None  #: the unit's site this page belongs to, when known
+    url: str  #: the page's URL
+    platform: str | None = None  #: ``web``
+    #: the unit whose website the page belongs to (the registry unit whose ``website`` the
+    #: crawl started from); absent for a page of ``-a urls=FILE``
+    unit: str | None = None
+    title: str | None = None  #: the page's ``<title>``
+    text: str | None = None  #: the body's plain text
+    raw_html: str | None = None  #: the page as fetched (decoded to text)
+    #: every link: ``[{"href", "text", "hidden"}]``, ``hidden`` when a reader cannot see it
+    links: list[dict[str, Any]] | None = None
+    fetched_at: datetime | None = None  #: when the page was fetched
     raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
 
 
@@ -201,23 +269,31 @@ class Finding(Item):
 
     item_type: ClassVar[str] = "finding"
     collection: ClassVar[str] = "findings"
+    summary: ClassVar[str] = "one thing a detector found"
     required: ClassVar[tuple[str, ...]] = ("_id", "detector", "subject_id", "severity")
 
     _id: str  #: deterministic: same detector + subject + rule -> same id
-    detector: str
-    detector_version: str
-    indicator: str
+    detector: str  #: the detector's name (``dormant_account``...)
+    detector_version: str  #: code and data (lexicon, thresholds) version of the detector
+    indicator: str  #: the State Council indicator, in Chinese (内容不更新...)
     severity: str  #: ``veto`` / ``high`` / ``medium`` / ``low``
-    score: float
-    subject_type: str
-    subject_id: str
+    score: float  #: confidence, 0-1
+    subject_type: str  #: ``account``, ``post``, ``comment``, ``app`` or ``page``
+    subject_id: str  #: ``_id`` of the subject
     message: str  #: Chinese, for a supervisor
-    account_id: str | None = None
+    account_id: str | None = None  #: the account concerned (the subject's, or its owner's)
+    #: what was found: matched text and spans, numbers, rule and lexicon version; times in
+    #: it are dates
     evidence: dict[str, Any] = field(default_factory=dict)
-    rule: str | None = None
-    detected_at: datetime | None = None
+    rule: str | None = None  #: the detector's rule that matched
+    detected_at: datetime | None = None  #: the scan's monitoring time point
+    #: ``open``; ``cleared`` by a later scan that no longer finds it; ``dismissed`` or
+    #: ``resolved`` by a supervisor (never changed by govspider)
     status: str = "open"
-    platform: str | None = None
+    platform: str | None = None  #: the subject's platform
+    #: the unit concerned: the subject's (accounts, pages) or its account's; absent for app
+    #: listings and where the registry does not say
+    unit: str | None = None
 
 
 @dataclass

@@ -150,6 +150,13 @@ class Platform:
     #: Scrapy spider classes this platform contributes to ``scrapy list``.
     spiders: list[type] = field(default_factory=list)
     description: str = ""
+    #: The fields documents of this platform carry, by collection (``accounts``, ``posts``...):
+    #: field name -> what it holds on this platform (``""`` when the item class's description
+    #: says it all). Keys inside ``extra`` and ``metrics`` are named with a dot (``extra.bid``,
+    #: ``metrics.likes``). Fields every document of the collection carries need not be listed.
+    #: The data dictionary (``docs/data-dictionary.md``) is generated from these, and
+    #: ``govspider db check`` (and the tests) check stored documents against them.
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.parsers = {kind: guard_parser(fn, f"{self.name} {kind} parser")

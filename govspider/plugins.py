@@ -103,6 +103,11 @@ class Registry:
             raise KeyError(f"platform {platform!r} has no parser {kind!r} (kinds: {', '.join(sorted(parsers))})")
         return parsers[kind]
 
+    def module_of(self, kind: str, name: str) -> str:
+        """The module of the plugin that declares a ``platform`` or ``detector``."""
+        plugin = self.pm.get_plugin(self._owner.get((kind, name), ""))
+        return str(getattr(plugin, "__name__", "") or "")
+
     def spiders(self) -> list[type]:
         return [s for p in self.platforms.values() for s in p.spiders]
 

@@ -21,7 +21,7 @@ The canonical form is YAML::
 
 A flat CSV is accepted too, one account or app per row, with the header
 ``unit,region,level,platform,platform_id,name,abbreviations,developer,package,bundle_id,itunes_id``
-and an optional ``website`` (the unit's site, checked for injected content); ``platform`` is
+and optional ``region_name`` and ``website`` (the unit's site, checked for injected content); ``platform`` is
 ``app`` for an app row; abbreviations are separated by ``|``.
 """
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Any
 import yaml
 
 CSV_FIELDS = ("unit", "region", "level", "platform", "platform_id", "name", "abbreviations",
-              "developer", "package", "bundle_id", "itunes_id", "website")
+              "developer", "package", "bundle_id", "itunes_id", "website", "region_name")
 LEVELS = ("province", "city", "county", "")
 
 
@@ -105,6 +106,26 @@ def _items(value: Any, where: str) -> list[Any]:
     return value
 
 
+#: A GB/T 2260 administrative division code: six digits.
+REGION_CODE = re.compile(r"[1-9]\d{5}")
+
+
+def region_fields(region: Any, region_name: Any = "") -> dict[str, str]:
+    """``region`` and ``region_name`` as an account stores them (``docs/data-model.md``):
+    ``region`` only when it is a GB/T 2260 code; a registry ``region`` that is a name and not
+    a code becomes the ``region_name`` (unless the registry names the region itself)."""
+    code = str(region or "").strip()
+    name = str(region_name or "").strip()
+    out: dict[str, str] = {}
+    if REGION_CODE.fullmatch(code):
+        out["region"] = code
+    elif code and not name:
+        name = code
+    if name:
+        out["region_name"] = name
+    return out
+
+
 @dataclass(frozen=True)
 class RegistryAccount:
     """One account a unit declares."""
@@ -115,10 +136,15 @@ class RegistryAccount:
     name: str = ""
     region: str = ""
     level: str = ""
+    region_name: str = ""
 
     @property
     def account_id(self) -> str:
         return f"{self.platform}:{self.platform_id}"
+
+    def region_fields(self) -> dict[str, str]:
+        """The account's ``region`` and ``region_name`` (see :func:`region_fields`)."""
+        return region_fields(self.region, self.region_name)
 
 
 @dataclass(frozen=True)
@@ -192,6 +218,7 @@ class AccountRegistry:
                 raise RegistryError(f"{here}: a unit needs a 'name'")
             name = _text(unit["name"], f"{here}.name")
             region = _text(unit.get("region", ""), f"{here}.region")
+            region_name = _text(unit.get("region_name") or "", f"{here}.region_name")
             level = _text(unit.get("level", ""), f"{here}.level")
             if level not in LEVELS:
                 raise RegistryError(f"{here}: level {level!r} is not one of {LEVELS[:-1]}")
@@ -204,7 +231,8 @@ class AccountRegistry:
                 reg.accounts.append(RegistryAccount(
                     unit=name, platform=_text(acc["platform"], f"{at}.platform"),
                     platform_id=_text(acc["platform_id"], f"{at}.platform_id"),
-                    name=_text(acc.get("name") or "", f"{at}.name"), region=region, level=level))
+                    name=_text(acc.get("name") or "", f"{at}.name"), region=region, level=level,
+                    region_name=region_name))
             for j, app in enumerate(_items(unit.get("apps"), f"{here}.apps")):
                 if not isinstance(app, dict) or not app.get("name"):
                     raise RegistryError(f"{here}.apps[{j}]: an app needs a 'name'")
@@ -242,8 +270,9 @@ class AccountRegistry:
             u = units.setdefault(unit, {"name": unit, "region": row.get("region") or "",
                                         "level": row.get("level") or "",
                                         "accounts": [], "apps": []})
-            if row.get("website"):
-                u["website"] = row["website"]
+            for key in ("website", "region_name"):
+                if row.get(key):
+                    u[key] = row[key]
             if row["platform"] == "app":
                 u["apps"].append({k: row.get(k) or "" for k in
                                   ("name", "developer", "package", "bundle_id", "itunes_id")}

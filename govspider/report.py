@@ -556,7 +556,8 @@ def evidence_html(f: dict[str, Any]) -> Markup:
             blocks.append("<ul class=\"examples\">" + "".join(items) + "</ul>")
     if not blocks and isinstance(ev, dict):
         facts = [(k, v) for k, v in ev.items()
-                 if isinstance(v, (int, float, str)) and not isinstance(v, bool) and k != "url"][:8]
+                 if isinstance(v, (int, float, str, datetime)) and not isinstance(v, bool)
+                 and k != "url"][:8]
         if facts:
             blocks.append("<div class=\"facts\">" + "；".join(
                 f"{escape(_EVIDENCE_LABEL.get(k, k))}：{escape(_fmt(v))}" for k, v in facts) + "</div>")
@@ -579,6 +580,8 @@ _EVIDENCE_LABEL = {
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, datetime):  # evidence times are dates (ISO text before version 2)
+        return _short(value)
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
         return value[:16].replace("T", " ")
     return str(value)

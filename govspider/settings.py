@@ -14,6 +14,8 @@ ADDONS = {"govspider.addon.GovspiderAddon": 0}
 
 ITEM_PIPELINES = {
     "govspider.pipelines.validate.ValidatePipeline": 100,
+    # the corpus's normal form (docs/data-model.md): one rule per field on every platform
+    "govspider.pipelines.normalize.NormalizePipeline": 200,
     "govspider.pipelines.store.StorePipeline": 300,
     "govspider.pipelines.detect.DetectPipeline": 500,
 }
@@ -63,6 +65,10 @@ GOVSPIDER_DATA_DIR = os.environ.get("GOVSPIDER_DATA_DIR", "./data")
 #: Registry of accounts and apps to crawl (YAML or CSV); ``-a accounts=FILE`` overrides it.
 GOVSPIDER_REGISTRY = None
 GOVSPIDER_STORE_ENABLED = True
+#: What the database does with a document that breaks its collection's validator (the
+#: ``$jsonSchema`` of docs/data-dictionary.md): warn (stored, logged by the server), error
+#: (refused; the crawl counts and logs it) or off. Also read from the environment.
+GOVSPIDER_SCHEMA_VALIDATION = os.environ.get("GOVSPIDER_SCHEMA_VALIDATION", "warn")
 GOVSPIDER_STORE_BATCH_SIZE = 500
 GOVSPIDER_DETECT_ENABLED = True
 #: Detectors to run while crawling (item-scope ones); empty = all installed.

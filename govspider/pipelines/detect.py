@@ -68,6 +68,11 @@ class DetectPipeline:
         self.frozen_now = parse_time(frozen) if frozen else None
         #: one context for the crawl; only ``now`` changes from item to item
         self.ctx = DetectContext(now=self._now(), settings=self.settings)
+        # the registry's accounts: a finding about a post names its account's unit
+        spider = spider if spider is not None else getattr(self.crawler, "spider", None)
+        for entry in getattr(getattr(spider, "registry", None), "accounts", ()):
+            self.ctx.accounts.setdefault(entry.account_id, {"_id": entry.account_id,
+                                                            "unit": entry.unit})
         # build lexicons and automatons now, not inside the first crawled item
         ctx = DetectContext(now=self._now(), settings=self.settings)
         for det in self.detectors:

@@ -13,7 +13,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from govspider.items import Post
 from govspider.pipelines.corpus import Corpus
+from govspider.processors import parse_time
+from govspider.storage.derived import refresh_last_post_at
 from govspider.storage.writer import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,10 @@ class StorePipeline:
     no platform error given up is *completed*: its ``crawl_runs`` document lists the accounts it
     covered in ``accounts_completed``, which is where the next incremental crawl of each
     account stops (:meth:`Corpus.latest_post_time`).
+
+    When the crawl closes, the ``last_post_at`` of the accounts whose posts it stored is set
+    from the stored posts (:func:`govspider.storage.derived.refresh_last_post_at`). A crawl on
+    a frozen clock (``GOVSPIDER_NOW``: a sandbox world's "now") records it in ``now``.
     """
 
     def __init__(self, crawler: Any):
@@ -49,6 +56,8 @@ class StorePipeline:
         self.corpus: Corpus | None = None
         self.batch: list[Any] = []
         self.pending: deque[Future[Any]] = deque()
+        #: accounts whose posts this crawl stored (their last_post_at is refreshed at the end)
+        self.posting_accounts: set[str] = set()
         self.started_at = datetime.now(timezone.utc)
         #: set when the crawl is being stopped because the database is unavailable
         self.stopping = False
@@ -61,14 +70,20 @@ class StorePipeline:
     def open_spider(self, spider: Any = None) -> None:
         self.corpus = Corpus.for_crawler(self.crawler)
         self.crawler.stats.set_value("govspider/crawl_id", self.corpus.crawl_id)
-        self.corpus.db["crawl_runs"].update_one(
-            {"_id": self.corpus.crawl_id},
-            {"$set": {"spider": self.crawler.spidercls.name, "started_at": self.started_at,
-                      "status": "running"}}, upsert=True)
+        run: dict[str, Any] = {"spider": self.crawler.spidercls.name,
+                               "started_at": self.started_at, "status": "running"}
+        frozen = self.crawler.settings.get("GOVSPIDER_NOW")
+        if frozen:
+            run["now"] = parse_time(frozen)
+        self.corpus.db["crawl_runs"].update_one({"_id": self.corpus.crawl_id}, {"$set": run},
+                                                upsert=True)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         # synchronous on the hot path; a Deferred only when the database is behind
         self.batch.append(item)
+        account_id = getattr(item, "account_id", None)
+        if account_id is not None and isinstance(item, Post):
+            self.posting_accounts.add(account_id)
         if len(self.batch) >= self.batch_size:
             self._submit()
         if len(self.pending) > self.max_pending:
@@ -152,6 +167,7 @@ class StorePipeline:
             if corpus.writer.unavailable is None:
                 corpus.db["crawl_runs"].update_one({"_id": corpus.crawl_id}, {"$set": run},
                                                    upsert=True)
+                refresh_last_post_at(corpus.db, self.posting_accounts)
             else:
                 logger.error("The crawl run %s could not be recorded: %s", corpus.crawl_id,
                              corpus.writer.unavailable)

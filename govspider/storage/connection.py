@@ -12,7 +12,7 @@ import pymongo
 from pymongo.database import Database
 
 from govspider.storage.embedded import EmbeddedServer
-from govspider.storage.schema import ensure_indexes
+from govspider.storage.schema import DEFAULT_VALIDATION, ensure_indexes
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ def connect(settings: Mapping[str, Any] | Any = None, *, indexes: bool = True) -
     """Connect as the settings say; start the embedded server when no URI is given.
 
     Looks at ``MONGODB_URI`` (setting, then environment), ``MONGODB_DATABASE`` and
-    ``GOVSPIDER_DATA_DIR``. Creates the indexes unless ``indexes=False``.
+    ``GOVSPIDER_DATA_DIR``. Creates the indexes and applies the validators
+    (``GOVSPIDER_SCHEMA_VALIDATION``: ``warn``, ``error`` or ``off``) unless ``indexes=False``.
     """
     uri = _get(settings, "MONGODB_URI") or os.environ.get("MONGODB_URI")
     server = None
@@ -68,7 +69,9 @@ def connect(settings: Mapping[str, Any] | Any = None, *, indexes: bool = True) -
     try:
         client.admin.command("ping")
         if indexes:
-            ensure_indexes(db)
+            ensure_indexes(db, str(_get(settings, "GOVSPIDER_SCHEMA_VALIDATION")
+                                   or os.environ.get("GOVSPIDER_SCHEMA_VALIDATION")
+                                   or DEFAULT_VALIDATION))
     except Exception:
         conn.close()
         raise

@@ -14,7 +14,8 @@ from govspider.registry import AccountRegistry
 def import_registry(db: Database[dict[str, Any]], registry: AccountRegistry) -> dict[str, int]:
     """Upsert one ``registry`` document per unit and a stub ``accounts`` document per account.
 
-    Stubs carry ``unit``, ``region`` and the registry name; a crawl fills in the rest.
+    Stubs carry ``unit``, ``region`` / ``region_name`` (:func:`govspider.registry.region_fields`)
+    and the registry name; a crawl fills in the rest.
     """
     now = datetime.now(timezone.utc)
     data = registry.to_dict()
@@ -24,9 +25,8 @@ def import_registry(db: Database[dict[str, Any]], registry: AccountRegistry) -> 
         db["registry"].bulk_write(units, ordered=False)
     stubs = []
     for a in registry.accounts:
-        fields = {"platform": a.platform, "platform_id": a.platform_id, "unit": a.unit}
-        if a.region:
-            fields["region"] = a.region
+        fields = {"platform": a.platform, "platform_id": a.platform_id, "unit": a.unit,
+                  **a.region_fields()}
         on_insert: dict[str, Any] = {"first_seen_at": now}
         if a.name:
             on_insert["name"] = a.name

@@ -26,11 +26,12 @@ _DESCRIPTIONS = {
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
+    from .fields import FIELDS
     from .spider import AppStoreSpider
 
     return [Platform(name=store, version=__version__, parsers=dict(PARSERS[store]),
                      spiders=[AppStoreSpider] if store == "itunes" else [],
-                     description=_DESCRIPTIONS[store])
+                     description=_DESCRIPTIONS[store], fields=FIELDS[store])
             for store in ("itunes", "myapp", "huawei", "xiaomi")]
 
 

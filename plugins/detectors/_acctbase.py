@@ -2,7 +2,8 @@
 
 * thresholds come from a versioned YAML file in ``plugins/detectors/data`` and can be overridden
   per run with ``GOVSPIDER_DETECTORS = {"<detector>": {"<key>": value}}``;
-* times in items may be aware or naive (UTC, from MongoDB) datetimes or ISO strings;
+* times in items may be aware or naive (UTC, from MongoDB) datetimes or ISO strings; times
+  in evidence are aware datetimes (dates in the corpus, ISO 8601 in JSON output);
 * Chinese text goes through the project's normalizer (``govspider.textnorm``) when installed,
   else through the same steps done here (NFKC, zero-width removal, OpenCC ``t2s``).
 """
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 
 from govspider.detection import DetectContext, Detector
-from govspider.processors import CST, isoformat, parse_time
+from govspider.processors import CST, parse_time
 
 from ._text import norm
 
@@ -73,9 +74,10 @@ def as_time(value: Any) -> datetime | None:
     return parsed
 
 
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in +08:00 (evidence is stored and printed as text)."""
-    return isoformat(value) if value is not None else None
+def evidence_time(value: datetime | None) -> datetime | None:
+    """A time for a finding's evidence: aware, so it is stored as a date (BSON) and printed
+    as ISO 8601 in +08:00 (``Finding.to_json``)."""
+    return as_time(value)
 
 
 def cst_date(value: datetime) -> str:

@@ -27,7 +27,7 @@ from ._acctbase import (
     compact,
     cst_date,
     days_between,
-    iso,
+    evidence_time,
     normalize,
 )
 
@@ -119,16 +119,16 @@ class DormantAccount(ConfiguredDetector):
         span_start = max(start, updates[0][0]) if updates else start
         weeks = max(days_between(span_start, now) / 7.0, 1.0)
         evidence: dict[str, Any] = {
-            "last_update": iso(latest),
+            "last_update": evidence_time(latest),
             "days_since_update": round(days_between(latest, now), 1) if latest else None,
             "threshold_days": float(self.param(ctx, "stale_days")),
-            "monitoring_time": iso(now),
+            "monitoring_time": evidence_time(now),
             "period_days": period,
             "posts_in_period": len(times),
             "posts_per_week": round(len(times) / weeks, 2),
             "longest_gap_days": round(longest[0], 1) if longest else None,
-            "longest_gap_from": iso(longest[1]) if longest else None,
-            "longest_gap_to": iso(longest[2]) if longest else None,
+            "longest_gap_from": evidence_time(longest[1]) if longest else None,
+            "longest_gap_to": evidence_time(longest[2]) if longest else None,
         }
         if latest_post is not None:
             evidence["last_post_id"] = latest_post.get("_id")
@@ -233,7 +233,7 @@ class NoInteraction(ConfiguredDetector):
         examples = []
         for t, c in sorted(unanswered, key=lambda pair: pair[0])[: int(self.param(ctx, "max_examples"))]:
             examples.append({"comment_id": c.get("_id"), "post_id": c.get("post_id"),
-                             "text": (c.get("text") or "")[:200], "published_at": iso(t),
+                             "text": (c.get("text") or "")[:200], "published_at": evidence_time(t),
                              "age_days": round(days_between(t, now), 1)})
         evidence: dict[str, Any] = {
             "questions": len(answered) + len(unanswered), "answered": len(answered),
@@ -301,10 +301,10 @@ class FanBuying(ConfiguredDetector):
         worst = max(unexplained, key=lambda j: j["z"])
         account = subject.account
         evidence = {
-            "jumps": [{k: (iso(v) if isinstance(v, datetime) else v) for k, v in j.items()}
+            "jumps": [{k: (evidence_time(v) if isinstance(v, datetime) else v) for k, v in j.items()}
                       for j in unexplained],
             "median_daily_growth": round(median, 1), "mad_daily_growth": round(mad, 1),
-            "points": len(series), "series_from": iso(series[0][0]), "series_to": iso(series[-1][0]),
+            "points": len(series), "series_from": evidence_time(series[0][0]), "series_to": evidence_time(series[-1][0]),
         }
         yield self.finding(
             subject=account, rule="follower_jump", ctx=ctx, subject_type="account",
@@ -756,7 +756,7 @@ class HijackedAccount(ConfiguredDetector):
         for e in episode[: int(self.param(ctx, "max_examples"))]:
             sig, p = e["sig"], e["post"]
             examples.append({
-                "post_id": p.get("_id"), "url": p.get("url"), "published_at": iso(e["t"]),
+                "post_id": p.get("_id"), "url": p.get("url"), "published_at": evidence_time(e["t"]),
                 "text": _text(p)[:200], "score": e["score"], "strong": sig["strong"],
                 "families": {labels.get(f, f): ts for f, ts in sig["families"].items()},
                 "strong_terms": sig["strong_terms"], "contacts": sig["contacts"],
@@ -766,9 +766,9 @@ class HijackedAccount(ConfiguredDetector):
                 "ad_likeness": sig.get("ad_likeness")})
         terms = sorted({t for e in episode for ts in e["sig"]["families"].values() for t in ts})
         evidence = {
-            "window_from": iso(window_start), "recent_posts": len(recent),
+            "window_from": evidence_time(window_start), "recent_posts": len(recent),
             "spam_posts": len(episode), "spam_like_recent_posts": len(flagged),
-            "strong_posts": len(strong), "episode_from": iso(first), "episode_to": iso(last),
+            "strong_posts": len(strong), "episode_from": evidence_time(first), "episode_to": evidence_time(last),
             "episode_hours": round(hours, 1), "baseline_posts": len(past),
             "baseline_habits": sorted(labels.get(f, f) for f in habits),
             "families": [labels.get(f, f) for f in families], "terms": terms[:20],

@@ -18,12 +18,14 @@ __version__ = "0.1.0"
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
+    from plugins.douyin.fields import FIELDS
     from plugins.douyin.pages import PARSERS
     from plugins.douyin.spider import DouyinSpider
 
     return [Platform(name="douyin", version=__version__, parsers=dict(PARSERS),
                      spiders=[DouyinSpider],
-                     description="Douyin accounts through a signing browser (web API JSON)")]
+                     description="Douyin accounts through a signing browser (web API JSON)",
+                     fields=FIELDS)]
 
 
 @hookimpl

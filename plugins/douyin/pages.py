@@ -209,7 +209,7 @@ def parse_profile(inp: ParseInput) -> ParseResult:
         avatar_url=avatar,
         url=f"{SITE}/user/{sec_uid}",
         followers=followers, following=following, posts_count=posts_count,
-        region=strip_prefix(user.get("ip_location"), "IP属地：", "IP属地:", "IP属地"),
+        ip_region=strip_prefix(user.get("ip_location"), "IP属地：", "IP属地:", "IP属地"),
         extra={k: v for k, v in extra.items() if v is not None} or None,
     )
     items: list[Any] = [account]

@@ -17,11 +17,13 @@ __version__ = "0.1.0"
 @hookimpl
 def govspider_platforms() -> list[Platform]:
     """The ``web`` platform: the page parser and the site spider."""
+    from plugins.web.fields import FIELDS
     from plugins.web.pages import PARSERS
     from plugins.web.spider import WebSpider
 
     return [Platform(name="web", version=__version__, parsers=dict(PARSERS), spiders=[WebSpider],
-                     description="Government websites: pages and their (hidden) links")]
+                     description="Government websites: pages and their (hidden) links",
+                     fields=FIELDS)]
 
 
 @hookimpl

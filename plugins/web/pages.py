@@ -75,8 +75,8 @@ def parse_page(inp: ParseInput) -> ParseResult:
     links += _written_links(root, base, hidden)
     body = root.find("body")
     text = html_to_text(lxml.html.tostring(body, encoding="unicode")) if body is not None else ""
-    page = Page(_id=page_id(url), url=url, title=_title(root), text=text, raw_html=source,
-                links=links, fetched_at=inp.now)
+    page = Page(_id=page_id(url), url=url, platform="web", title=_title(root), text=text,
+                raw_html=source, links=links, fetched_at=inp.now)
     return ParseResult(outcome=OK, items=[page])
 
 

@@ -203,6 +203,7 @@ class WebSpider(PlatformSpider):
         depth = response.meta["web_depth"]
         scope = response.meta["web_scope"]
         for page in result.items:
+            page.unit = response.meta.get("web_unit")  # the registry unit whose site it is
             yield page
             if depth >= self.depth:
                 continue

@@ -17,12 +17,14 @@ __version__ = "0.1.0"
 @hookimpl
 def govspider_platforms() -> list[Platform]:
     """The ``wechat`` platform: its parsers and its spider."""
+    from plugins.wechat.fields import FIELDS
     from plugins.wechat.pages import PARSERS
     from plugins.wechat.spider import WechatSpider
 
     return [Platform(name="wechat", version=__version__, parsers=dict(PARSERS),
                      spiders=[WechatSpider],
-                     description="WeChat official-account articles (mp.weixin.qq.com, Sogou mirror)")]
+                     description="WeChat official-account articles (mp.weixin.qq.com, Sogou mirror)",
+                     fields=FIELDS)]
 
 
 @hookimpl

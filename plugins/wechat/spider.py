@@ -284,7 +284,6 @@ class WechatSpider(PlatformSpider):
             elif isinstance(item, Account) and item._id not in self.accounts_seen:
                 self.accounts_seen.add(item._id)
                 item.unit = item.unit or ctx.get("unit") or None
-                item.region = item.region or ctx.get("region") or None
                 yield item
 
 

@@ -35,12 +35,13 @@ DEFAULT_RATE_LIMIT = 30
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
+    from .fields import FIELDS
     from .pages import PARSERS
     from .spider import WeiboSpider
 
     return [Platform(name="weibo", version=__version__, parsers=dict(PARSERS),
                      spiders=[WeiboSpider],
-                     description="Weibo accounts via the mobile API (m.weibo.cn)")]
+                     description="Weibo accounts via the mobile API (m.weibo.cn)", fields=FIELDS)]
 
 
 @hookimpl

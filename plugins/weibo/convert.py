@@ -237,7 +237,7 @@ def post_from_mblog(mblog: dict[str, Any], now: datetime | None,
         is_repost=original_id is not None,
         repost_of=f"{PLATFORM}:{original_id}" if original_id else None,
         is_pinned=is_pinned(mblog),
-        is_long_text=True if full else None,
+        is_long_text=bool(full),  # completed later when the listing truncated it
         topics=text["topics"], mentions=text["mentions"], links=text["links"],
         media=media_of(mblog),
         source=_plain(mblog.get("source")),

@@ -206,7 +206,6 @@ class WeiboSpider(PlatformSpider):
         for item in result.items:
             if isinstance(item, Account):
                 item.unit = state.entry.unit or None
-                item.region = item.region or state.entry.region or None
                 containerid = (item.extra or {}).get("timeline_containerid")
                 # held until page 1 adds last_post_at: one sighting of the account per crawl
                 state.account_item = item
@@ -246,7 +245,6 @@ class WeiboSpider(PlatformSpider):
                     account.extra = {**(account.extra or {}),
                                      "timeline_containerid": extra["timeline_containerid"]}
                 account.unit = state.entry.unit or None
-                account.region = account.region or state.entry.region or None
                 state.account_item = account
                 state.listed_count = account.posts_count
                 return [convert.metrics_from_account(account, self.now())]

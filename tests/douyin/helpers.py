@@ -81,7 +81,8 @@ def check_account_against_world(db: Any, world: Any, acc: Any) -> dict[str, int]
     assert doc["followers"] == acc.followers and doc["following"] == acc.following
     assert doc["posts_count"] == acc.post_count
     assert doc["verified"] is bool(acc.verified)
-    assert doc["region"] == acc.ip_region
+    assert doc["ip_region"] == acc.ip_region  # the profile's IP属地; region is the registry's
+    assert doc.get("region", acc.unit.region) == acc.unit.region
     assert doc["unit"] == acc.unit.name
     assert db["account_metrics"].count_documents({"account_id": account_id}) >= 1
 

@@ -91,7 +91,8 @@ def test_article_items_are_completed_from_the_registry_and_deduplicated() -> Non
     again, _ = split(spider.parse_article(response(url, "article_2025.html", wechat=ctx())))
     post, account = first
     assert isinstance(post, Post) and isinstance(account, Account)
-    assert account.unit == "青禾市公安局" and account.region == "510100"
+    # region and region_name: the normal form's, from the registry (NormalizePipeline)
+    assert account.unit == "青禾市公安局" and account.region is None
     assert [type(i) for i in again] == [Post]  # the account is yielded once per crawl
 
 
