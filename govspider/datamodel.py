@@ -168,10 +168,30 @@ class Meta(Record):
     summary: ClassVar[str] = "facts about the corpus itself"
     written_by: ClassVar[str] = "storage, when it connects, and `govspider db migrate`"
 
-    _id: str  #: ``schema``
-    schema_version: int  #: the version of this data model the corpus follows
-    #: when ``govspider db migrate`` brought the corpus to its version
+    _id: str  #: ``schema`` (the data model's version) or ``search_index`` (search coverage)
+    #: ``schema``: the version of this data model the corpus follows
+    schema_version: int | None = None
+    #: ``schema``: when ``govspider db migrate`` brought the corpus to its version
     migrated_at: datetime | None = None
+    #: ``search_index``: collection -> whether ``search_segments`` cover every document of it
+    complete: dict[str, bool] | None = None
+
+
+@dataclass
+class SearchSegment(Record):
+    collection: ClassVar[str] = "search_segments"
+    summary: ClassVar[str] = ("a compressed block of the searchable texts of posts or comments "
+                              "(`govspider search`; `govspider.storage.search_index`)")
+    written_by: ClassVar[str] = "storage, for each batch of new or changed posts and comments, and `govspider db index-text`"
+
+    _id: str  #: ``<collection>:<hash>``
+    texts_of: str  #: ``posts`` or ``comments``: whose texts the segment holds
+    seq: int  #: when it was written (ns since 1970); the newest segment holding a document wins
+    n: int  #: entries in the segment
+    normalized: bool  #: whether its texts are normalized already (``db index-text`` does it)
+    created_at: datetime  #: when it was written
+    #: zlib of five columns: ``_id``, ``account_id``, ``platform``, ``published_at`` (ms), text
+    data: bytes
 
 
 @dataclass
@@ -209,7 +229,7 @@ class ScheduleRun(Record):
 
 
 RECORDS: tuple[type[Record], ...] = (PostVersion, CrawlRun, RawResponse, RegistryUnit, Meta,
-                                     ScheduleJob, ScheduleRun)
+                                     SearchSegment, ScheduleJob, ScheduleRun)
 #: item collections whose documents storage stamps (:class:`Sighting`)
 SIGHTED = tuple(cls.collection for cls in items.ITEM_TYPES.values())
 #: collections whose documents belong to one platform (a column per platform in the dictionary)

@@ -306,11 +306,13 @@ class AccountCrawl(Item):
 
     item_type: ClassVar[str] = "account_crawl"
     collection: ClassVar[str] = "account_crawls"
-    required: ClassVar[tuple[str, ...]] = ("_id", "account_id")
+    summary: ClassVar[str] = ("an account the crawl ``crawl_id`` covered completely, stored after "
+                              "its documents (``last_seen_at``: when); the incremental stop point")
+    required: ClassVar[tuple[str, ...]] = ("_id", "account_id", "platform")
 
     _id: str  #: the account's ``_id``
-    account_id: str
-    platform: str | None = None
+    account_id: str  #: the account's ``_id`` (the same value, for queries and joins)
+    platform: str  #: the account's platform
 
 
 ITEM_TYPES: dict[str, type[Item]] = {

@@ -40,7 +40,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     "raw_responses": [IndexModel([("url", ASCENDING)])],
     "crawl_runs": [IndexModel([("spider", ASCENDING), ("started_at", DESCENDING)])],
     "registry": [IndexModel([("unit", ASCENDING)])],
-    "search_segments": [IndexModel([("collection", ASCENDING), ("seq", DESCENDING)])],
+    "search_segments": [IndexModel([("texts_of", ASCENDING), ("seq", DESCENDING)])],
 }
 #: Collections whose documents show that a corpus predates the ``meta`` version record.
 _DATA = ("accounts", "posts", "comments", "apps", "pages", "findings")

@@ -15,7 +15,7 @@ points to at 250-850 µs (three to ten times a scan's cost per document), and ``
 is not answered from the index at all. What the server does cheaply is return a few large
 documents. So the searchable text is kept, compressed, in a few large *segment* documents:
 
-- ``_id``: ``<collection>:<hash>``; ``collection``: ``posts`` or ``comments``; ``seq``: when it
+- ``_id``: ``<collection>:<hash>``; ``texts_of``: ``posts`` or ``comments``; ``seq``: when it
   was written (ns; the newest segment holding a document wins); ``n``: entries;
   ``normalized``: whether its texts are normalized already; ``data``: zlib of five columns
   (``_id``, ``account_id``, ``platform``, ``published_at`` in ms, text).
@@ -119,7 +119,7 @@ def _segment(collection: str, entries: list[tuple[str, ...]], norm: bool, seq: i
     retried batch replaces it) and stamped now."""
     body = _body(entries)
     digest = hashlib.blake2b(f"{tag}|{seq}|".encode() + body, digest_size=10).hexdigest()
-    return {"_id": f"{collection}:{tag}{digest}", "collection": collection,
+    return {"_id": f"{collection}:{tag}{digest}", "texts_of": collection,
             "seq": time.time_ns() if seq is None else seq, "n": len(entries), "normalized": norm,
             "created_at": datetime.now(timezone.utc), "data": Binary(zlib.compress(body, 1))}
 
@@ -148,7 +148,7 @@ class _Segment:
 
 def _segments(db: Database[dict[str, Any]], collection: str) -> Iterator[_Segment]:
     """Segments of ``collection``, newest first."""
-    for doc in db[SEGMENTS].find({"collection": collection}).sort("seq", -1):
+    for doc in db[SEGMENTS].find({"texts_of": collection}).sort("seq", -1):
         yield _Segment(doc["_id"], doc["seq"], bool(doc.get("normalized")),
                        _unpack(doc["data"], doc.get("n", 0)))
 
@@ -413,7 +413,7 @@ def _rebuild(db: Database[dict[str, Any]], collection: str, count: int,
     n, written = _write_segments(db, collection, entries(), seq)
     # older segments describe what the scan has just read (the writer stores a document
     # before its segment); segments appended during the scan are newer and stay
-    db[SEGMENTS].delete_many({"collection": collection, "seq": {"$lt": seq}, "_id": {"$nin": written}})
+    db[SEGMENTS].delete_many({"texts_of": collection, "seq": {"$lt": seq}, "_id": {"$nin": written}})
     if progress is not None:
         progress(collection, count, count)
     return IndexStats(collection, "rebuild", n, segments_after=len(written))

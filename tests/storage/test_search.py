@@ -189,7 +189,7 @@ def test_edits_deletions_and_recrawls(db: Any) -> None:
     assert [h.id for h in hits] == ["weibo:9"] and hits[0].doc["deleted"] is True
     before = db[SEGMENTS].count_documents({})
     stats = index_text(db, ("posts",))
-    assert stats[0].mode == "merge" and db[SEGMENTS].count_documents({"collection": "posts"}) == 1
+    assert stats[0].mode == "merge" and db[SEGMENTS].count_documents({"texts_of": "posts"}) == 1
     assert before >= 2
     assert _found(db, "停水") == set() and _found(db, "停电") == {"weibo:9"}
 
