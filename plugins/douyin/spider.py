@@ -58,7 +58,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 
-from govspider.downloadermiddlewares import BACKOFF_META
+from govspider.downloadermiddlewares import ACCOUNT_META, BACKOFF_META
 from govspider.items import Account, Comment, Post
 from govspider.platform import END_OF_LIST, ERROR, OK, ParseInput, ParseResult
 from govspider.registry import RegistryAccount
@@ -635,6 +635,9 @@ class DouyinSpider(PlatformSpider):
             logger.error("Signer failed for %s: %s", path, exc)
             return None
         meta = {**meta, "douyin_path": path, "douyin_params": params}
+        state = meta.get("douyin_state")
+        if state is not None:  # a wall that persists ends the account (GOVSPIDER_ACCOUNT_MAX_WALLS)
+            meta[ACCOUNT_META] = state.account_id
         return scrapy.Request(url, callback=callback, meta=meta, dont_filter=True,
                               headers={"User-Agent": self.direct_user_agent,
                                        "Referer": f"{self.base_url}/"})

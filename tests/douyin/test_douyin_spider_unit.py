@@ -161,3 +161,26 @@ def test_comments_only_for_the_most_recent_posts(limit: int, expected: list[str]
     state = AccountState(account=ACCOUNT, stop_at=None, since=None)
     list(spider.posts_items(state, ParseResult(items=posts)))
     assert list(state.comments_pending) == expected  # the pinned post does not use up the budget
+
+
+def test_direct_requests_name_their_account_and_keep_it_on_a_retry():
+    """Direct mode: every API request carries its account (ACCOUNT_META), so a wall that
+    persists ends the account, as on Weibo and WeChat; a re-signed retry keeps it."""
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    from govspider.downloadermiddlewares import ACCOUNT_META
+    from govspider.platform import RATE_LIMITED, ParseResult
+
+    crawler = get_crawler(DouyinSpider, {"GOVSPIDER_STORE_ENABLED": False,
+                                         "GOVSPIDER_DETECT_ENABLED": False,
+                                         "DOUYIN_MODE": "direct", "GOVSPIDER_BACKOFF_BASE": 0.1,
+                                         "DOUYIN_SIGNER": "tests.douyin.sandbox_signer.sign"})
+    spider = DouyinSpider.from_crawler(crawler)
+    crawler.spider = spider
+    state = AccountState(account=ACCOUNT, stop_at=None, since=None)
+    request = spider.posts_request(state, 0)
+    assert request is not None and request.meta[ACCOUNT_META] == f"douyin:{ACCOUNT.platform_id}"
+    response = TextResponse(request.url, body=b"{}", request=request, encoding="utf-8")
+    retries = list(spider.resign(response, ParseResult.error(RATE_LIMITED, "slow down")))
+    assert retries and all(r.meta[ACCOUNT_META] == request.meta[ACCOUNT_META] for r in retries)
