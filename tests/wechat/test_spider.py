@@ -3,6 +3,8 @@ the configured base URLs, foreign articles, retries after a captcha redirect, to
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from datetime import datetime
 from typing import Any
@@ -44,6 +46,10 @@ def response(url: str, fixture: str, **meta: Any) -> TextResponse:
 
 
 def split(out: Any) -> tuple[list[Any], list[Request]]:
+    if inspect.isasyncgen(out):  # storage is off here, so nothing in it awaits the reactor
+        async def drain() -> list[Any]:
+            return [o async for o in out]
+        out = asyncio.run(drain())
     out = list(out)
     return [o for o in out if not isinstance(o, Request)], [o for o in out if isinstance(o, Request)]
 
