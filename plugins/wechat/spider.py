@@ -19,9 +19,9 @@ fetched again (``revisit`` requests) on a schedule decaying with their age,
 ``WECHAT_RECRAWL_POLICY=all``: every run). A deletion lands as ``deleted: true``, an edit as a
 new text (``post_versions``). The mp list also says how many articles it holds
 (``app_msg_cnt``): under the ``changed`` policy, when that is lower than the stored articles
-plus the new ones, the list is paged back (at most ``WECHAT_DELETION_PAGES`` pages past the
-stored ones) until the stored articles it no longer shows account for the drop, and only those
-are fetched again.
+plus the new ones, the list is paged back (at most ``WECHAT_DELETION_SEARCH_PAGES`` pages past
+the stored ones) until the stored articles it no longer shows account for the drop, and only
+those are fetched again.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class WechatSpider(PlatformSpider):
                 handler.addFilter(redact)
         spider.accounts_seen = set()
         spider.recrawl_settings(settings, "WECHAT")
-        spider.deletion_pages = settings.getint("WECHAT_DELETION_PAGES", 10)
+        spider.deletion_pages = settings.getint("WECHAT_DELETION_SEARCH_PAGES", 10)
         #: stored articles fetched again in this run (by ``_id``): none is fetched twice
         spider.revisited = set()
         return spider
