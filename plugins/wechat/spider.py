@@ -312,8 +312,8 @@ class WechatSpider(PlatformSpider):
         times = [t for t in (listed["oldest"], *(p.published_at for p in own)) if t is not None]
         listed["oldest"] = min(times, default=None)
         fresh = [p._id for p in own if not self._old(p.published_at, ctx)]
-        corpus = self.corpus()
-        if fresh and corpus is not None:  # newer than the cutoff: stored by a cut-off run?
+        corpus = self.corpus() if fresh else None
+        if corpus is not None:  # newer than the cutoff: stored by a run cut short?
             stored = await corpus.read(corpus.stored_posts, fresh)
             listed["new"] += sum(1 for _id in fresh if _id not in stored)
         if "articles" in result.totals:
