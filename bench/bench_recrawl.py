@@ -19,12 +19,18 @@ the share of generation 1's changes captured, and the re-crawl storage ratio of
 Targets: an unchanged run <= 1.5 requests per account; generation 1 captures every new post and
 deletion and >= 95 % of the new comments on posts younger than 7 days; storage >= 1.0.
 ``--set KEY=VALUE`` adds a setting to every crawl (another schedule, say).
+
+``wechat`` discovers through Sogou (the default source, no login), ``wechat-mp`` through the mp
+backend list (``WECHAT_SOURCE=mp``, with the sandbox's token and session cookie in the
+environment, as an operator's ``GOVSPIDER_WECHAT_TOKEN`` / ``GOVSPIDER_WECHAT_COOKIE``): its
+``app_msg_cnt`` lets a re-crawl locate deletions.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -45,6 +51,15 @@ PREFIX = {"weibo": "/weibo", "wechat": "/sogou"}
 YOUNG = timedelta(days=7)
 
 
+def variants() -> dict[str, tuple[str, dict[str, str], dict[str, str]]]:
+    """Platforms run another way: name -> (platform, settings, environment)."""
+    from plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
+
+    return {"wechat-mp": ("wechat", {"WECHAT_SOURCE": "mp"},
+                          {"GOVSPIDER_WECHAT_TOKEN": SANDBOX_TOKEN,
+                           "GOVSPIDER_WECHAT_COOKIE": f"{SESSION_COOKIE}=bench-session"})}
+
+
 def write_registry(accounts: list[Any], path: Path) -> Path:
     units = [{"name": a.unit.name, "region": a.unit.region, "level": a.unit.level,
               "accounts": [{"platform": a.platform, "platform_id": a.platform_id, "name": a.name}]}
@@ -54,11 +69,13 @@ def write_registry(accounts: list[Any], path: Path) -> Path:
     return path
 
 
-def crawl(spider: str, registry: Path, settings: dict[str, Any]) -> None:
+def crawl(spider: str, registry: Path, settings: dict[str, Any],
+          env: dict[str, str] | None = None) -> None:
     cmd = [str(SCRAPY), "crawl", spider, "-a", f"accounts={registry}"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed: {proc.stderr[-3000:]}")
 
@@ -129,12 +146,13 @@ def seen_earlier(db: Any, hours: float) -> None:
 RUNS = ((0, "first"), (0, "unchanged"), (0, "day_later"), (1, "generation_1"))
 
 
-def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: int, size: str,
+def run_platform(name: str, policy: str, n: int, uri: str, tmp: Path, seed: int, size: str,
                  now: str, extra: dict[str, str] | None = None) -> dict[str, Any]:
     from govspider.sandbox.server import SandboxServer
     from govspider.sandbox.world import World
 
-    database = f"bench_recrawl_{platform}_{policy}"
+    platform, source, env = variants().get(name, (name, {}, {}))
+    database = f"bench_recrawl_{name.replace('-', '_')}_{policy}"
     w0 = World(seed=seed, size=size, now=now)
     w1 = World(seed=seed, size=size, now=now, generation=1)
     accounts = [a for a in w0.accounts(platform) if a.name][:n]
@@ -142,7 +160,8 @@ def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: 
     base = {"MONGODB_URI": uri, "MONGODB_DATABASE": database, "LOG_LEVEL": "WARNING",
             "GOVSPIDER_DETECT_ENABLED": False, "GOVSPIDER_NOW": w0.now.isoformat(),
             "WEIBO_RECRAWL_POLICY": policy, "DOUYIN_RECRAWL_POLICY": policy,
-            "WECHAT_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False, **(extra or {})}
+            "WECHAT_RECRAWL_POLICY": policy, "TELNETCONSOLE_ENABLED": False, **source,
+            **(extra or {})}
     if platform == "douyin":  # plain signed HTTP: every request is one the spider chose
         base |= {"DOUYIN_MODE": "direct", "DOUYIN_SIGNER": "tests.douyin.sandbox_signer.sign"}
     runs: dict[str, Any] = {}
@@ -157,7 +176,7 @@ def run_platform(platform: str, policy: str, n: int, uri: str, tmp: Path, seed: 
             try:
                 before = served(sandbox)
                 crawl(platform, registry, base | dict(sandbox.settings)
-                      | {"GOVSPIDER_NOW": w0.now.isoformat()})
+                      | {"GOVSPIDER_NOW": w0.now.isoformat()}, env)
                 requests = served(sandbox) - before
             finally:
                 if label in ("day_later", "generation_1"):
@@ -182,7 +201,7 @@ def storage_ratio() -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10)
-    parser.add_argument("--platforms", default="weibo,wechat,douyin")
+    parser.add_argument("--platforms", default="weibo,wechat,wechat-mp,douyin")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--size", default="small")
     parser.add_argument("--no-storage", action="store_true")
@@ -210,11 +229,11 @@ def main() -> None:
         for policy, fig in by_policy.items():
             runs = "  ".join(f"{label} {fig[label]['per_account']:5.2f}"
                              for _, label in RUNS)
-            print(f"{platform:<7} policy {policy:<8} requests/account: {runs}")
-            print(f"{'':<7} {'':<15} by purpose: " + "; ".join(
+            print(f"{platform:<9} policy {policy:<8} requests/account: {runs}")
+            print(f"{'':<9} {'':<15} by purpose: " + "; ".join(
                 f"({label}) {fig[label]['by_purpose']}" for _, label in RUNS[1:]))
             shares = ", ".join(f"{k} {c}/{t}" for k, (c, t) in fig["captured"].items() if t)
-            print(f"{'':<7} {'':<15} generation 1 captured: {shares}")
+            print(f"{'':<9} {'':<15} generation 1 captured: {shares}")
         worst_unchanged = max(worst_unchanged, by_policy["changed"]["unchanged"]["per_account"])
     if ratio is not None:
         print(f"storage: re-crawl writer / raw upserts = {ratio:.2f}")

@@ -73,6 +73,9 @@ class ParseResult:
     requests: list[str] = field(default_factory=list)
     #: Human-readable detail for logs (never printed with credentials).
     message: str | None = None
+    #: What a list says it holds in all, by what it counts (``{"articles": 120}``): a drop
+    #: between crawls tells of deletions. Empty when the list does not say.
+    totals: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -85,8 +88,9 @@ class ParseResult:
         return cls(outcome=ERROR, error_kind=kind, message=message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "error_kind": self.error_kind, "items": self.items,
-                "next": self.next, "requests": self.requests}
+        out = {"outcome": self.outcome, "error_kind": self.error_kind, "items": self.items,
+               "next": self.next, "requests": self.requests}
+        return out | {"totals": self.totals} if self.totals else out
 
 
 Parser = Callable[[ParseInput], ParseResult]

@@ -5,13 +5,16 @@ Weibo: an unchanged re-crawl costs at most 1.5 requests per account and rewrites
 (their hashes match: only last_seen_at / crawl_id move); a generation-1 crawl captures the new
 posts, the deletions, the edits the listing shows and the new comments on young posts.
 WeChat: an unchanged re-crawl costs at most 1.5 requests per account; stored articles are
-fetched again by the age schedule, which captures the edits and deletions of young articles.
+fetched again by the age schedule, which captures the edits and deletions of young articles;
+on the mp source, a drop of the list's article count locates generation 1's deletions, of any
+age, and only those articles are fetched again.
 Douyin (direct mode): the same cost bound, and generation 1 captured (new posts, deletions,
 new comments on young posts).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -32,11 +35,13 @@ def write_registry(accounts: list[Any], path: Path) -> Path:
     return path
 
 
-def crawl(spider: str, settings: dict[str, Any], registry: Path) -> None:
+def crawl(spider: str, settings: dict[str, Any], registry: Path,
+          env: dict[str, str] | None = None) -> None:
     cmd = [str(SCRAPY), "crawl", spider, "-a", f"accounts={registry}"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
     assert proc.returncode == 0, proc.stderr[-4000:]
 
 
@@ -202,6 +207,62 @@ def test_wechat_recrawl_revisits_by_age(sandbox: Any, crawl_settings: dict[str, 
             assert got["deleted"] is True
         else:
             assert squash(got["text"]) == squash(post.edited_text)  # as the page breaks lines
+
+
+def test_wechat_mp_recrawl_locates_deletions(sandbox: Any, crawl_settings: dict[str, Any],
+                                             db: Any, tmp_path: Path) -> None:
+    """The mp list says how many articles it holds (``app_msg_cnt``). Right after the first
+    crawl a re-crawl costs one list page per account. Generation 1 deletes articles of any
+    age; the re-crawl right after (no article due by the age schedule) pages back until the
+    stored articles the list no longer shows account for the drop, and fetches only those
+    again: every deletion captured, no other article re-visited. An account with an article
+    deleted before the first crawl (listed, stored as deleted) is among them."""
+    from govspider.sandbox.server import SandboxServer
+    from govspider.sandbox.world import World
+    from plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
+
+    world = sandbox.world
+    later = World(seed=world.seed, size="small", now=world.now, generation=1)
+
+    def deletions(a: Any) -> list[Any]:
+        return [p for p in later.posts(later.account("wechat", a.platform_id), 0, 40)
+                if p.deleted_since]
+
+    accounts = sorted((a for a in world.accounts("wechat") if deletions(a)),
+                      key=lambda a: -len(deletions(a)))[:2]
+    deleted = [p for a in accounts for p in deletions(a)]
+    assert any(world.now - p.created_at > timedelta(days=30) for p in deleted)
+    assert any(p.deleted for a in accounts for p in world.posts(a, 0, world.post_count(a)))
+    registry = write_registry(accounts, tmp_path / "registry.yaml")
+    settings = {**crawl_settings, "GOVSPIDER_NOW": world.now.isoformat(),
+                "GOVSPIDER_DETECT_ENABLED": False, "WECHAT_SOURCE": "mp", **sandbox.settings}
+    env = {"GOVSPIDER_WECHAT_TOKEN": SANDBOX_TOKEN,
+           "GOVSPIDER_WECHAT_COOKIE": f"{SESSION_COOKIE}=test-session"}
+    crawl("wechat", settings, registry, env)
+    posts = db["posts"].count_documents({})
+    assert posts == sum(world.post_count(a) for a in accounts)
+
+    # ---------------------------------------------------------------- right after
+    before = served(sandbox)
+    crawl("wechat", settings, registry, env)
+    assert served(sandbox) - before <= 1.5 * len(accounts)
+    run = last_run(db)["stats"]
+    assert run.get("govspider/requests/revisit", 0) == 0
+    assert run.get("wechat/recrawl/deletion_search_pages", 0) == 0
+    assert db["posts"].count_documents({}) == posts
+
+    # ---------------------------------------------------------------- generation 1
+    with SandboxServer(seed=world.seed, size="small", now=world.now, generation=1) as server:
+        crawl("wechat", {**settings, **server.settings}, registry, env)
+    run = last_run(db)["stats"]
+    for post in deleted:
+        got = db["posts"].find_one({"_id": post.corpus_id})
+        assert got["deleted"] is True and got["deleted_reason"] == post.deleted_reason
+    assert run["govspider/requests/revisit"] == run["wechat/recrawl/revisits_missing"] \
+        == run["wechat/recrawl/listed_drop"] == len(deleted)
+    assert run["wechat/recrawl/deletion_search_pages"] > 0
+    assert db["posts"].count_documents({"deleted": True}) \
+        == len(deleted) + sum(p.deleted for a in accounts for p in world.posts(a, 0, world.post_count(a)))
 
 
 def test_douyin_recrawl_costs_what_changed(sandbox: Any, crawl_settings: dict[str, Any], db: Any,

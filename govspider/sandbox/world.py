@@ -174,6 +174,8 @@ class WPost:
     ip_region: str
     deleted: bool = False
     deleted_reason: str | None = None
+    #: deleted by generation 1 (not a deletion generation 0 already had)
+    deleted_since: bool = False
     edited_text: str | None = None
     is_original: bool | None = None
     bid: str | None = None
@@ -494,8 +496,7 @@ class World:
         less the posts deleted since generation 0 (they count no more on the platform)."""
         if self.generation < 1:
             return account.post_count
-        return account.post_count - sum(1 for p in self.posts(account, 0, 60)
-                                        if p.deleted and _gen_deleted(p))
+        return account.post_count - sum(1 for p in self.posts(account, 0, 60) if p.deleted_since)
 
     def posts(self, account: WAccount, start: int = 0, count: int = 20) -> list[WPost]:
         """Posts newest first by index (0 = newest non-pinned)."""
@@ -846,7 +847,7 @@ class _PostBuilder:
         if acc.platform == "weibo":
             is_long = len(text_plain) > 140
         # --- generation edits / deletions
-        deleted, reason, edited, original_text = False, None, None, None
+        deleted, reason, edited, original_text, since = False, None, None, None, False
         gr = rng_for(w.seed, "gen", acc.index, self.kind, k)
         roll = gr.random()
         if acc.platform == "wechat" and self.kind == "post" and not plants and roll < 0.03:
@@ -860,7 +861,8 @@ class _PostBuilder:
                 text_plain = render_text(acc.platform, segments)
                 edited = text_plain
             elif roll < 0.10:
-                deleted, reason = True, "该内容已被发布者删除" if acc.platform == "wechat" else "deleted by author"
+                deleted, since = True, True
+                reason = "该内容已被发布者删除" if acc.platform == "wechat" else "deleted by author"
         # --- media
         media = self._media()
         # --- counts
@@ -882,7 +884,7 @@ class _PostBuilder:
             pinned=self.kind == "pinned", repost_of=repost_of, media=media, likes=likes,
             comments_count=0, reposts=reposts, views=views, favorites=favorites,
             source=self._source(), ip_region=unit.province, deleted=deleted, deleted_reason=reason,
-            edited_text=edited, original_text=original_text, ordinal=k, kind=self.kind,
+            deleted_since=since, edited_text=edited, original_text=original_text, ordinal=k, kind=self.kind,
             push_size=push_size, planted=tuple(plants))
         if acc.platform == "weibo":
             post.post_id = f"4{'9' if self.kind == 'post' else '7'}{_code(acc.index, 6):06d}{_kbase(acc.index, 8) + k * _KSTEP:08d}"
@@ -1028,11 +1030,6 @@ def _new_comments(world: World, post: WPost) -> int:
     if age < 0 or r.random() >= 0.8 * math.exp(-age / 3):
         return 0
     return r.randint(1, 4)
-
-
-def _gen_deleted(post: WPost) -> bool:
-    """Deleted by generation 1 (not a deletion generation 0 already had)."""
-    return post.deleted_reason == "deleted by author"
 
 
 def _build_comments(world: World, post: WPost) -> list[WComment]:

@@ -40,6 +40,9 @@ def govspider_settings() -> dict[str, Any]:
         "SOGOU_MAX_PAGES": 10,
         #: Pages of the mp backend list per account (5 articles each).
         "WECHAT_MAX_PAGES": 50,
+        #: mp source, re-crawls: list pages read past the stored articles to locate the
+        #: deletions a drop of app_msg_cnt announces (docs/recrawl.md)
+        "WECHAT_DELETION_SEARCH_PAGES": 10,
         #: requests per minute per real host (Sogou blocks fast crawls within minutes);
         #: deep-merged under the user's own GOVSPIDER_RATE_LIMITS
         "GOVSPIDER_RATE_LIMITS": {"weixin.sogou.com": 10, "mp.weixin.qq.com": 30},

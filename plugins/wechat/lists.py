@@ -89,17 +89,22 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
         entries = data.get("app_msg_list") or []
         total = _int(data.get("app_msg_cnt"))
         step = len(entries) if isinstance(entries, list) else 0
+        unit = "articles"  # begin moves by list entries, one an article, up to app_msg_cnt
     elif "publish_page" in data:
         try:
             entries, total, step = _publish_entries(data["publish_page"])
         except (ValueError, TypeError, AttributeError) as exc:
             return ParseResult.error(MALFORMED, f"publish_page: {exc}")
+        unit = "publishes"  # total_count counts pushes, one of several articles perhaps
     else:
         return ParseResult.error(MALFORMED, "neither app_msg_list nor publish_page in the body")
     if not isinstance(entries, list):
         return ParseResult.error(MALFORMED, "the article list is not a list")
+    # a count lower than what the list has shown up to here counts something else: not given
+    totals = {unit: total} if total is not None and total >= begin + step else {}
     if not entries:
-        return ParseResult(outcome=END_OF_LIST, message=f"no articles at begin={begin}")
+        return ParseResult(outcome=END_OF_LIST, message=f"no articles at begin={begin}",
+                           totals=totals)
     items: list[Post] = []
     for entry in entries:
         post = _backend_post(entry, fakeid) if isinstance(entry, dict) else None
@@ -113,7 +118,7 @@ def parse_appmsg_list(inp: ParseInput) -> ParseResult:
     more = step > 0 and (total is None or new_begin < total)
     return ParseResult(
         outcome=OK, items=items, next={"begin": new_begin} if more else None,
-        requests=[p.url for p in items if p.url and not p.deleted])
+        requests=[p.url for p in items if p.url and not p.deleted], totals=totals)
 
 
 def _publish_entries(page: Any) -> tuple[list[dict[str, Any]], int | None, int]:

@@ -8,7 +8,9 @@ rendered from the generated world (same paths, parameters and body shapes as pla
   ``参数错误`` for an unknown id; ``/s/{token}``: the same article by its short link;
 - ``/cgi-bin/appmsg?action=list_ex&begin=&count=&fakeid=&token=`` and
   ``/cgi-bin/appmsgpublish?sub=list&...``: the backend lists; they need ``token`` =
-  :data:`SANDBOX_TOKEN` and a cookie with ``slave_sid=`` (else ``ret 200003``);
+  :data:`SANDBOX_TOKEN` and a cookie with ``slave_sid=`` (else ``ret 200003``); from
+  generation 1 on, ``list_ex`` leaves out the articles deleted since generation 0 and its
+  ``app_msg_cnt`` no longer counts them (``World.shown_post_count``);
 - ``/mp/profile_ext?action=getmsg&__biz=&offset=&count=&key=``: the in-app history (``ret -3
   no session`` without ``key``).
 
@@ -461,9 +463,11 @@ def routes(world: Any) -> list[Any]:
             return json_response({"base_resp": {"ret": 200002, "err_msg": "invalid args"}})
         begin = max(0, _int(request.query.get("begin"), 0))
         count = min(20, max(1, _int(request.query.get("count"), 5)))
-        posts = world.posts(acc, begin, count)
-        return json_response({"app_msg_cnt": world.post_count(acc),
-                              "app_msg_list": [appmsg_item(p) for p in posts],
+        # an article deleted since generation 0 is gone from the list and from its count
+        # (generation 0's deleted articles stay listed, as the first crawl has always seen them)
+        shown = [p for p in world.posts(acc, 0, world.post_count(acc)) if not p.deleted_since]
+        return json_response({"app_msg_cnt": world.shown_post_count(acc),
+                              "app_msg_list": [appmsg_item(p) for p in shown[begin:begin + count]],
                               "base_resp": {"err_msg": "ok", "ret": 0}})
 
     async def appmsgpublish(request: web.Request) -> web.Response:

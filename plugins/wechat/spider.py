@@ -12,11 +12,16 @@ Discovery source (setting ``WECHAT_SOURCE``):
 Incremental: articles published before the newest stored one (or ``-a since=``) are not
 fetched again unless ``-a full=1``.
 
-Re-crawls (something stored, no ``full``): neither listing shows an edit or a deletion, so
-stored articles younger than ``WECHAT_REVISIT_DAYS`` (7) are fetched again (``revisit``
-requests) on a schedule decaying with their age, ``WECHAT_REVISIT_SCHEDULE`` (hours since the
-article was last seen, by its age in days; ``WECHAT_RECRAWL_POLICY=all``: every run). A
-deletion lands as ``deleted: true``, an edit as a new text (``post_versions``).
+Re-crawls (something stored, no ``full``): neither listing shows an edit, and Sogou keeps
+listing a deleted article, so stored articles younger than ``WECHAT_REVISIT_DAYS`` (7) are
+fetched again (``revisit`` requests) on a schedule decaying with their age,
+``WECHAT_REVISIT_SCHEDULE`` (hours since the article was last seen, by its age in days;
+``WECHAT_RECRAWL_POLICY=all``: every run). A deletion lands as ``deleted: true``, an edit as a
+new text (``post_versions``). The mp list also says how many articles it holds
+(``app_msg_cnt``): under the ``changed`` policy, when that is lower than the stored articles
+plus the new ones, the list is paged back (at most ``WECHAT_DELETION_SEARCH_PAGES`` pages past
+the stored ones) until the stored articles it no longer shows account for the drop, and only
+those are fetched again.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import logging
 import os
 import unicodedata
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -34,7 +39,7 @@ import scrapy
 
 from govspider.downloadermiddlewares import ACCOUNT_META, COOKIE_META
 from govspider.items import Account, Post
-from govspider.platform import END_OF_LIST, ERROR, GONE, NOT_FOUND
+from govspider.platform import END_OF_LIST, ERROR, GONE, NOT_FOUND, OK
 from govspider.spiders.base import PURPOSE_META, REVISIT, PlatformSpider
 from plugins.wechat.urls import account_id, is_article_url, rebase
 
@@ -42,6 +47,11 @@ logger = logging.getLogger(__name__)
 
 SOURCES = ("sogou", "mp")
 MP_PAGE_SIZE = 5
+#: Request meta of an mp list page of a re-crawl: what the pages so far listed (see
+#: :meth:`WechatSpider._tally`)
+LISTED_META = "wechat_listed"
+#: Lower bound of a deletion search that reached the end of the list: every older article
+LIST_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class SecretFilter(logging.Filter):
@@ -103,19 +113,24 @@ class WechatSpider(PlatformSpider):
                 handler.addFilter(redact)
         spider.accounts_seen = set()
         spider.recrawl_settings(settings, "WECHAT")
+        spider.deletion_pages = settings.getint("WECHAT_DELETION_SEARCH_PAGES", 10)
+        #: stored articles fetched again in this run (by ``_id``): none is fetched twice
+        spider.revisited = set()
         return spider
 
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[Any]:
         corpus = None if self.full else self.corpus()
-        cutoffs = None
+        cutoffs = counted = None
         if corpus is not None:  # one query per account: on a thread, not stalling the reactor
             cutoffs = await corpus.read(self._cutoffs, self.accounts(), corpus)
-        for request in self._start_requests(cutoffs):
+            if self.source == "mp" and self.policy == "changed":
+                counted = await corpus.read(_counted_articles, corpus, cutoffs)
+        for request in self._start_requests(cutoffs, counted):
             yield request
         if corpus is not None and self.revisit_days > 0 and cutoffs:
             since = self.now() - timedelta(days=self.revisit_days)
-            stored = await corpus.read(_young_articles, corpus, list(cutoffs), since)
+            stored = await corpus.read(_stored_articles, corpus, list(cutoffs), since)
             for request in self._revisit_requests(stored):
                 yield request
 
@@ -131,19 +146,31 @@ class WechatSpider(PlatformSpider):
             if self.policy != "all" and not self.due(doc):
                 stats.inc_value("wechat/recrawl/revisits_skipped")
                 continue
-            stats.inc_value("wechat/recrawl/revisits_scheduled")
-            request = self._article_request(doc["url"], ctx, None)
-            request.meta[PURPOSE_META] = REVISIT
-            yield request
+            request = self._revisit_request(doc, ctx)
+            if request is not None:
+                stats.inc_value("wechat/recrawl/revisits_scheduled")
+                yield request
 
-    def _start_requests(self, cutoffs: dict[str, datetime | None] | None = None) -> Iterator[scrapy.Request]:
+    def _revisit_request(self, doc: dict[str, Any], ctx: dict[str, Any]) -> scrapy.Request | None:
+        """A stored article's page fetched again (a ``revisit``), at most once a run."""
+        if doc["_id"] in self.revisited:
+            self.crawler.stats.inc_value("wechat/recrawl/revisits_already_fetched")
+            return None
+        self.revisited.add(doc["_id"])
+        request = self._article_request(doc["url"], ctx, None)
+        request.meta[PURPOSE_META] = REVISIT
+        return request
+
+    def _start_requests(self, cutoffs: dict[str, datetime | None] | None = None,
+                        counted: dict[str, int] | None = None) -> Iterator[scrapy.Request]:
         accounts = self.accounts()
         if not accounts:
             logger.warning("No wechat accounts in the registry (%s)", self.registry_path)
             return
         if cutoffs is None:
             cutoffs = self._cutoffs(accounts, None if self.full else self.corpus())
-        contexts = [_context(acc, cutoffs.get(acc.account_id, self.since)) for acc in accounts]
+        contexts = [_context(acc, cutoffs.get(acc.account_id, self.since),
+                             (counted or {}).get(acc.account_id)) for acc in accounts]
         yield from self._start_requests_for(contexts)
 
     def _start_requests_for(self, contexts: list[dict[str, Any]]) -> Iterator[scrapy.Request]:
@@ -222,24 +249,30 @@ class WechatSpider(PlatformSpider):
             yield self._article_request(url, response.meta["wechat"], response.meta.get("listing"))
 
     # ------------------------------------------------------------------ mp backend discovery
-    def _mp_request(self, ctx: dict[str, Any], begin: int) -> scrapy.Request:
+    def _mp_request(self, ctx: dict[str, Any], begin: int,
+                    listed: dict[str, Any] | None = None) -> scrapy.Request:
         query = urlencode({"action": "list_ex", "begin": begin, "count": MP_PAGE_SIZE,
                            "fakeid": ctx["biz"], "type": 9, "query": "", "token": self.token,
                            "lang": "zh_CN", "f": "json", "ajax": 1})
+        meta = {"wechat": ctx, ACCOUNT_META: _account_key(ctx), "begin": begin, COOKIE_META: "wechat",
+                # the session is the cookie from the environment alone: keep Scrapy's
+                # cookie jar from replacing its Cookie header
+                "dont_merge_cookies": True}
+        if listed is not None:
+            meta[LISTED_META] = listed
         return scrapy.Request(f"{self.base_url}/cgi-bin/appmsg?{query}", callback=self.parse_mp_list,
-                              # the session is the cookie from the environment alone: keep
-                              # Scrapy's cookie jar from replacing its Cookie header
-                              meta={"wechat": ctx, ACCOUNT_META: _account_key(ctx), "begin": begin, COOKIE_META: "wechat",
-                                    "dont_merge_cookies": True})
+                              meta=meta)
 
-    def parse_mp_list(self, response: Any) -> Iterator[Any]:
+    async def parse_mp_list(self, response: Any) -> AsyncIterator[Any]:
         result = self.parse_with(response, "appmsg_list")
         if result.outcome == ERROR:
-            yield from self.retry_error(response, result)
+            for retry in self.retry_error(response, result):
+                yield retry
             return
-        if result.outcome == END_OF_LIST:
+        if result.outcome not in (OK, END_OF_LIST):  # an unknown fakeid: nothing to go on
             return
         ctx = response.meta["wechat"]
+        listed = await self._tally(ctx, response.meta.get(LISTED_META), result)
         stop = False
         for post in result.items:
             if post.account_id != account_id(ctx["biz"]):
@@ -251,8 +284,71 @@ class WechatSpider(PlatformSpider):
             elif post.url:
                 yield self._article_request(post.url, ctx, _listing(post))
         begin = int((result.next or {}).get("begin") or 0)
-        if result.next and not stop and begin // MP_PAGE_SIZE < self.mp_max_pages:
-            yield self._mp_request(ctx, begin)
+        more = bool(result.next) and begin // MP_PAGE_SIZE < self.mp_max_pages
+        if more and not stop and not listed.get("searching"):
+            yield self._mp_request(ctx, begin, listed or None)
+            return
+        if listed and await self._search_deletions(ctx, listed, more):
+            yield self._mp_request(ctx, begin, listed)
+            return
+        for doc in listed.get("missing", ()):
+            request = self._revisit_request(doc, ctx)
+            if request is not None:
+                self.crawler.stats.inc_value("wechat/recrawl/revisits_missing")
+                yield request
+
+    # ------------------------------------------------------------------ deletions (mp list)
+    async def _tally(self, ctx: dict[str, Any], listed: dict[str, Any] | None,
+                     result: Any) -> dict[str, Any]:
+        """What the list pages of a re-crawl showed so far (empty when the policy does not
+        compare the list's count): the ids ``shown`` and the ``oldest`` time among them, how
+        many are ``new`` (not stored), the list's ``total`` (``app_msg_cnt``), whether it
+        ``ended``, and the deletion search's ``pages``."""
+        if ctx.get("stored") is None:
+            return {}
+        listed = dict(listed or {"new": 0, "shown": [], "oldest": None, "pages": 0})
+        own = [p for p in result.items if p.account_id == account_id(ctx["biz"])]
+        listed["shown"] = listed["shown"] + [p._id for p in own]
+        times = [t for t in (listed["oldest"], *(p.published_at for p in own)) if t is not None]
+        listed["oldest"] = min(times, default=None)
+        fresh = [p._id for p in own if not self._old(p.published_at, ctx)]
+        corpus = self.corpus() if fresh else None
+        if corpus is not None:  # newer than the cutoff: stored by a run cut short?
+            stored = await corpus.read(corpus.stored_posts, fresh)
+            listed["new"] += sum(1 for _id in fresh if _id not in stored)
+        if "articles" in result.totals:
+            listed["total"] = result.totals["articles"]
+        listed["ended"] = result.outcome == END_OF_LIST or not result.next
+        return listed
+
+    async def _search_deletions(self, ctx: dict[str, Any], listed: dict[str, Any],
+                                more: bool) -> bool:
+        """The list reached the stored articles (or its end). When it holds fewer articles
+        than the stored ones plus the new ones, locate the stored articles it no longer shows
+        newer than its oldest page (``listed["missing"]``, to be fetched again) and say
+        whether to page on: not all located yet, pages left."""
+        total = listed.get("total")
+        expected = None if total is None else ctx["stored"] + listed["new"] - total
+        if expected is None or expected <= 0:
+            return False
+        corpus = self.corpus()
+        if corpus is None:
+            return False
+        if not listed.get("searching"):
+            listed["searching"] = True
+            self.crawler.stats.inc_value("wechat/recrawl/listed_drop", expected)
+        # a push's articles share their time and may straddle two pages: the range starts
+        # after the oldest time shown, unless the list ended
+        start = LIST_START if listed["ended"] or listed["oldest"] is None \
+            else listed["oldest"] + timedelta(seconds=1)
+        stored = await corpus.read(_stored_articles, corpus, [account_id(ctx["biz"])], start)
+        shown = set(listed["shown"])
+        listed["missing"] = [doc for doc in stored if doc["_id"] not in shown]
+        if len(listed["missing"]) >= expected or not more or listed["pages"] >= self.deletion_pages:
+            return False
+        listed["pages"] += 1
+        self.crawler.stats.inc_value("wechat/recrawl/deletion_search_pages")
+        return True
 
     # ------------------------------------------------------------------ articles
     def _article_request(self, url: str, ctx: dict[str, Any],
@@ -287,20 +383,36 @@ class WechatSpider(PlatformSpider):
                 yield item
 
 
-def _context(acc: Any, cutoff: datetime | None) -> dict[str, Any]:
+def _context(acc: Any, cutoff: datetime | None, stored: int | None = None) -> dict[str, Any]:
     """What the requests of a registry account carry (``cutoff``: articles published at or
-    before it are not fetched as new)."""
-    return {"biz": acc.platform_id, "name": acc.name, "unit": acc.unit, "region": acc.region,
-            "cutoff": cutoff}
+    before it are not fetched as new; ``stored``: how many of them the mp list counts, when
+    the policy compares it with the list's count)."""
+    ctx = {"biz": acc.platform_id, "name": acc.name, "unit": acc.unit, "region": acc.region,
+           "cutoff": cutoff}
+    if stored is not None:
+        ctx["stored"] = stored
+    return ctx
 
 
-def _young_articles(corpus: Any, account_ids: list[str], since: datetime) -> list[dict[str, Any]]:
+def _stored_articles(corpus: Any, account_ids: list[str], since: datetime) -> list[dict[str, Any]]:
     """Stored, not deleted articles of the accounts published since ``since`` (on a thread)."""
     return list(corpus.db["posts"].find(
         {"account_id": {"$in": account_ids}, "published_at": {"$gte": since},
          "deleted": {"$ne": True}},
         {"account_id": 1, "url": 1, "published_at": 1, "last_seen_at": 1},
         sort=[("account_id", 1), ("published_at", -1)]))
+
+
+def _counted_articles(corpus: Any, cutoffs: dict[str, datetime | None]) -> dict[str, int]:
+    """Per account with something stored, the stored articles the mp list counts (on a
+    thread): those not deleted, and those stored deleted when first seen (never with a text:
+    the list that led to them showed them, and still does). An article seen whole and deleted
+    later has left the list."""
+    posts = corpus.db["posts"]
+    return {acc: posts.count_documents(
+        {"account_id": acc,
+         "$or": [{"deleted": {"$ne": True}}, {"content_hash": {"$exists": False}}]})
+        for acc, cutoff in cutoffs.items() if cutoff is not None}
 
 
 def _listing(post: Post) -> dict[str, Any]:

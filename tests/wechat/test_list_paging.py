@@ -31,3 +31,13 @@ def test_a_short_page_moves_begin_by_what_it_held():
     assert second.next == {"begin": 8}
     last = _page(8, [_entry(8)], total=9)
     assert last.next is None
+
+
+def test_the_list_count_is_given_as_articles_when_it_can_be_one():
+    """``app_msg_cnt`` counts list entries (articles): ``begin`` moves by them up to it. A count
+    lower than the articles the list has shown up to a page counts something else."""
+    assert _page(0, [_entry(i) for i in range(5)], total=9).totals == {"articles": 9}
+    assert _page(5, [_entry(i) for i in range(5, 9)], total=9).totals == {"articles": 9}
+    assert _page(5, [_entry(i) for i in range(5, 9)], total=7).totals == {}
+    empty = _page(9, [], total=9)
+    assert empty.outcome == "end_of_list" and empty.totals == {"articles": 9}

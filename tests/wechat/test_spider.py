@@ -3,6 +3,8 @@ the configured base URLs, foreign articles, retries after a captcha redirect, to
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from datetime import datetime
 from typing import Any
@@ -44,6 +46,10 @@ def response(url: str, fixture: str, **meta: Any) -> TextResponse:
 
 
 def split(out: Any) -> tuple[list[Any], list[Request]]:
+    if inspect.isasyncgen(out):  # storage is off here, so nothing in it awaits the reactor
+        async def drain() -> list[Any]:
+            return [o async for o in out]
+        out = asyncio.run(drain())
     out = list(out)
     return [o for o in out if not isinstance(o, Request)], [o for o in out if isinstance(o, Request)]
 
@@ -197,3 +203,77 @@ def test_full_ignores_what_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
     (request,) = spider._start_requests()
     assert request.meta["wechat"]["cutoff"] is None
     assert request.url.startswith(f"{SOGOU}/weixin?type=2&query=")
+
+
+class SearchCorpus:
+    """The stored articles of one account, read as the deletion search reads them."""
+
+    def __init__(self, docs: list[dict[str, Any]]):
+        self.docs = docs
+
+    async def read(self, fn: Any, *args: Any) -> Any:
+        return fn(*args)
+
+    def stored_posts(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        return {d["_id"]: d for d in self.docs if d["_id"] in ids}
+
+
+def test_a_drop_of_the_list_count_pages_back_to_the_bound_then_revisits_what_it_located(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page lists 12 articles (``app_msg_cnt``) against 14 stored and none new: two are
+    to be located. One stored article newer than the oldest listed is missing: not enough,
+    so the list is paged on, up to ``WECHAT_DELETION_SEARCH_PAGES``; then the one located is
+    fetched again, as a ``revisit``."""
+    monkeypatch.setenv("GOVSPIDER_WECHAT_TOKEN", "1536974818")
+    spider = make_spider(WECHAT_SOURCE="mp", WECHAT_DELETION_SEARCH_PAGES=1)
+    gone = {"_id": f"wechat:{BIZ}:2247483699_2", "url": f"{WECHAT}/s?__biz={BIZ}&mid=2247483699&idx=2&sn=ab",
+            "published_at": datetime.fromtimestamp(1763400000, CST)}
+    corpus = SearchCorpus([gone])
+    monkeypatch.setattr(spider, "corpus", lambda: corpus)
+    monkeypatch.setattr("plugins.wechat.spider._stored_articles",
+                        lambda c, ids, since: [d for d in c.docs if d["published_at"] >= since])
+    context = ctx(cutoff=datetime.fromtimestamp(1763600000, CST)) | {"stored": 14}
+    (first,) = spider._start_requests_for([context])
+    body = (FIX / "appmsg_list_page0.json").read_bytes()
+    _, (search,) = split(spider.parse_mp_list(TextResponse(url=first.url, body=body,
+                                                           request=first, encoding="utf-8")))
+    assert search.callback == spider.parse_mp_list and "begin=5" in search.url
+    assert search.meta["wechat_listed"]["missing"] == [gone]
+    # the next page (the same five articles here) is the last the bound allows
+    _, (revisit,) = split(spider.parse_mp_list(TextResponse(url=search.url, body=body,
+                                                            request=search, encoding="utf-8")))
+    assert revisit.callback == spider.parse_article and "mid=2247483699&idx=2" in revisit.url
+    assert revisit.meta["govspider_purpose"] == "revisit"
+    stats = spider.crawler.stats
+    assert stats.get_value("wechat/recrawl/deletion_search_pages") == 1
+    assert stats.get_value("wechat/recrawl/revisits_missing") == 1
+    assert stats.get_value("wechat/recrawl/listed_drop") == 2
+
+
+def test_a_list_count_that_matches_stops_at_the_stored_articles(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVSPIDER_WECHAT_TOKEN", "1536974818")
+    spider = make_spider(WECHAT_SOURCE="mp")
+    monkeypatch.setattr(spider, "corpus", lambda: pytest.fail("nothing to look up"))
+    context = ctx(cutoff=datetime.fromtimestamp(1763600000, CST)) | {"stored": 12}
+    (first,) = spider._start_requests_for([context])
+    body = (FIX / "appmsg_list_page0.json").read_bytes()
+    assert split(spider.parse_mp_list(TextResponse(url=first.url, body=body, request=first,
+                                                   encoding="utf-8"))) == ([], [])
+
+
+def test_a_listed_article_newer_than_the_cutoff_but_stored_is_not_new(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run cut short stored one of the two articles newer than the cutoff: 11 stored (10
+    older + that one) and 1 new make the list's 12, no drop."""
+    monkeypatch.setenv("GOVSPIDER_WECHAT_TOKEN", "1536974818")
+    spider = make_spider(WECHAT_SOURCE="mp")
+    corpus = SearchCorpus([{"_id": f"wechat:{BIZ}:2247483700_1"}])
+    monkeypatch.setattr(spider, "corpus", lambda: corpus)
+    context = ctx(cutoff=datetime.fromtimestamp(1763500000, CST)) | {"stored": 11}
+    (first,) = spider._start_requests_for([context])
+    body = (FIX / "appmsg_list_page0.json").read_bytes()
+    _, requests = split(spider.parse_mp_list(TextResponse(url=first.url, body=body,
+                                                          request=first, encoding="utf-8")))
+    assert [r.callback for r in requests] == [spider.parse_article] * 2
+    assert spider.crawler.stats.get_value("wechat/recrawl/listed_drop") is None
