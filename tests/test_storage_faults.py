@@ -319,7 +319,9 @@ def test_crawl_stops_when_the_database_stays_away_and_the_next_run_completes(
     assert summary["not_stored"] > 0 and summary["health"]["passed"] is False
 
     own_server.start()
-    assert stored_posts(db, acc) == partial  # journaled: what was acknowledged survived
+    # journaled: what was acknowledged before the kill survived (more may have been acknowledged
+    # between that look and the kill)
+    assert partial <= stored_posts(db, acc)
     rerun = subprocess.run(govspider_crawl(registry, settings), cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
