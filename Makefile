@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed
 DEBS   := chromium redis-server fonts-noto-cjk
 APT    := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 PYTEST_ARGS ?=
+# pytest-xdist workers; a test file runs whole on one worker (its module fixtures are shared)
+TEST_WORKERS ?= 2
 
 .PHONY: help venv sysdeps test demo eval bench lint clean
 
@@ -39,7 +41,7 @@ sysdeps:
 	fi
 
 test: venv sysdeps
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 demo: venv sysdeps
 	$(BIN)/govspider demo

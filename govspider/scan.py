@@ -31,6 +31,14 @@ def _docs(db: Any, kind: str, query: dict[str, Any] | None = None) -> Iterator[d
         yield doc
 
 
+def cite_source(finding: Any, doc: dict[str, Any]) -> None:
+    """Point a finding on a stored document at the archived response the document came from
+    (``raw_response_id``, with ``GOVSPIDER_ARCHIVE_RESPONSES``): the evidence then survives the
+    post's deletion on the platform."""
+    if doc.get("raw_response_id"):
+        finding.evidence.setdefault("raw_response_id", doc["raw_response_id"])
+
+
 #: an account last seen this long before its platform's latest crawl missed that crawl
 MISSED_CRAWL = timedelta(hours=24)
 
@@ -68,8 +76,10 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
 
     produced: set[str] = set()
 
-    def emit(findings: Any, det: Detector) -> None:
+    def emit(findings: Any, det: Detector, source: dict[str, Any] | None = None) -> None:
         for finding in findings:
+            if source is not None:
+                cite_source(finding, source)
             found[det.name] += 1
             produced.add(finding._id)
             writer.add(finding)
@@ -84,7 +94,7 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
                 det.prepare(batch, ctx)
             for doc in batch:
                 for det in dets:
-                    emit(det.detect(doc, ctx), det)
+                    emit(det.detect(doc, ctx), det, doc)
                 for det in seeing:
                     det.observe(doc, ctx)
                 n += 1

@@ -12,6 +12,7 @@ from govspider.detection import DetectContext, Detector
 from govspider.items import Item
 from govspider.plugins import registry
 from govspider.processors import CST, parse_time
+from govspider.scan import cite_source
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,7 @@ class DetectPipeline:
                 logger.exception("Detector %s failed on %s", det.name, data.get("_id"))
                 continue
             for finding in findings:
-                if data.get("raw_response_id"):  # the evidence survives deletion on the platform
-                    finding.evidence.setdefault("raw_response_id", data["raw_response_id"])
+                cite_source(finding, data)
                 self.crawler.stats.inc_value(f"govspider/findings/{det.name}")
                 if self.store is not None:
                     self.store.add(finding)

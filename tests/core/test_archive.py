@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,17 @@ def test_findings_point_to_the_archived_page(sandbox: Any, crawl_settings: dict[
         assert "cookie" not in {k.lower() for k in raw["headers"]}
     # one document per distinct body, however often it was fetched
     assert db.raw_responses.count_documents({}) == len({p["raw_response_id"] for p in pages})
+
+    # a scan of the stored corpus (what `govspider demo` and scheduled scans run) cites the same
+    # archived responses
+    db.findings.delete_many({})
+    env = {"MONGODB_URI": crawl_settings["MONGODB_URI"],
+           "MONGODB_DATABASE": crawl_settings["MONGODB_DATABASE"]}
+    subprocess.run([sys.executable, "-m", "govspider.cli", "scan", "--detectors", "seo_spam"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=180,
+                   env={**os.environ, **env})
+    rescanned = list(db.findings.find({"detector": "seo_spam"}))
+    assert {f["_id"] for f in rescanned} == {f["_id"] for f in findings}
+    for finding in rescanned:
+        page = db.pages.find_one({"_id": finding["subject_id"]})
+        assert finding["evidence"]["raw_response_id"] == page["raw_response_id"]

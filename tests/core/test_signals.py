@@ -196,6 +196,8 @@ def test_stale_lock_of_a_killed_run_is_recovered(data: Path) -> None:
     # everything killed at once (govspider, the supervisor, hence the server): the state stays
     port = free_port()
     proc = serve(data, port)
+    # the server answers a moment before its state file is written: wait for the file
+    assert gone(lambda: not (data / "mongo.json").exists(), 30)
     state = json.loads((data / "mongo.json").read_text())
     os.kill(state["supervisor"], signal.SIGKILL)
     proc.kill()
