@@ -52,6 +52,7 @@ class Corpus:
         self.closed = False
         #: when this crawl started (what the corpus saw since then was seen by this crawl)
         self.started_at = datetime.now(timezone.utc)
+        self._completed: dict[str, datetime | None] = {}
 
     @classmethod
     def for_crawler(cls, crawler: Any) -> Corpus:
@@ -155,13 +156,28 @@ class Corpus:
                       "last_seen_at": 1, "is_pinned": 1}
 
     def _posts(self, query: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        posts = {d["_id"]: d for d in self.db["posts"].find(query, self._POLICY_FIELDS)}
+        """Stored posts for a re-crawl policy to compare a listing with. A post last seen by an
+        earlier crawl that did not complete its account (killed, stopped by a wall) is marked
+        ``unconfirmed``: that crawl may have stored it and died before its comments were all
+        fetched, so the policy must not trust the stored counts."""
+        posts = {d["_id"]: d for d in self.db["posts"].find(
+            query, self._POLICY_FIELDS | {"account_id": 1})}
         for doc in posts.values():
             for key in ("published_at", "last_seen_at"):
                 value = doc.get(key)
                 if value is not None and value.tzinfo is None:  # a client without tz_aware
                     doc[key] = value.replace(tzinfo=timezone.utc)
+            seen = doc.get("last_seen_at")
+            if seen is not None and seen < self.started_at and doc.get("account_id"):
+                completed = self._completed_before(doc["account_id"])
+                doc["unconfirmed"] = completed is None or seen > completed
         return posts
+
+    def _completed_before(self, account_id: str) -> datetime | None:
+        """:meth:`completed_at` as it was when this crawl first asked (cached per account)."""
+        if account_id not in self._completed:
+            self._completed[account_id] = self.completed_at(account_id)
+        return self._completed[account_id]
 
     def stored_posts(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Stored posts by ``_id`` (as :meth:`recrawl_state` gives them), for a listed page."""

@@ -536,7 +536,8 @@ class DouyinSpider(PlatformSpider):
             state.active = True
             stats.inc_value("douyin/recrawl/edits_listed")
         listed = (post.metrics or {}).get("comments")
-        if listed is not None and listed == (stored.get("metrics") or {}).get("comments"):
+        if listed is not None and listed == (stored.get("metrics") or {}).get("comments") \
+                and not stored.get("unconfirmed"):  # a killed crawl may have cut its comments
             if self.policy == "all":
                 return True
             stats.inc_value("douyin/recrawl/comments_skipped")

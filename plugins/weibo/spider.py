@@ -367,7 +367,8 @@ class WeiboSpider(PlatformSpider):
                 state.active = True
                 continue
             listed = (post.metrics or {}).get("comments")
-            if listed is not None and listed == (stored.get("metrics") or {}).get("comments"):
+            if listed is not None and listed == (stored.get("metrics") or {}).get("comments") \
+                    and not stored.get("unconfirmed"):  # a killed crawl may have cut its comments
                 unchanged.add(post._id)
                 stats.inc_value("weibo/recrawl/comments_skipped")
             else:
