@@ -63,14 +63,34 @@ class Detector:
 
     name: str = ""
     version: str = "0"
+    #: What the detector checks, in the supervisors' words (Chinese, ``内容不更新``): stored in
+    #: every finding and the detector's label wherever the report names it.
     indicator: str = ""
     severity: str = "high"
     scope: str = "item"  #: ``item``, ``account`` or ``corpus``
     accepts: frozenset[str] = frozenset({"post", "comment"})
     description: str = ""
 
+    #: Where the supervisor's report counts the findings: the key of a scorecard column
+    #: (``update``, ``interaction``, ``safety``...: the indicators the report's scoring scheme
+    #: lists, :data:`govspider.report.scheme.INDICATORS`), ``apps`` for the table of
+    #: counterfeit apps, or ``""`` (the default) for "other findings".
+    scorecard: str = ""
+    #: The findings describe an account's state at the monitoring time (not updated, questions
+    #: unanswered...): the report counts only those of the latest scan, an older scan's finding
+    #: is superseded even when nobody cleared it.
+    time_dependent: bool = False
+    #: The evidence quotes personal data (id numbers, phone numbers): the report masks the
+    #: text it highlights.
+    masks_evidence: bool = False
+
     #: item types an account-scope detector wants to see during the item pass (``observe``)
     observes: frozenset[str] = frozenset()
+
+    @property
+    def label(self) -> str:
+        """The detector's name for people: its :attr:`indicator`, else its :attr:`name`."""
+        return self.indicator or self.name
 
     def detect(self, subject: Any, ctx: DetectContext) -> Iterable[Finding]:
         """Yield findings about ``subject`` (see the module docstring for its shape)."""

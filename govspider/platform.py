@@ -161,6 +161,9 @@ class Platform:
     #: The data dictionary (``docs/data-dictionary.md``) is generated from these, and
     #: ``govspider db check`` (and the tests) check stored documents against them.
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The platform's name for supervisors, in Chinese (``微博``, ``应用宝``): the report shows
+    #: it wherever it names the platform. Empty: the report shows :attr:`name`.
+    label: str = ""
 
     def __post_init__(self) -> None:
         self.parsers = {kind: guard_parser(fn, f"{self.name} {kind} parser")

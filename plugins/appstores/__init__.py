@@ -22,6 +22,8 @@ _DESCRIPTIONS = {
     "huawei": "Huawei AppGallery (web API uowap/index)",
     "xiaomi": "Xiaomi app store (app.mi.com detail pages)",
 }
+#: what the report calls each store
+_LABELS = {"itunes": "App Store", "myapp": "应用宝", "huawei": "华为应用市场", "xiaomi": "小米应用商店"}
 
 
 @hookimpl
@@ -29,7 +31,8 @@ def govspider_platforms() -> list[Platform]:
     from .fields import FIELDS
     from .spider import AppStoreSpider
 
-    return [Platform(name=store, version=__version__, parsers=dict(PARSERS[store]),
+    return [Platform(name=store, version=__version__, label=_LABELS[store],
+                     parsers=dict(PARSERS[store]),
                      spiders=[AppStoreSpider] if store == "itunes" else [],
                      description=_DESCRIPTIONS[store], fields=FIELDS[store])
             for store in ("itunes", "myapp", "huawei", "xiaomi")]

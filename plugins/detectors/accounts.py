@@ -50,6 +50,8 @@ class DormantAccount(ConfiguredDetector):
     name = "dormant_account"
     indicator = "内容不更新"
     severity = "veto"
+    scorecard = "update"
+    time_dependent = True
     scope = "account"
     accepts = frozenset({"account"})
     data_file = "accounts.yaml"
@@ -149,6 +151,8 @@ class NoInteraction(ConfiguredDetector):
     name = "no_interaction"
     indicator = "互动回应差"
     severity = "veto"
+    scorecard = "interaction"
+    time_dependent = True
     scope = "account"
     accepts = frozenset({"account"})
     data_file = "accounts.yaml"
@@ -261,6 +265,8 @@ class FanBuying(ConfiguredDetector):
     name = "fan_buying"
     indicator = "买粉丝（弄虚作假）"
     severity = "high"
+    scorecard = "fans"
+    time_dependent = True
     scope = "account"
     accepts = frozenset({"account", "account_metrics"})
     data_file = "accounts.yaml"
@@ -396,6 +402,7 @@ class HijackedAccount(ConfiguredDetector):
     name = "hijacked_account"
     indicator = "账号被盗"
     severity = "veto"
+    scorecard = "hijack"
     scope = "account"
     accepts = frozenset({"account", "post"})
     data_file = "accounts.yaml"

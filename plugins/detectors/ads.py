@@ -129,6 +129,7 @@ class CommercialAd(LexiconDetector):
     version = "2.3"
     indicator = "商业广告"
     severity = "high"
+    scorecard = "ads"
     accepts = frozenset({"post", "comment"})
     description = "发布商业广告、联系方式引流或链接至商业网站"
 

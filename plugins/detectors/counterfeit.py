@@ -56,6 +56,7 @@ class CounterfeitApp(ConfiguredDetector):
     name = "counterfeit_app"
     indicator = "山寨应用"
     severity = "high"
+    scorecard = "apps"
     scope = "corpus"
     accepts = frozenset({"app"})
     data_file = "counterfeit.yaml"

@@ -23,6 +23,7 @@ class OffTopic(LexiconDetector):
     version = "1.0"
     indicator = "不务正业"
     severity = "medium"
+    scorecard = "offtopic"
     scope = "account"
     accepts = frozenset({"account"})
     description = "发布内容以萌宠、明星、八卦、游戏等娱乐内容为主，与职能无关"

@@ -52,6 +52,8 @@ class PrivacyLeak(LexiconDetector):
     version = "1.0"
     indicator = "个人隐私泄露"
     severity = "high"
+    scorecard = "privacy"
+    masks_evidence = True
     accepts = frozenset({"post"})
     description = "公开发布未脱敏的身份证号码、手机号码等个人信息"
 

@@ -24,6 +24,7 @@ class AccountRegistryCheck(ConfiguredDetector):
     name = "account_registry"
     indicator = "开设整合、名称规范"
     severity = "medium"
+    scorecard = "naming"
     scope = "corpus"
     accepts = frozenset({"account"})
     data_file = "registry_check.yaml"

@@ -26,6 +26,7 @@ class SensitiveContent(LexiconDetector):
     version = "1.0"
     indicator = "反动暴力色情"
     severity = "high"
+    scorecard = "safety"
     accepts = frozenset({"post", "comment"})
     description = "发布反动、暴力、色情、赌博等有害内容"
 

@@ -90,6 +90,7 @@ class InappropriateSpeech(LexiconDetector):
     version = "2.1"
     indicator = "雷人雷语"
     severity = "high"
+    scorecard = "safety"
     accepts = frozenset({"post", "comment"})
     description = "雷人雷语、对公众的侮辱、敷衍、嘲讽、指责、威胁及个人情绪化表达"
 

@@ -142,6 +142,7 @@ class SeriousTypo(LexiconDetector):
     version = "1.0"
     indicator = "严重错别字"
     severity = "veto"
+    scorecard = "typo"
     accepts = frozenset({"post"})
     description = "重要固定表述、机构名称、领导人姓名出现错别字"
 

@@ -22,7 +22,7 @@ def govspider_platforms() -> list[Platform]:
     from plugins.douyin.pages import PARSERS
     from plugins.douyin.spider import DouyinSpider
 
-    return [Platform(name="douyin", version=__version__, parsers=dict(PARSERS),
+    return [Platform(name="douyin", version=__version__, label="抖音", parsers=dict(PARSERS),
                      spiders=[DouyinSpider],
                      description="Douyin accounts through a signing browser (web API JSON)",
                      fields=FIELDS)]

@@ -21,7 +21,8 @@ def govspider_platforms() -> list[Platform]:
     from plugins.web.pages import PARSERS
     from plugins.web.spider import WebSpider
 
-    return [Platform(name="web", version=__version__, parsers=dict(PARSERS), spiders=[WebSpider],
+    return [Platform(name="web", version=__version__, label="政府网站", parsers=dict(PARSERS),
+                     spiders=[WebSpider],
                      description="Government websites: pages and their (hidden) links",
                      fields=FIELDS)]
 

@@ -21,7 +21,7 @@ def govspider_platforms() -> list[Platform]:
     from plugins.wechat.pages import PARSERS
     from plugins.wechat.spider import WechatSpider
 
-    return [Platform(name="wechat", version=__version__, parsers=dict(PARSERS),
+    return [Platform(name="wechat", version=__version__, label="微信公众号", parsers=dict(PARSERS),
                      spiders=[WechatSpider],
                      description="WeChat official-account articles (mp.weixin.qq.com, Sogou mirror)",
                      fields=FIELDS)]

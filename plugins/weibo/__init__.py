@@ -39,7 +39,7 @@ def govspider_platforms() -> list[Platform]:
     from .pages import PARSERS
     from .spider import WeiboSpider
 
-    return [Platform(name="weibo", version=__version__, parsers=dict(PARSERS),
+    return [Platform(name="weibo", version=__version__, label="微博", parsers=dict(PARSERS),
                      spiders=[WeiboSpider],
                      description="Weibo accounts via the mobile API (m.weibo.cn)", fields=FIELDS)]
 
