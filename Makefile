@@ -56,6 +56,12 @@ eval: venv sysdeps
 bench: venv sysdeps
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
+# rewrite the parser fixtures' expected.json from the current parsers (tests/fixtures/README.md);
+# FIXTURES_ARGS="weibo wechat/article" limits it to platforms, kinds or cases. Review the diff!
+.PHONY: fixtures
+fixtures: venv
+	$(BIN)/python -m tests.fixturecases --update $(FIXTURES_ARGS)
+
 lint: venv
 	$(BIN)/ruff check govspider plugins tests bench
 

@@ -92,6 +92,25 @@ class ParseResult:
                "next": self.next, "requests": self.requests}
         return out | {"totals": self.totals} if self.totals else out
 
+    def to_json(self) -> dict[str, Any]:
+        """The object ``govspider parse`` prints, as JSON values (see ``docs/cli.md``).
+
+        :meth:`to_dict` with every item as :meth:`Item.to_json <govspider.items.Item.to_json>`
+        (a plain dict item as it is), datetimes as ISO 8601 strings in +08:00 and tuples as
+        lists; keys in print order: ``outcome``, ``error_kind``, ``items``, ``next``,
+        ``requests``, then ``totals`` when the list says them.
+        """
+        from govspider.items import Item, jsonable
+
+        out = self.to_dict()
+        out["items"] = [item.to_json() if isinstance(item, Item) else item for item in self.items]
+        return jsonable(out)
+
+    def dumps(self) -> str:
+        """The one line ``govspider parse`` prints (no newline): :meth:`to_json` as compact
+        JSON, Chinese text unescaped."""
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
 
 Parser = Callable[[ParseInput], ParseResult]
 

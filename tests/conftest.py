@@ -9,18 +9,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pymongo
 import pytest
 
-from govspider.processors import CST
-
-FIXTURES = Path(__file__).parent / "fixtures"
-#: The injected "now" of parser tests.
-FROZEN_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=CST)
+#: The parser fixtures (``tests/fixtures/<platform>/<kind>/<case>/``, loaded by
+#: ``tests/fixturecases.py``) and the injected "now" of parser tests.
+from tests.fixturecases import FIXTURES, FROZEN_NOW  # noqa: F401 - imported from here by tests
 
 
 @pytest.fixture(scope="session")

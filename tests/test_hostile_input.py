@@ -271,19 +271,17 @@ def test_app_url_from_store_data_is_http_or_nothing(url: str) -> None:
 # --------------------------------------------------------------------------- item 5: cut pages
 
 
-def _store_case(path: str) -> tuple[bytes, str]:
-    from .conftest import FIXTURES
+def _store_case(case_id: str) -> tuple[bytes, str]:
+    from .fixturecases import case
 
-    response = FIXTURES / "appstores" / path
-    expected = json.loads(response.with_name(response.name.rsplit(".", 1)[0] + ".expected.json")
-                          .read_text(encoding="utf-8"))
-    return response.read_bytes(), expected.get("request", {}).get("url", "")
+    fixture = case(case_id)
+    return fixture.body, fixture.url
 
 
-@pytest.mark.parametrize("path,kind", [("xiaomi/search/search_all.html", "search"),
-                                       ("xiaomi/detail/classic.html", "detail"),
-                                       ("myapp/detail/legacy_det.html", "detail"),
-                                       ("myapp/search/ok.html", "search")])
+@pytest.mark.parametrize("path,kind", [("xiaomi/search/search_all", "search"),
+                                       ("xiaomi/detail/classic", "detail"),
+                                       ("myapp/detail/legacy_det", "detail"),
+                                       ("myapp/search/ok", "search")])
 def test_cut_app_store_page_is_an_error_never_ok(path: str, kind: str) -> None:
     """A result list cut in the middle still holds some apps: passing it as ok missed the
     counterfeit further down. It is a malformed answer, retried."""

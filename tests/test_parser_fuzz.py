@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from govspider.platform import ERROR, OK, MissingInput, ParseInput, ParseResult, guard_parser
 from govspider.plugins import registry
-from tests.conftest import FIXTURES, FROZEN_NOW
+from tests import fixturecases
+from tests.fixturecases import FROZEN_NOW
 
 _EXPLORE = os.environ.get("GOVSPIDER_FUZZ") == "1"
 settings.register_profile("govspider-ci", max_examples=40, deadline=None, derandomize=True,
@@ -51,34 +52,8 @@ class Case:
 
 def saved_responses() -> list[Case]:
     """Every saved response of the parser tests, with the URL and status it came with."""
-    out = []
-    for case_file in sorted((FIXTURES / "weibo" / "cases").glob("*.json")):
-        c = json.loads(case_file.read_text(encoding="utf-8"))
-        i = c["inputs"]
-        out.append(Case("weibo", c["kind"], (FIXTURES / "weibo" / i["file"]).read_bytes(),
-                        i.get("url", ""), int(i.get("status", 200)), c["expected"]["outcome"],
-                        case_file.name))
-    for sub in ("wechat", "web"):
-        for case_file in sorted((FIXTURES / sub / "expected").glob("*.json")):
-            c = json.loads(case_file.read_text(encoding="utf-8"))
-            out.append(Case(c["platform"], c["kind"], (FIXTURES / sub / c["input"]).read_bytes(),
-                            c.get("url", ""), int(c.get("status", 200)), c["output"]["outcome"],
-                            case_file.name))
-    for case_file in sorted((FIXTURES / "douyin").glob("*.case.json")):
-        c = json.loads(case_file.read_text(encoding="utf-8"))
-        body = (FIXTURES / "douyin" / c["body"]).read_bytes() if c.get("body") else b""
-        out.append(Case("douyin", c["kind"], body, c.get("url", ""), int(c.get("status", 200)),
-                        c["expected"]["outcome"], case_file.name))
-    for path in sorted((FIXTURES / "appstores").rglob("*")):
-        if not path.is_file() or path.name.endswith(".expected.json"):
-            continue
-        expected = json.loads(path.with_name(path.name.rsplit(".", 1)[0] + ".expected.json")
-                              .read_text(encoding="utf-8"))
-        request = expected.get("request", {})
-        out.append(Case(path.parent.parent.name, path.parent.name, path.read_bytes(),
-                        request.get("url", ""), int(request.get("status", 200)),
-                        expected["outcome"], str(path.relative_to(FIXTURES))))
-    return out
+    return [Case(c.platform, c.kind, c.body, c.url, c.status, (c.expected or {})["outcome"],
+                 c.id) for c in fixturecases.cases()]
 
 
 CASES = saved_responses()
@@ -154,7 +129,7 @@ def _is_json(body: bytes) -> bool:
 
 #: A page may be cut after everything it holds: a fragment without <html> (web), or the
 #: Sogou redirect page once its script has redirected. Every other cut answer is an error.
-_CUT_MAY_BE_OK = {("web", "page", "fragment_no_html.json")}
+_CUT_MAY_BE_OK = {("web", "page", "web/page/fragment_no_html")}
 
 
 @FUZZ

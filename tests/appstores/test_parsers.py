@@ -1,4 +1,8 @@
-"""Every saved app-store response parses to its expected ``govspider parse`` output."""
+"""Every saved app-store response parses to its expected ``govspider parse`` output.
+
+The cases are ``tests/fixtures/<store>/<kind>/<case>/`` (``tests/fixtures/README.md``); each
+store is a platform of its own (``govspider parse itunes search FILE``).
+"""
 
 from __future__ import annotations
 
@@ -10,47 +14,44 @@ from pathlib import Path
 import pytest
 
 from govspider.platform import ERROR, NOT_FOUND, ParseInput
-from tests.appstores.cases import FIXTURES, expected_path, response_files, run_case
-from tests.conftest import FROZEN_NOW
+from tests.fixturecases import FixtureCase, case, cases
 
-CASES = response_files()
+STORES = ("itunes", "myapp", "huawei", "xiaomi")
+CASES = [c for store in STORES for c in cases(store)]
 
 
 def test_every_store_and_kind_has_cases() -> None:
-    kinds = {(p.parent.parent.name, p.parent.name) for p in CASES}
+    kinds = {(c.platform, c.kind) for c in CASES}
     assert kinds == {("itunes", "search"), ("itunes", "lookup"), ("myapp", "detail"),
                      ("myapp", "search"), ("huawei", "detail"), ("huawei", "search"),
                      ("xiaomi", "detail"), ("xiaomi", "search")}
-    for path in CASES:
-        assert expected_path(path).exists(), f"{path} has no {expected_path(path).name}"
+    for c in CASES:
+        assert c.expected_path.exists(), f"{c.id} has no {c.expected_path.name}"
 
 
-@pytest.mark.parametrize("response", CASES, ids=[str(p.relative_to(FIXTURES)) for p in CASES])
-def test_fixture(response: Path) -> None:
-    expected = json.loads(expected_path(response).read_text("utf-8"))
-    expected.pop("request", None)
-    actual, _ = run_case(response, FROZEN_NOW)
-    assert actual == expected
+@pytest.mark.parametrize("fixture", CASES, ids=[c.id for c in CASES])
+def test_fixture(fixture: FixtureCase) -> None:
+    assert fixture.output() == fixture.expected
 
 
 def test_no_error_is_ok_with_zero_items() -> None:
-    for response in CASES:
-        actual, _ = run_case(response, FROZEN_NOW)
+    for c in CASES:
+        actual = c.output()
         if actual["outcome"] == "ok":
-            assert actual["items"], response
+            assert actual["items"], c.id
         if actual["outcome"] == ERROR:
-            assert actual["error_kind"], response
+            assert actual["error_kind"], c.id
 
 
 def test_myapp_related_apps_do_not_leak() -> None:
     """SameDeveloper / YouMayAlsoLike list other apps; only GameDetail is the record."""
-    actual, _ = run_case(FIXTURES / "myapp/detail/next_data.html", FROZEN_NOW)
+    actual = case("myapp/detail/next_data").output()
     assert [i["_id"] for i in actual["items"]] == ["app:myapp:cn.gov.qinghe.zwt"]
     assert actual["items"][0]["developer"] == "青禾市政务服务和大数据管理局"
 
 
 def test_itunes_dates_are_utc_converted_and_artists_skipped() -> None:
-    actual, _ = run_case(FIXTURES / "itunes/lookup/developer_apps.json", FROZEN_NOW)
+    actual = case("itunes/lookup/developer_apps").output()
     (app,) = actual["items"]
     assert app["updated_at"] == "2026-09-02T14:41:09+08:00"  # 06:41:09Z
     assert app["developer"] == "青禾市政务服务和大数据管理局"  # sellerName, not artistName
@@ -75,14 +76,14 @@ def test_cli_parse_prints_the_contract(tmp_path: Path) -> None:
     """``govspider parse itunes search FILE`` prints one JSON object; errors exit 3."""
     exe = Path(sys.executable).with_name("govspider")
     ok = subprocess.run([str(exe), "parse", "itunes", "search",
-                         str(FIXTURES / "itunes/search/ok.json")],
+                         str(case("itunes/search/ok").body_path)],
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
     out = json.loads(ok.stdout)
     assert out["outcome"] == "ok" and len(out["items"]) == 3
     assert out["items"][0]["_id"] == "app:itunes:1609876543"
     bad = subprocess.run([str(exe), "parse", "huawei", "detail",
-                          str(FIXTURES / "huawei/detail/truncated.json")],
+                          str(case("huawei/detail/truncated").body_path)],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 3
     assert json.loads(bad.stdout)["error_kind"] == "malformed"

@@ -1,47 +1,33 @@
-"""Data-driven parser tests: every ``tests/fixtures/douyin/*.case.json`` names a saved response
-body, the URL and context it was fetched with, and the exact ``govspider parse`` output."""
+"""Data-driven parser tests: every case under ``tests/fixtures/douyin/<kind>/<case>/`` holds a
+saved response body, the URL and context it was fetched with, and the exact ``govspider parse``
+output."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from govspider.platform import BLOCKED, END_OF_LIST, ERROR, ParseInput
 from govspider.plugins import registry
-from govspider.processors import parse_time
 from plugins.douyin.pages import PARSERS, parse_posts
-from tests.conftest import FIXTURES
+from tests.fixturecases import FixtureCase, case, cases
 
-CASES_DIR = FIXTURES / "douyin"
-CASES = sorted(CASES_DIR.glob("*.case.json"))
-
-
-def run_case(case: dict[str, Any]) -> dict[str, Any]:
-    body = (CASES_DIR / case["body"]).read_bytes()
-    now = parse_time(case["now"]) if case.get("now") else None
-    result = PARSERS[case["kind"]](ParseInput(body=body, url=case.get("url", ""),
-                                              meta=case.get("meta", {}), now=now))
-    out = result.to_dict()
-    out["items"] = [item.to_json() for item in result.items]
-    return out
+CASES = cases("douyin")
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.name.removesuffix(".case.json") for p in CASES])
-def test_fixture_case(path: Path) -> None:
-    case = json.loads(path.read_text(encoding="utf-8"))
-    assert run_case(case) == case["expected"]
+@pytest.mark.parametrize("fixture", CASES, ids=[c.id for c in CASES])
+def test_fixture_case(fixture: FixtureCase) -> None:
+    assert fixture.output() == fixture.expected
 
 
 def test_every_kind_and_error_shape_is_covered() -> None:
-    cases = [json.loads(p.read_text(encoding="utf-8")) for p in CASES]
-    kinds = {c["kind"] for c in cases if c["expected"]["outcome"] == "ok"}
+    kinds = {c.kind for c in CASES if c.expected and c.expected["outcome"] == "ok"}
     assert kinds == {"profile", "posts", "comments"}
-    bodies = {c["body"] for c in cases}
-    assert {"empty_body.bin", "posts_null.json", "blocked_body.txt", "status_error.json",
-            "verify_page.html", "truncated_posts.json"} <= bodies
+    names = {c.name for c in CASES}
+    assert {"empty_body", "null", "blocked_body", "status_error", "verify_page",
+            "truncated"} <= names
+    assert case("douyin/posts/empty_body").body == b""
 
 
 def test_registered_parsers_are_the_plugin_parsers() -> None:
@@ -76,19 +62,17 @@ def test_text_extra_offsets_are_code_points() -> None:
     assert post.mentions == ["某市交警"]
 
 
-@pytest.mark.parametrize("name", ["posts_page1", "comments_replies", "posts_empty_body",
-                                  "posts_null"])
-def test_govspider_parse_prints_the_case_output(name: str) -> None:
+@pytest.mark.parametrize("case_id", ["douyin/posts/page1", "douyin/comments/replies",
+                                     "douyin/posts/empty_body", "douyin/posts/null"])
+def test_govspider_parse_prints_the_case_output(case_id: str) -> None:
     from click.testing import CliRunner
 
     from govspider.cli import main
 
-    case = json.loads((CASES_DIR / f"{name}.case.json").read_text(encoding="utf-8"))
-    args = ["parse", "douyin", case["kind"], str(CASES_DIR / case["body"]), "--url", case["url"],
-            "--now", case.get("now", "2026-11-20T12:00:00+08:00")]
-    result = CliRunner().invoke(main, args)
-    expected = dict(case["expected"])
-    if case.get("meta"):  # the CLI has no owner context: official marks come from labels only
+    fixture = case(case_id)
+    result = CliRunner().invoke(main, fixture.cli_args())
+    expected = dict(fixture.expected or {})
+    if fixture.meta:  # the CLI has no owner context: official marks come from labels only
         for item in expected["items"]:
             item.pop("account_id", None)
             if item.get("is_official") is False:

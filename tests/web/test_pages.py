@@ -1,33 +1,25 @@
-"""The ``web`` page parser against saved pages in ``tests/fixtures/web`` (one case per file in
-``expected/``), and the hidden-element rules as a table."""
+"""The ``web`` page parser against saved pages in ``tests/fixtures/web/page/<case>/`` (body,
+request and expected output per case), and the hidden-element rules as a table."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 
 import lxml.html
 import pytest
 
-from govspider.platform import ParseInput
-from govspider.plugins import registry
 from plugins.web.hidden import HiddenIndex, style_hides
-from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.fixturecases import FixtureCase, cases
 
-CASES = sorted((FIXTURES / "web" / "expected").glob("*.json"))
+CASES = cases("web")
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-def test_fixture(case_file: Path) -> None:
-    case = json.loads(case_file.read_text(encoding="utf-8"))
-    body = (case_file.parent.parent / case["input"]).read_bytes()
-    result = registry().parser(case["platform"], case["kind"])(
-        ParseInput(body=body, url=case["url"], now=FROZEN_NOW))
-    printed = result.to_dict() | {"items": [item.to_json() for item in result.items]}
-    assert printed == case["output"]
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture(case: FixtureCase) -> None:
+    result = case.parse()
+    assert case.output() == case.expected
     for page in result.items:
-        assert page._id == "page:" + hashlib.sha1(case["url"].encode()).hexdigest()
+        assert page._id == "page:" + hashlib.sha1(case.url.encode()).hexdigest()
         assert page.raw_html and "<" in page.raw_html
 
 

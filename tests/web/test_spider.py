@@ -17,9 +17,9 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from plugins.web.spider import WebSpider, in_scope, site_scope
+from tests.fixturecases import body as fixture_body
 
 PROJECT = Path(__file__).resolve().parents[2]
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 
 
 def make_spider(tmp_path: Path, registry: dict[str, Any] | None = None, urls: str | None = None,
@@ -84,7 +84,7 @@ def test_depth_limits_follow_ups_and_hidden_links_are_not_followed(tmp_path: Pat
     url = "https://www.qinghe.gov.example/index.html"
     scope = site_scope(url)
     request = Request(url, meta={"web_depth": 0, "web_scope": scope, "web_unit": None})
-    resp = HtmlResponse(url=url, body=(FIX / "gov_injected.html").read_bytes(), request=request)
+    resp = HtmlResponse(url=url, body=fixture_body("web/page/gov_injected"), request=request)
     out = list(spider.parse_page(resp))
     pages = [o for o in out if not isinstance(o, Request)]
     follow = sorted(o.url for o in out if isinstance(o, Request))
@@ -97,7 +97,7 @@ def test_depth_limits_follow_ups_and_hidden_links_are_not_followed(tmp_path: Pat
         "https://www.qinghe.gov.example/zwgk/index.html",
     ]
     deeper = Request(follow[1], meta={"web_depth": 1, "web_scope": scope, "web_unit": None})
-    resp = HtmlResponse(url=follow[1], body=(FIX / "gov_injected.html").read_bytes(), request=deeper)
+    resp = HtmlResponse(url=follow[1], body=fixture_body("web/page/gov_injected"), request=deeper)
     assert [type(o).__name__ for o in spider.parse_page(resp)] == ["Page"]
 
 

@@ -1,52 +1,37 @@
-"""Every saved WeChat / Sogou response in ``tests/fixtures/wechat`` against its expected output.
+"""Every saved WeChat / Sogou response against what ``govspider parse`` prints for it.
 
-A case is ``tests/fixtures/wechat/expected/<case>.json``: ``platform``, ``kind``, ``input`` (the
-saved body, relative to the fixture directory), ``url`` (where it was fetched) and ``output``
-(what ``govspider parse`` prints for it, with "now" frozen at ``FROZEN_NOW``).
+A case is a folder ``tests/fixtures/wechat/<kind>/<case>/`` (``tests/fixtures/README.md``): the
+saved body, ``request.json`` (where it was fetched; "now" frozen at ``FROZEN_NOW``) and
+``expected.json``.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from govspider.items import Item
-from govspider.platform import ParseInput, ParseResult
 from govspider.plugins import registry
-from tests.conftest import FIXTURES, FROZEN_NOW
+from tests.fixturecases import FixtureCase, cases
 
-CASES = sorted((FIXTURES / "wechat" / "expected").glob("*.json"))
-
-
-def run_case(case_file: Path) -> tuple[dict[str, Any], ParseResult, dict[str, Any]]:
-    case = json.loads(case_file.read_text(encoding="utf-8"))
-    body = (case_file.parent.parent / case["input"]).read_bytes()
-    parser = registry().parser(case["platform"], case["kind"])
-    result = parser(ParseInput(body=body, url=case.get("url", ""), status=case.get("status", 200),
-                               now=FROZEN_NOW))
-    printed = result.to_dict() | {"items": [item.to_json() for item in result.items]}
-    return case, result, printed
+CASES = cases("wechat")
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-def test_fixture(case_file: Path) -> None:
-    case, result, printed = run_case(case_file)
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture(case: FixtureCase) -> None:
+    result = case.parse()
     assert all(isinstance(item, Item) for item in result.items)
-    assert printed == case["output"]
+    assert case.output() == case.expected
 
 
 def test_there_are_cases_for_every_kind() -> None:
-    kinds = {json.loads(c.read_text(encoding="utf-8"))["kind"] for c in CASES}
+    kinds = {c.kind for c in CASES}
     assert kinds >= {"article", "appmsg_list", "profile_msg", "sogou", "sogou_link"}
     assert set(registry().platforms["wechat"].parsers) == kinds
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-def test_no_error_is_ok_with_zero_items(case_file: Path) -> None:
-    _, result, _ = run_case(case_file)
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_no_error_is_ok_with_zero_items(case: FixtureCase) -> None:
+    result = case.parse()
     if result.outcome == "ok":
         assert result.items or result.requests
     if result.outcome == "error":

@@ -17,12 +17,11 @@ from govspider.items import Account, Post
 from govspider.processors import CST
 from govspider.registry import RegistryAccount
 from plugins.wechat.spider import SecretFilter, WechatSpider, same_name
-from tests.conftest import FIXTURES
+from tests.fixturecases import body as fixture_body
 
 WECHAT = "http://127.0.0.1:9/wechat"
 SOGOU = "http://127.0.0.1:9/sogou"
 BIZ = "MzkxMjM0NTY3OA=="
-FIX = FIXTURES / "wechat"
 
 
 def make_spider(**settings: Any) -> WechatSpider:
@@ -39,9 +38,10 @@ def ctx(name: str = "青禾公安", cutoff: datetime | None = None) -> dict[str,
     return {"biz": BIZ, "name": name, "unit": "青禾市公安局", "region": "510100", "cutoff": cutoff}
 
 
-def response(url: str, fixture: str, **meta: Any) -> TextResponse:
+def response(url: str, case: str, **meta: Any) -> TextResponse:
+    """The saved body of the WeChat fixture case ``case`` (``kind/name``) as a response."""
     request = Request(url, meta=meta)
-    return HtmlResponse(url=url, body=(FIX / fixture).read_bytes(), request=request,
+    return HtmlResponse(url=url, body=fixture_body(f"wechat/{case}"), request=request,
                         encoding="utf-8")
 
 
@@ -56,7 +56,7 @@ def split(out: Any) -> tuple[list[Any], list[Request]]:
 
 def test_sogou_follows_only_the_accounts_own_results_on_the_sogou_base() -> None:
     spider = make_spider()
-    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou_results.html",
+    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou/results",
                     wechat=ctx(), page=1)
     items, requests = split(spider.parse_sogou(resp))
     assert items == []
@@ -72,11 +72,11 @@ def test_sogou_follows_only_the_accounts_own_results_on_the_sogou_base() -> None
 def test_sogou_stops_at_what_is_stored() -> None:
     spider = make_spider()
     cutoff = datetime(2025, 11, 20, 8, 53, 20, tzinfo=CST)  # the newest result is stored
-    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou_results.html",
+    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou/results",
                     wechat=ctx(cutoff=cutoff), page=1)
     assert split(spider.parse_sogou(resp)) == ([], [])
     older = datetime(2025, 11, 16, tzinfo=CST)
-    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou_results.html",
+    resp = response(f"{SOGOU}/weixin?type=2&query=x&page=1", "sogou/results",
                     wechat=ctx(cutoff=older), page=1)
     _, requests = split(spider.parse_sogou(resp))
     assert len([r for r in requests if r.callback == spider.parse_sogou_link]) == 2
@@ -84,7 +84,7 @@ def test_sogou_stops_at_what_is_stored() -> None:
 
 def test_link_page_leads_to_the_article_on_the_wechat_base() -> None:
     spider = make_spider()
-    resp = response(f"{SOGOU}/link?url=abc", "sogou_link.html", wechat=ctx(), listing={})
+    resp = response(f"{SOGOU}/link?url=abc", "sogou_link/ok", wechat=ctx(), listing={})
     _, (article,) = split(spider.parse_sogou_link(resp))
     assert article.url.startswith(f"{WECHAT}/s?src=11&timestamp=")
     assert f"__biz={BIZ}&mid=2247483700&idx=1" in article.url
@@ -93,8 +93,8 @@ def test_link_page_leads_to_the_article_on_the_wechat_base() -> None:
 def test_article_items_are_completed_from_the_registry_and_deduplicated() -> None:
     spider = make_spider()
     url = f"{WECHAT}/s?__biz={BIZ}&mid=2247483650&idx=1&sn=5d41402abc4b2a76b9719d911017c592"
-    first, _ = split(spider.parse_article(response(url, "article_2025.html", wechat=ctx())))
-    again, _ = split(spider.parse_article(response(url, "article_2025.html", wechat=ctx())))
+    first, _ = split(spider.parse_article(response(url, "article/2025", wechat=ctx())))
+    again, _ = split(spider.parse_article(response(url, "article/2025", wechat=ctx())))
     post, account = first
     assert isinstance(post, Post) and isinstance(account, Account)
     # region and region_name: the normal form's, from the registry (NormalizePipeline)
@@ -105,7 +105,7 @@ def test_article_items_are_completed_from_the_registry_and_deduplicated() -> Non
 def test_an_article_of_another_account_is_dropped() -> None:
     spider = make_spider()
     url = "http://127.0.0.1:9/wechat/s?__biz=MzA1NjAwMDAwMQ==&mid=2650000123&idx=2"
-    items, requests = split(spider.parse_article(response(url, "article_2016.html", wechat=ctx())))
+    items, requests = split(spider.parse_article(response(url, "article/2016", wechat=ctx())))
     assert items == [] and requests == []
     assert spider.crawler.stats.get_value("wechat/foreign_articles") == 1
 
@@ -113,14 +113,14 @@ def test_an_article_of_another_account_is_dropped() -> None:
 def test_deleted_article_is_stored_as_deleted() -> None:
     spider = make_spider()
     url = f"{WECHAT}/s?__biz={BIZ}&mid=2247483651&idx=2&sn=ab"
-    (post,), _ = split(spider.parse_article(response(url, "deleted.html", wechat=ctx())))
+    (post,), _ = split(spider.parse_article(response(url, "article/deleted", wechat=ctx())))
     assert post.deleted is True and post.deleted_reason == "该内容已被发布者删除"
 
 
 def test_a_captcha_after_a_redirect_retries_the_url_first_asked_for() -> None:
     spider = make_spider(GOVSPIDER_BACKOFF_BASE=1.0)
     original = f"{SOGOU}/weixin?type=2&query=x&page=1"
-    resp = response(f"{SOGOU}/antispider/?from=%2Fweixin", "sogou_antispider.html",
+    resp = response(f"{SOGOU}/antispider/?from=%2Fweixin", "sogou/antispider",
                     wechat=ctx(), page=1, redirect_urls=[original], redirect_times=1)
     _, (retry,) = split(spider.parse_sogou(resp))
     assert retry.url == original and retry.dont_filter
@@ -135,7 +135,7 @@ def test_mp_source_lists_then_fetches_articles(monkeypatch: pytest.MonkeyPatch) 
     (first,) = spider._start_requests_for([ctx()])
     assert first.url.startswith(f"{WECHAT}/cgi-bin/appmsg?action=list_ex&begin=0&count=5")
     assert "token=1536974818" in first.url and first.meta["govspider_cookie"] == "wechat"
-    resp = TextResponse(url=first.url, body=(FIX / "appmsg_list_page0.json").read_bytes(),
+    resp = TextResponse(url=first.url, body=fixture_body("wechat/appmsg_list/page0"),
                         request=first, encoding="utf-8")
     items, requests = split(spider.parse_mp_list(resp))
     assert items == []
@@ -234,7 +234,7 @@ def test_a_drop_of_the_list_count_pages_back_to_the_bound_then_revisits_what_it_
                         lambda c, ids, since: [d for d in c.docs if d["published_at"] >= since])
     context = ctx(cutoff=datetime.fromtimestamp(1763600000, CST)) | {"stored": 14}
     (first,) = spider._start_requests_for([context])
-    body = (FIX / "appmsg_list_page0.json").read_bytes()
+    body = fixture_body("wechat/appmsg_list/page0")
     _, (search,) = split(spider.parse_mp_list(TextResponse(url=first.url, body=body,
                                                            request=first, encoding="utf-8")))
     assert search.callback == spider.parse_mp_list and "begin=5" in search.url
@@ -257,7 +257,7 @@ def test_a_list_count_that_matches_stops_at_the_stored_articles(
     monkeypatch.setattr(spider, "corpus", lambda: pytest.fail("nothing to look up"))
     context = ctx(cutoff=datetime.fromtimestamp(1763600000, CST)) | {"stored": 12}
     (first,) = spider._start_requests_for([context])
-    body = (FIX / "appmsg_list_page0.json").read_bytes()
+    body = fixture_body("wechat/appmsg_list/page0")
     assert split(spider.parse_mp_list(TextResponse(url=first.url, body=body, request=first,
                                                    encoding="utf-8"))) == ([], [])
 
@@ -272,7 +272,7 @@ def test_a_listed_article_newer_than_the_cutoff_but_stored_is_not_new(
     monkeypatch.setattr(spider, "corpus", lambda: corpus)
     context = ctx(cutoff=datetime.fromtimestamp(1763500000, CST)) | {"stored": 11}
     (first,) = spider._start_requests_for([context])
-    body = (FIX / "appmsg_list_page0.json").read_bytes()
+    body = fixture_body("wechat/appmsg_list/page0")
     _, requests = split(spider.parse_mp_list(TextResponse(url=first.url, body=body,
                                                           request=first, encoding="utf-8")))
     assert [r.callback for r in requests] == [spider.parse_article] * 2

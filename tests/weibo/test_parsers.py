@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,37 +11,36 @@ from govspider.platform import ParseInput
 from govspider.processors import CST
 from plugins.weibo import pages
 from plugins.weibo.urls import base_of, comments_url, timeline_url
-from tests.weibo.fixture_cases import CASES_DIR, FIXTURES, load_case, run_case
+from tests.fixturecases import FixtureCase, body, cases
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
-CASE_FILES = sorted(CASES_DIR.glob("*.json"))
+CASES = cases("weibo")
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
-def test_fixture(path: Path) -> None:
-    case = load_case(path)
-    assert case.expected is not None, f"{path.name}: run tests/weibo/regen_fixtures.py and review"
-    assert run_case(case) == case.expected
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fixture(case: FixtureCase) -> None:
+    assert case.expected is not None, f"{case.id}: run `make fixtures` and review the diff"
+    assert case.output() == case.expected
 
 
 def test_every_kind_and_error_shape_has_a_fixture() -> None:
-    cases = [load_case(p) for p in CASE_FILES]
-    kinds = {c.kind for c in cases}
+    kinds = {c.kind for c in CASES}
     assert {"profile", "timeline", "longtext", "comments", "show"} <= kinds
-    outcomes = {(c.expected or {}).get("outcome") for c in cases}
+    outcomes = {(c.expected or {}).get("outcome") for c in CASES}
     assert {"ok", "end_of_list", "not_found", "gone", "error"} <= outcomes
-    errors = {(c.expected or {}).get("error_kind") for c in cases}
+    errors = {(c.expected or {}).get("error_kind") for c in CASES}
     assert {"login_required", "rate_limited", "captcha", "blocked", "malformed"} <= errors
 
 
-def _parse(kind: str, name: str, url: str = "", status: int = 200, **meta: str):
-    body = (FIXTURES / "responses" / name).read_bytes()
-    return pages.PARSERS[kind](ParseInput(body=body, url=url, status=status, now=NOW, meta=meta))
+def _parse(kind: str, case: str, url: str = "", status: int = 200, **meta: str):
+    """The ``kind`` parser on the saved body of the Weibo case ``case`` (``kind/name``)."""
+    return pages.PARSERS[kind](ParseInput(body=body(f"weibo/{case}"), url=url, status=status,
+                                          now=NOW, meta=meta))
 
 
 def test_timeline_rules() -> None:
     url = timeline_url("http://127.0.0.1:9/weibo", "5900000001")
-    result = _parse("timeline", "timeline_page1.json", url)
+    result = _parse("timeline", "timeline/page1_sandbox", url)
     posts = {p.platform_id: p for p in result.items if isinstance(p, Post)}
     pinned = posts["5012000000000001"]
     assert pinned.is_pinned and pinned.published_at == datetime(2026, 10, 5, 9, tzinfo=CST)
@@ -72,12 +70,12 @@ def test_timeline_rules() -> None:
 
 
 def test_offline_requests_point_at_the_real_site() -> None:
-    result = _parse("timeline", "timeline_page1.json")
+    result = _parse("timeline", "timeline/page1_sandbox")
     assert result.requests and all(u.startswith("https://m.weibo.cn/") for u in result.requests)
 
 
 def test_profile_and_metrics() -> None:
-    result = _parse("profile", "profile.json")
+    result = _parse("profile", "profile/ok")
     account, metrics = result.items
     assert isinstance(account, Account) and isinstance(metrics, AccountMetrics)
     assert account._id == "weibo:5900000001" and account.followers == 23000
@@ -87,7 +85,7 @@ def test_profile_and_metrics() -> None:
 
 
 def test_comments_official_replies_and_cursor() -> None:
-    result = _parse("comments", "comments.json",
+    result = _parse("comments", "comments/page",
                     comments_url("https://m.weibo.cn", "5012000000000010"), weibo_uid="5900000001")
     comments = {c.platform_id: c for c in result.items if isinstance(c, Comment)}
     assert len(comments) == 4
@@ -101,21 +99,21 @@ def test_comments_official_replies_and_cursor() -> None:
     assert result.next == {"max_id": "138000000000000", "max_id_type": 1}
 
 
-@pytest.mark.parametrize("name,status,kind", [
-    ("login_wall.json", 200, "login_required"), ("captcha.json", 200, "captcha"),
-    ("blocked.html", 200, "blocked"), ("truncated.json", 200, "malformed"),
-    ("empty.json", 200, "malformed"), ("rate_limit_418.html", 418, "rate_limited"),
-    ("timeline_page1.json", 403, "rate_limited"), ("rate_limit_ok0.json", 200, "rate_limited"),
+@pytest.mark.parametrize("case,status,kind", [
+    ("timeline/login_wall", 200, "login_required"), ("profile/captcha", 200, "captcha"),
+    ("profile/blocked_html", 200, "blocked"), ("timeline/truncated_json", 200, "malformed"),
+    ("longtext/empty_body", 200, "malformed"), ("timeline/rate_limited_418", 418, "rate_limited"),
+    ("timeline/page1_sandbox", 403, "rate_limited"), ("comments/rate_limited_ok0", 200, "rate_limited"),
 ])
-def test_errors_are_never_ok(name: str, status: int, kind: str) -> None:
+def test_errors_are_never_ok(case: str, status: int, kind: str) -> None:
     for parser in ("profile", "timeline", "comments"):
-        result = _parse(parser, name, comments_url("https://m.weibo.cn", "1"), status)
+        result = _parse(parser, case, comments_url("https://m.weibo.cn", "1"), status)
         assert (result.outcome, result.error_kind, result.items) == ("error", kind, []), parser
 
 
 def test_longtext_needs_the_post_id() -> None:
     with pytest.raises(ValueError, match="--url"):
-        _parse("longtext", "longtext.json")
+        _parse("longtext", "longtext/ok")
 
 
 def test_base_of() -> None:

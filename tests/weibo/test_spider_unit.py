@@ -19,7 +19,7 @@ from govspider.registry import AccountRegistry, RegistryAccount
 from plugins.weibo.pages import PARSERS
 from plugins.weibo.spider import AccountState, WeiboSpider
 from plugins.weibo.urls import extend_url, timeline_url
-from tests.weibo.fixture_cases import FIXTURES
+from tests.fixturecases import body as fixture_body
 
 BASE = "http://127.0.0.1:9/weibo"
 UID = "5900000001"
@@ -43,10 +43,11 @@ def make_spider(**kwargs: Any) -> WeiboSpider:
     return spider
 
 
-def response(url: str, name: str, status: int = 200, **meta: Any) -> TextResponse:
-    body = (FIXTURES / "responses" / name).read_bytes()
+def response(url: str, case: str, status: int = 200, **meta: Any) -> TextResponse:
+    """The saved body of the Weibo fixture case ``case`` (``kind/name``) as a response."""
     request = Request(url, meta={"weibo_uid": UID, **meta})
-    return TextResponse(url=url, body=body, status=status, request=request, encoding="utf-8")
+    return TextResponse(url=url, body=fixture_body(f"weibo/{case}"), status=status,
+                        request=request, encoding="utf-8")
 
 
 def state(spider: WeiboSpider, **kwargs: Any) -> AccountState:
@@ -73,7 +74,7 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     state(spider)
     profile, (first_page,) = run(spider.parse_profile,
                                  response(f"{BASE}/api/container/getIndex?type=uid&value={UID}",
-                                          "profile.json"))
+                                          "profile/ok"))
     # the metrics point now; the account (the unit from the registry) travels with the
     # timeline request, which carries what later pages need, so any worker of a distributed
     # crawl can take it, and is yielded once page 1 dates its last post (one sighting per crawl)
@@ -83,7 +84,7 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     assert first_page.url == timeline_url(BASE, UID, "1076035900000001")
     assert first_page.meta["weibo_page"] == 1
     items, requests = run(spider.parse_timeline,
-                          response(timeline_url(BASE, UID), "timeline_page1.json", **first_page.meta))
+                          response(timeline_url(BASE, UID), "timeline/page1_sandbox", **first_page.meta))
     ids = {i._id for i in items if isinstance(i, Post)}
     # long posts wait for their full text; everything else is yielded now
     assert "weibo:5012000000000009" not in ids and "weibo:5011000000000077" not in ids
@@ -102,7 +103,7 @@ def test_first_crawl_pages_on_and_completes_long_texts() -> None:
     assert all(r.meta["weibo_page"] == 2 for r in requests if "since_id=" in r.url)
 
     ext = next(r for r in requests if r.url == extend_url(BASE, "5012000000000009"))
-    done, _ = run(spider.parse_longtext, response(ext.url, "longtext.json", **ext.meta))
+    done, _ = run(spider.parse_longtext, response(ext.url, "longtext/ok", **ext.meta))
     (post,) = done
     assert post._id == "weibo:5012000000000009" and post.is_long_text
     assert post.text.endswith("安全第一。") and "truncated" not in (post.extra or {})
@@ -114,12 +115,12 @@ def test_incremental_stop_ignores_the_pinned_post() -> None:
     spider = make_spider()
     # newest stored post: 2026-11-01 -> page 1 reaches it (11-01 08:00 post) -> stop
     state(spider, stop_at=datetime(2026, 11, 1, 8, 0, tzinfo=CST))
-    _, requests = run(spider.parse_timeline, response(timeline_url(BASE, UID), "timeline_page1.json"))
+    _, requests = run(spider.parse_timeline, response(timeline_url(BASE, UID), "timeline/page1_sandbox"))
     assert not any("since_id" in r.url for r in requests)
     # stored up to 2026-10-20: the pinned post (10-05) is older but must not stop paging
     spider = make_spider()
     state(spider, stop_at=datetime(2026, 10, 20, tzinfo=CST))
-    _, requests = run(spider.parse_timeline, response(timeline_url(BASE, UID), "timeline_page1.json"))
+    _, requests = run(spider.parse_timeline, response(timeline_url(BASE, UID), "timeline/page1_sandbox"))
     assert any("since_id=5012000000000006" in r.url for r in requests)
 
 
@@ -135,16 +136,16 @@ def test_a_worker_that_did_not_start_the_account_carries_on_from_the_request() -
         unit="某市交通运输局", platform="weibo", platform_id=UID, region="某省某市")])
     assert UID not in other.states
     profile, (first_page,) = run(other.parse_profile, response(
-        profile_req.url, "profile.json", **profile_req.meta))
+        profile_req.url, "profile/ok", **profile_req.meta))
     assert first_page.meta["weibo_account"].unit == "某市交通运输局"  # the registry entry, by uid
     # the incremental stop travelled with the request: page 1 reaches it, no page 2
-    _, requests = run(other.parse_timeline, response(timeline_url(BASE, UID), "timeline_page1.json",
+    _, requests = run(other.parse_timeline, response(timeline_url(BASE, UID), "timeline/page1_sandbox",
                                                      **first_page.meta))
     assert other.states[UID].stop_at == datetime(2026, 11, 1, 8, 0, tzinfo=CST)
     assert requests and not any("since_id" in r.url for r in requests)
     # an account missing from this worker's registry is still crawled under its uid
     third = make_spider()
-    _, (page,) = run(third.parse_profile, response(profile_req.url, "profile.json", **profile_req.meta))
+    _, (page,) = run(third.parse_profile, response(profile_req.url, "profile/ok", **profile_req.meta))
     assert third.states[UID].account_id == f"weibo:{UID}" and page.meta["weibo_uid"] == UID
 
 
@@ -152,7 +153,7 @@ def test_since_skips_older_posts_and_stops() -> None:
     spider = make_spider(since="2026-11-10")
     state(spider, stop_at=spider.since, since=spider.since)
     items, requests = run(spider.parse_timeline,
-                          response(timeline_url(BASE, UID), "timeline_page1.json"))
+                          response(timeline_url(BASE, UID), "timeline/page1_sandbox"))
     ids = {i._id for i in items if isinstance(i, Post)}
     assert "weibo:5012000000000001" in ids  # pinned: kept whatever its date
     assert "weibo:5012000000000007" not in ids and "weibo:5012000000000008" not in ids
@@ -160,9 +161,9 @@ def test_since_skips_older_posts_and_stops() -> None:
 
 
 @pytest.mark.parametrize("name,status,kind", [
-    ("rate_limit_418.html", 418, "rate_limited"), ("login_wall.json", 200, "login_required"),
-    ("captcha.json", 200, "captcha"), ("blocked.html", 200, "blocked"),
-    ("truncated.json", 200, "malformed")])
+    ("timeline/rate_limited_418", 418, "rate_limited"), ("timeline/login_wall", 200, "login_required"),
+    ("profile/captcha", 200, "captcha"), ("profile/blocked_html", 200, "blocked"),
+    ("timeline/truncated_json", 200, "malformed")])
 def test_errors_are_counted_and_retried_with_backoff(name: str, status: int, kind: str) -> None:
     spider = make_spider()
     state(spider)
@@ -185,7 +186,7 @@ def test_long_text_kept_truncated_when_extend_gives_up() -> None:
     state(spider)
     post = Post(_id="weibo:1", platform="weibo", platform_id="1", text="截断的文字",
                 extra={"truncated": True})
-    resp = response(extend_url(BASE, "1"), "login_wall.json", weibo_post=post, weibo_mid="1",
+    resp = response(extend_url(BASE, "1"), "timeline/login_wall", weibo_post=post, weibo_mid="1",
                     govspider_error_retries=spider.max_error_retries)
     items, requests = run(spider.parse_longtext, resp)
     assert items == [post] and requests == []
