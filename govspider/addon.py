@@ -23,6 +23,10 @@ def _offline_public_suffixes() -> None:
 _offline_public_suffixes()
 
 
+#: dict settings the plugins contribute entries to, merged key by key with the project's
+_PER_KEY = ("GOVSPIDER_RATE_LIMITS", "GOVSPIDER_COOKIE_HOSTS")
+
+
 class GovspiderAddon:
     """Apply ``govspider_settings`` hook defaults, turn rate budgets into download slots, and
     switch to the shared scrapy-redis scheduler when ``GOVSPIDER_REDIS_URL`` is set."""
@@ -30,11 +34,12 @@ class GovspiderAddon:
     def update_settings(self, settings: Any) -> None:
         defaults = registry().settings()
         for key, value in defaults.items():
-            if key != "GOVSPIDER_RATE_LIMITS":
+            if key not in _PER_KEY:
                 settings.set(key, value, priority="addon")
-        limits = {**defaults.get("GOVSPIDER_RATE_LIMITS", {}),
-                  **settings.getdict("GOVSPIDER_RATE_LIMITS")}
-        settings.set("GOVSPIDER_RATE_LIMITS", limits, priority=settings.getpriority("GOVSPIDER_RATE_LIMITS") or "addon")
+        for key in _PER_KEY:  # the plugins' entries, those of the project settings over them
+            merged = {**defaults.get(key, {}), **settings.getdict(key)}
+            settings.set(key, merged, priority=settings.getpriority(key) or "addon")
+        limits = settings.getdict("GOVSPIDER_RATE_LIMITS")
         if limits:
             slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
             for host, per_minute in limits.items():

@@ -15,6 +15,8 @@ from scrapy.utils.defer import deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
 
+from govspider.plugins import registry
+
 logger = logging.getLogger(__name__)
 
 #: ``request.meta`` key: seconds to wait before sending the request (set by error retries).
@@ -25,13 +27,10 @@ ACCOUNT_META = "govspider_account"
 COOKIE_META = "govspider_cookie"
 
 #: The only hosts a platform's cookie goes to (over https), besides the spider's own base URL
-#: (the sandbox, or a mirror named by ``WEIBO_BASE_URL``...). ``GOVSPIDER_COOKIE_HOSTS``
-#: (``{"weibo": ["m.weibo.cn", ...]}``) replaces a platform's list.
-PLATFORM_COOKIE_HOSTS: dict[str, tuple[str, ...]] = {
-    "weibo": ("m.weibo.cn",),
-    "wechat": ("mp.weixin.qq.com",),
-    "douyin": ("www.douyin.com",),
-}
+#: (the sandbox, or a mirror named by its base-URL setting): ``GOVSPIDER_COOKIE_HOSTS``
+#: (``{platform: [host, ...]}``), which each platform plugin fills for its own platform through
+#: its ``govspider_settings`` hook; a project setting replaces a platform's list.
+COOKIE_HOSTS_SETTING = "GOVSPIDER_COOKIE_HOSTS"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -86,7 +85,7 @@ class CookiesFromEnvMiddleware:
     comes from ``GOVSPIDER_<P>_COOKIE`` (environment) or the file named by
     ``GOVSPIDER_<P>_COOKIE_FILE`` (environment or setting).
 
-    The cookie only goes to the platform's own hosts (:data:`PLATFORM_COOKIE_HOSTS`, over
+    The cookie only goes to the platform's own hosts (:data:`COOKIE_HOSTS_SETTING`, over
     https) and to the origin of the spider's base URL; a request anywhere else, such as the
     target of a cross-host redirect (which keeps the request's meta), goes without it.
     """
@@ -104,8 +103,10 @@ class CookiesFromEnvMiddleware:
 
     def allowed_origins(self, platform: str, spider: Any = None) -> set[tuple[str, str, int]]:
         """The origins ``(scheme, host, port)`` that may receive ``platform``'s cookie."""
-        configured = self.settings.getdict("GOVSPIDER_COOKIE_HOSTS") if self.settings else {}
-        hosts = configured.get(platform, PLATFORM_COOKIE_HOSTS.get(platform, ()))
+        configured = self.settings.getdict(COOKIE_HOSTS_SETTING) if self.settings else {}
+        hosts = configured.get(platform)
+        if hosts is None:  # settings built without the add-on: the plugin's own default
+            hosts = registry().settings().get(COOKIE_HOSTS_SETTING, {}).get(platform, ())
         origins = {("https", str(h).lower(), 443) for h in hosts}
         spider = spider or getattr(self.crawler, "spider", None)
         if spider is not None and getattr(spider, "platform", None) == platform:

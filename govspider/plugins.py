@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "govspider"
 logger = logging.getLogger(__name__)
 #: dict settings several plugins contribute to (merged key by key)
-MERGED_SETTINGS = ("GOVSPIDER_RATE_LIMITS", "DOWNLOAD_SLOTS", "GOVSPIDER_DEMO_SETTINGS")
+MERGED_SETTINGS = ("GOVSPIDER_RATE_LIMITS", "DOWNLOAD_SLOTS", "GOVSPIDER_DEMO_SETTINGS",
+                   "GOVSPIDER_COOKIE_HOSTS")
 #: entry-point name -> why it failed to load
 BROKEN: dict[str, str] = {}
 #: entry-point name -> (distribution, version)

@@ -178,9 +178,15 @@ def isoformat(value: datetime) -> str:
 # --------------------------------------------------------------------------- URLs
 
 _AMP_RE = re.compile(r"&(?:amp|#0*38|#x0*26);", re.I)
-#: Redirect wrappers whose real target sits in a query parameter.
-_WRAPPERS = {("weibo.cn", "/sinaurl"): "u", ("m.weibo.cn", "/sinaurl"): "u",
-             ("weibo.com", "/sinaurl"): "u", ("link.zhihu.com", "/"): "target"}
+#: Redirect wrappers whose real target sits in a query parameter: ``(host, path) -> param``.
+#: Platform plugins add their own with :func:`add_link_wrappers` when they are imported.
+LINK_WRAPPERS: dict[tuple[str, str], str] = {("link.zhihu.com", "/"): "target"}
+
+
+def add_link_wrappers(wrappers: dict[tuple[str, str], str]) -> None:
+    """Declare a platform's redirect wrappers (``{("t.example.com", "/go"): "u"}``): links
+    through them are recorded as their real target (:func:`unwrap_url`)."""
+    LINK_WRAPPERS.update(wrappers)
 
 
 def absolute_url(url: str | None, base: str = "https://") -> str | None:
@@ -227,12 +233,12 @@ def http_url(value: Any) -> str | None:
 
 
 def unwrap_url(url: str | None) -> str | None:
-    """The real target of a redirect wrapper (``weibo.cn/sinaurl?u=...``), else the URL."""
+    """The real target of a redirect wrapper (:data:`LINK_WRAPPERS`), else the URL."""
     url = absolute_url(url)
     if not url:
         return None
     parts = urlsplit(url)
-    param = _WRAPPERS.get((parts.hostname or "", parts.path.rstrip("/") or "/"))
+    param = LINK_WRAPPERS.get((parts.hostname or "", parts.path.rstrip("/") or "/"))
     if param:
         values = parse_qs(parts.query).get(param)
         if values:

@@ -28,13 +28,13 @@ UTC = timezone.utc
 #: The invented corpus every probe reads. Two accounts; three posts whose ``media`` are arrays
 #: of subdocuments; publish times chosen so that China time (UTC+8) falls on another day and
 #: week than UTC for ``p1`` (Saturday 31 October UTC is Sunday 1 November in China).
-ACCOUNTS = [{"_id": "weibo:1", "name": "江城发布"}, {"_id": "weibo:2", "name": "江城公安"}]
+ACCOUNTS = [{"_id": "acct:1", "name": "江城发布"}, {"_id": "acct:2", "name": "江城公安"}]
 POSTS = [
-    {"_id": "p1", "account_id": "weibo:1", "published_at": datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
+    {"_id": "p1", "account_id": "acct:1", "published_at": datetime(2026, 10, 31, 17, 0, tzinfo=UTC),
      "media": [{"type": "image"}, {"type": "video"}], "text": "北京2026年"},
-    {"_id": "p2", "account_id": "weibo:1", "published_at": datetime(2026, 11, 3, 17, 30, tzinfo=UTC),
+    {"_id": "p2", "account_id": "acct:1", "published_at": datetime(2026, 11, 3, 17, 30, tzinfo=UTC),
      "media": [{"type": "video"}], "text": "ABC"},
-    {"_id": "p3", "account_id": "weibo:2", "published_at": datetime(2026, 10, 20, 0, 0, tzinfo=UTC),
+    {"_id": "p3", "account_id": "acct:2", "published_at": datetime(2026, 10, 20, 0, 0, tzinfo=UTC),
      "media": [{"type": "image"}], "text": "１２３"},
 ]
 KINDS = [{"_id": "image", "label": "图片"}, {"_id": "video", "label": "视频"}]
@@ -120,7 +120,7 @@ PROBES: list[Probe] = [
               {"$lookup": {"from": "posts", "localField": "_id", "foreignField": "account_id",
                            "as": "posts"}},
               {"$project": {"last": {"$max": "$posts.published_at"}}}, {"$sort": {"_id": 1}}])},
-          {"weibo:1": _iso(P2), "weibo:2": _iso(P3)},
+          {"acct:1": _iso(P2), "acct:2": _iso(P3)},
           _MANUAL + "core/document/#dot-notation ; reference/operator/aggregation/max/"),
     Probe("arrayelemat-of-joined-field", "array-field-path",
           '$lookup accounts, then {$arrayElemAt: ["$joined.name", 0]}',
@@ -213,7 +213,7 @@ PROBES: list[Probe] = [
                            "as": "posts"}},
               {"$project": {"last": {"$max": {"$map": {"input": "$posts", "in": "$$this.published_at"}}}}},
               {"$sort": {"_id": 1}}])},
-          {"weibo:1": _iso(P2), "weibo:2": _iso(P3)},
+          {"acct:1": _iso(P2), "acct:2": _iso(P3)},
           _MANUAL + "reference/operator/aggregation/max/"),
     Probe("lookup-mapped-array", None,
           '$addFields a $map array of the types, then $lookup with it as localField',
@@ -244,7 +244,7 @@ PROBES: list[Probe] = [
                   {"$match": {"$expr": {"$eq": ["$account_id", "$$a"]}}},
                   {"$sort": {"published_at": -1}}, {"$limit": 1}, {"$project": {"_id": 1}}]}},
               {"$sort": {"_id": 1}}])},
-          {"weibo:1": ["p2"], "weibo:2": ["p3"]},
+          {"acct:1": ["p2"], "acct:2": ["p3"]},
           _MANUAL + "reference/operator/aggregation/lookup/#correlated-subqueries-using-concise-syntax"),
     Probe("date-to-string-timezone", None,
           '$dateToString with timezone "+08:00" and "Asia/Shanghai"',
@@ -265,8 +265,8 @@ PROBES: list[Probe] = [
           lambda c: _agg(c, "posts", [{"$facet": {
               "n": [{"$count": "n"}],
               "per_account": [{"$sortByCount": "$account_id"}, {"$sort": {"_id": 1}}]}}]),
-          [{"n": [{"n": 3}], "per_account": [{"_id": "weibo:1", "count": 2},
-                                              {"_id": "weibo:2", "count": 1}]}],
+          [{"n": [{"n": 3}], "per_account": [{"_id": "acct:1", "count": 2},
+                                              {"_id": "acct:2", "count": 1}]}],
           _MANUAL + "reference/operator/aggregation/facet/"),
     Probe("set-window-fields", None,
           "$setWindowFields: the previous post of the same account ($shift)",

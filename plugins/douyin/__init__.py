@@ -31,6 +31,8 @@ def govspider_platforms() -> list[Platform]:
 @hookimpl
 def govspider_settings() -> dict[str, Any]:
     return {
+        #: the only hosts the douyin cookie (GOVSPIDER_DOUYIN_COOKIE) is sent to, besides the base URL
+        "GOVSPIDER_COOKIE_HOSTS": {"douyin": ["www.douyin.com"]},
         "DOUYIN_BASE_URL": "https://www.douyin.com",
         #: "browser" (scrapy-playwright signs) or "direct" (plain HTTP + DOUYIN_SIGNER)
         "DOUYIN_MODE": "browser",

@@ -31,6 +31,8 @@ def govspider_platforms() -> list[Platform]:
 def govspider_settings() -> dict[str, Any]:
     """Base URLs of the real sites and the default discovery source."""
     return {
+        #: the only hosts the wechat cookie (GOVSPIDER_WECHAT_COOKIE) is sent to, besides the base URL
+        "GOVSPIDER_COOKIE_HOSTS": {"wechat": ["mp.weixin.qq.com"]},
         "WECHAT_BASE_URL": "https://mp.weixin.qq.com",
         "SOGOU_BASE_URL": "https://weixin.sogou.com",
         #: ``sogou``: public mirror search by account name (no login);

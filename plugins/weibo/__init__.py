@@ -26,8 +26,13 @@ from typing import Any
 
 from govspider.hookspecs import hookimpl
 from govspider.platform import Platform
+from govspider.processors import add_link_wrappers
 
 __version__ = "0.1.0"
+
+#: Weibo's outbound-link wrapper: links in posts are recorded as their real target
+add_link_wrappers({("weibo.cn", "/sinaurl"): "u", ("m.weibo.cn", "/sinaurl"): "u",
+                   ("weibo.com", "/sinaurl"): "u"})
 
 #: Requests per minute to the real site; the sandbox (another host) is not limited.
 DEFAULT_RATE_LIMIT = 30
@@ -47,6 +52,8 @@ def govspider_platforms() -> list[Platform]:
 @hookimpl
 def govspider_settings() -> dict[str, Any]:
     return {
+        #: the only hosts the weibo cookie (GOVSPIDER_WEIBO_COOKIE) is sent to, besides the base URL
+        "GOVSPIDER_COOKIE_HOSTS": {"weibo": ["m.weibo.cn"]},
         "WEIBO_BASE_URL": "https://m.weibo.cn",
         "GOVSPIDER_RATE_LIMITS": {"m.weibo.cn": DEFAULT_RATE_LIMIT},
         "WEIBO_MAX_COMMENT_PAGES": 5,

@@ -20,6 +20,8 @@ from govspider.processors import (
     unwrap_url,
 )
 
+import plugins.weibo  # noqa: F401 - declares Weibo's link wrapper (unwrap_url)
+
 NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=CST)
 
 COUNTS = [
