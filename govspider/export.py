@@ -796,11 +796,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Output file (default: standard output, jsonl and csv only); with "
                    "--per-account, a directory.")
 @click.option("--platform", "platforms", multiple=True, metavar="NAME",
-              help="Only this platform (weibo, wechat, douyin, a store...); repeat or comma-separate.")
+              help="Only this platform (a name `govspider plugins` lists); repeat or comma-separate.")
 @click.option("--unit", "units", multiple=True, metavar="NAME",
               help="Only the accounts of this unit (主办单位); repeat or comma-separate.")
 @click.option("--account", "accounts", multiple=True, metavar="ID",
-              help="Only this account (_id, e.g. weibo:6100000001); repeat or comma-separate.")
+              help="Only this account (_id, PLATFORM:ID); repeat or comma-separate.")
 @click.option("--since", metavar="DATE", help="From this date or time (ISO 8601, China time "
               "unless an offset is given), on the collection's time field.")
 @click.option("--until", metavar="DATE", help="Before this time; a bare date includes that day.")

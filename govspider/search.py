@@ -77,8 +77,8 @@ def _reindex(db: Any, collections: tuple[str, ...], rebuild: bool) -> None:
 @click.argument("query", required=False)
 @click.option("--collection", "which", type=click.Choice(list(_COLLECTIONS)), default="both",
               show_default=True, help="Search posts, comments or both.")
-@click.option("--platform", help="Only this platform (weibo, wechat, douyin...).")
-@click.option("--account", help="Only this account (its _id, e.g. weibo:6100000001).")
+@click.option("--platform", help="Only this platform (a name `govspider plugins` lists).")
+@click.option("--account", help="Only this account (its _id, PLATFORM:ID).")
 @click.option("--since", help="Published at or after (ISO 8601; a date is China time).")
 @click.option("--until", help="Published before (ISO 8601; a bare date includes that day).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0),
