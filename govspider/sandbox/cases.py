@@ -12,8 +12,8 @@ A case is about one *subject*:
   certified, it is a second account of its unit...);
 * ``post``: the posts at given positions of its timeline (:attr:`Planted.posts`);
 * ``comment``: the official reply under a planted comment (:attr:`Planted.thread`);
-* ``app``: every app listing of a kind (``official``, ``lookalike``, ``unrelated``: what the
-  store worlds generate), scored whatever the detector;
+* ``app``: every app listing of a kind the store worlds generate (:attr:`Planted.case` is the
+  kind: ``official``, ``lookalike``, ``unrelated`` for the built-in stores);
 * ``page``: every web page carrying a kind of injected content the site world knows how to
   render (:attr:`Planted.case` is the kind's name).
 

@@ -105,7 +105,7 @@ def jump_date(world: World, acc: WAccount) -> datetime:
 def registry(world: World, base_url: str | None = None) -> dict[str, Any]:
     """The registry dict (``govspider.registry`` YAML format) of the world's units; websites
     are relative without the sandbox's ``base_url``."""
-    sites = world._site_worlds[0] if world._site_worlds else None
+    sites = next(iter(world.site_worlds), None)
     units: list[dict[str, Any]] = []
     by_unit: dict[int, dict[str, Any]] = {}
     for unit in world.units:
@@ -119,8 +119,7 @@ def registry(world: World, base_url: str | None = None) -> dict[str, Any]:
     for acc in world.accounts():
         by_unit[acc.unit.index]["accounts"].append(
             {"platform": acc.platform, "platform_id": acc.platform_id, "name": acc.name})
-    world._ensure_apps()
-    for lw in world._listing_worlds:
+    for lw in world.listing_worlds:
         for unit, app_entry in lw.registry_apps():
             by_unit[unit.index]["apps"].append(app_entry)
     return {"version": 1, "units": units}

@@ -13,7 +13,7 @@ one of the classes below that the plugin returns from ``govspider_sandbox_worlds
 
 The world instantiates each class with itself (``cls(world)``) and keeps the instance for its
 lifetime, so an instance may cache what it computes. Everything must be deterministic: draw
-only from the ``random.Random`` handed in, or from :func:`rng_for` with a key of your own, and
+only from the ``random.Random`` handed in, or from :func:`govspider.sandbox.seeded.rng_for` with a key of your own, and
 always make the same draws in the same order, or every later object of the world changes.
 
 Routes (HTTP endpoints and the platform's shapes of the "troubles": login walls, rate limits,
@@ -41,7 +41,7 @@ from govspider.sandbox.seeded import (
 from govspider.sandbox.text import Segment
 
 if TYPE_CHECKING:
-    from govspider.sandbox.world import World, _PostBuilder
+    from govspider.sandbox.world import PostDraft, World
 
 __all__ = ["PlatformWorld", "AccountWorld", "ListingWorld", "SiteWorld", "code_index",
            "uncode_index", "ordinal_base", "ORDINAL_STEP"]
@@ -159,7 +159,7 @@ class AccountWorld(PlatformWorld):
         post's RNG."""
         return None
 
-    def compose(self, b: _PostBuilder, ctx: dict[str, str]) -> tuple[str | None, list[Segment], bool]:
+    def compose(self, b: PostDraft, ctx: dict[str, str]) -> tuple[str | None, list[Segment], bool]:
         """``(title, segments, is long)`` of an ordinary post, drawn from ``b.r``."""
         r, acc = b.r, b.acc
         duty = acc.unit.duty
@@ -198,7 +198,7 @@ class AccountWorld(PlatformWorld):
                 segs.append(Segment("topic", t))
         return title, segs, long
 
-    def repost(self, b: _PostBuilder, ctx: dict[str, str]) -> tuple[WPost, list[Segment]]:
+    def repost(self, b: PostDraft, ctx: dict[str, str]) -> tuple[WPost, list[Segment]]:
         """``(original, segments)`` of a repost (only asked when ``repost_rate`` > 0)."""
         raise NotImplementedError(f"{self.name}: repost_rate > 0 needs repost()")
 

@@ -118,6 +118,16 @@ class World:
         """Every platform's sandbox world, in layout order."""
         return list(self._worlds)
 
+    @property
+    def listing_worlds(self) -> list[ListingWorld]:
+        """The sandbox worlds of app stores, in layout order."""
+        return list(self._listing_worlds)
+
+    @property
+    def site_worlds(self) -> list[SiteWorld]:
+        """The sandbox worlds of websites, in layout order."""
+        return list(self._site_worlds)
+
     def labels(self) -> dict[str, str]:
         """Platform (and store) name -> its name for people."""
         out: dict[str, str] = {}
@@ -319,7 +329,7 @@ class World:
 
     def _build_post(self, acc_index: int, kind: str, k: int) -> WPost:
         acc = self._accounts[acc_index]
-        return _PostBuilder(self, acc, kind, k).build()
+        return PostDraft(self, acc, kind, k).build()
 
     # ------------------------------------------------------------------ comments
     def comment_count(self, post: WPost) -> int:
@@ -496,7 +506,7 @@ def scene_of(acc: WAccount, ctx: dict[str, str]) -> Scene:
                  year=ctx["year"], date=ctx["date"], account=acc.name)
 
 
-class _PostBuilder:
+class PostDraft:
     """Builds one post from its indices (all randomness from a per-post RNG).
 
     ``w`` (the world), ``acc``, ``kind``, ``k`` (the ordinal) and ``r`` (the post's RNG) are

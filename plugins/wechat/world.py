@@ -22,7 +22,7 @@ from govspider.sandbox.platforms import AccountWorld
 from govspider.sandbox.seeded import code_index, rng_for, stable_hex, uncode_index
 
 if TYPE_CHECKING:
-    from govspider.sandbox.world import _PostBuilder
+    from govspider.sandbox.world import PostDraft
 
 MID_BASE = 2_200_000_000
 
@@ -99,7 +99,7 @@ class WechatWorld(AccountWorld):
         mid = str(MID_BASE + code_index(account.index, 5) * 10_000 + push)
         return created, {"mid": mid, "idx": idx, "push_size": push_size}
 
-    def compose(self, b: _PostBuilder, ctx: dict[str, str]) -> tuple[str | None, list[Segment], bool]:
+    def compose(self, b: PostDraft, ctx: dict[str, str]) -> tuple[str | None, list[Segment], bool]:
         """An article: a title and five to twelve paragraphs."""
         r, duty = b.r, b.acc.unit.duty
         paras = text.gov_sentences(r, duty, ctx, r.randint(5, 12))

@@ -20,7 +20,7 @@ from govspider.sandbox.seeded import rng_for, stable_hex
 from govspider.sandbox.units import DUTIES
 
 if TYPE_CHECKING:
-    from govspider.sandbox.world import _PostBuilder
+    from govspider.sandbox.world import PostDraft
 
 _B62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: invented media accounts whose posts the monitored accounts repost
@@ -124,11 +124,11 @@ class WeiboWorld(AccountWorld):
         return super().decode_post(post_id)
 
     # ------------------------------------------------------------- reposts
-    def repost(self, b: _PostBuilder, ctx: dict[str, str]) -> tuple[WPost, list[Segment]]:
+    def repost(self, b: PostDraft, ctx: dict[str, str]) -> tuple[WPost, list[Segment]]:
         original = self._original(b, ctx)
         return original, [Segment("text", b.r.choice(("转发微博", "扩散周知", "【关注】", "一起关注！")))]
 
-    def _original(self, b: _PostBuilder, ctx: dict[str, str]) -> WPost:
+    def _original(self, b: PostDraft, ctx: dict[str, str]) -> WPost:
         """The original of a repost (from an invented media account)."""
         w, acc, k = b.w, b.acc, b.k
         r = rng_for(w.seed, "orig", acc.index, k)
