@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from govspider.detection import Detector
     from govspider.platform import Platform
     from govspider.sandbox.core import Route
+    from govspider.sandbox.platforms import PlatformWorld
     from govspider.sandbox.world import World
 
 PROJECT = "govspider"
@@ -50,7 +51,28 @@ def govspider_sandbox_routes(world: World) -> list[Route]:
     """Return the HTTP routes this plugin adds to the local sandbox of the platforms.
 
     The sandbox serves every route of every plugin on one port; a platform's routes live under
-    its own path prefix (``/weibo/...``), which the spiders reach through their base-URL setting.
+    its own path prefix (``/<platform>/...``), which the spiders reach through their base-URL setting.
+    Each :class:`govspider.sandbox.core.Route` also carries the platform's shape of the
+    "troubles" (login wall, rate limit, captcha...) the sandbox may answer instead.
+    """
+
+
+@hookspec
+def govspider_sandbox_worlds() -> list[type[PlatformWorld]]:
+    """Return the sandbox-world classes of the platforms this plugin provides.
+
+    The local sandbox generates one world for all platforms; what is particular to a platform
+    it asks the platform's class, a subclass of one of
+    :class:`govspider.sandbox.platforms.AccountWorld` (accounts, posts and comments: ids, how
+    a post is written, its media and links), :class:`~govspider.sandbox.platforms.ListingWorld`
+    (app store listings) or :class:`~govspider.sandbox.platforms.SiteWorld` (websites). Each
+    class names its platform (``name``), its name for people (``label``), its place in the
+    world's layout (``order``) and the base-URL settings its sandbox routes answer under
+    (``base_urls``: setting -> path prefix). Defaults make a new account platform work with
+    little more than these; see the module for the contract.
+
+    What the world plants for the detectors to find is not asked here: each detector declares
+    its planted cases in its ``planted`` attribute (:mod:`govspider.sandbox.cases`).
     """
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
+from aiohttp import web
 
 SIZE_HELP = "small | medium | large | ACCOUNTSxPOSTS (e.g. 10000x100)"
 
@@ -41,8 +43,9 @@ def _fail(message: str, code: int = 2) -> None:
 def sandbox(host: str, port: int, seed: int, size: str, now: str | None, generation: int,
             troubles: str, write_registry: Path | None, write_ground_truth: Path | None,
             ready_file: Path | None) -> None:
-    """Serve a local stand-in of Weibo, WeChat, Sogou, Douyin, the app stores and government
-    websites, generated from SEED. Spiders reach it through base-URL settings (printed)."""
+    """Serve a local stand-in of the platforms of the installed plugins (social platforms, app
+    stores, government websites), generated from SEED. Spiders reach it through base-URL
+    settings (printed)."""
     from govspider.sandbox.world import World
 
     if troubles not in ("off", "default") and not Path(troubles).is_file():
@@ -73,10 +76,7 @@ def _write(path: Path, text: str) -> None:
 async def _serve(world: Any, host: str, port: int, troubles: str, write_registry: Path | None,
                  write_ground_truth: Path | None, ready_file: Path | None) -> int:
     """Serve until SIGINT, SIGTERM or SIGHUP; return the signal number."""
-    import yaml
-    from aiohttp import web
-
-    from govspider.sandbox.core import build_app, settings_for
+    from govspider.sandbox.core import APP_SETTINGS, build_app
 
     app = build_app(world, troubles=troubles)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -86,12 +86,12 @@ async def _serve(world: Any, host: str, port: int, troubles: str, write_registry
     bound = runner.addresses[0][1] if runner.addresses else port
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     url = f"http://{shown}:{bound}"
-    world.web_base_url = url + "/web"
-    settings = settings_for(url) | {"GOVSPIDER_NOW": world.now.isoformat()}
+    world.base_url = url
+    settings = app[APP_SETTINGS](url) | {"GOVSPIDER_NOW": world.now.isoformat()}
     if write_registry:
-        _write(write_registry, yaml.safe_dump(world.registry(url + "/web"), allow_unicode=True, sort_keys=False))
+        _write(write_registry, yaml.safe_dump(world.registry(url), allow_unicode=True, sort_keys=False))
     if write_ground_truth:
-        _write(write_ground_truth, json.dumps(world.ground_truth(url + "/web"), ensure_ascii=False, indent=1))
+        _write(write_ground_truth, json.dumps(world.ground_truth(url), ensure_ascii=False, indent=1))
     click.echo(f"sandbox: {world!r}")
     click.echo(f"sandbox: serving {url}  (troubles: {troubles})")
     click.echo("settings: " + " ".join(f"-s {k}={v}" for k, v in settings.items()))

@@ -6,6 +6,10 @@ Platform plugins contribute routes through the ``govspider_sandbox_routes(world)
 an on/off switch and a rate, the decision is drawn deterministically per URL and only on the
 first attempt of a URL (so a retry succeeds), and a burst of requests under one prefix trips
 the rate limit regardless of the rate.
+
+The core names no platform: routes come from the plugins of the world's registry, and the
+base-URL settings that point spiders at the sandbox from the plugins' sandbox worlds
+(``base_urls``) and the routes themselves (:func:`settings_for`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
+import yaml
 from aiohttp import web
+
+from govspider import plugins
+from govspider.sandbox.world import sandbox_world_classes
 
 if TYPE_CHECKING:
     from govspider.sandbox.world import World
@@ -35,18 +43,6 @@ TroubleFactory = Callable[[web.Request], web.StreamResponse]
 
 #: every trouble name the engine knows
 TROUBLES = ("login_wall", "rate_limit", "captcha", "empty_body", "blocked", "truncated", "slow")
-#: base-URL setting -> path prefix, for every platform the sandbox stands in for
-BASE_SETTINGS: dict[str, str] = {
-    "WEIBO_BASE_URL": "/weibo",
-    "WECHAT_BASE_URL": "/wechat",
-    "SOGOU_BASE_URL": "/sogou",
-    "DOUYIN_BASE_URL": "/douyin",
-    "ITUNES_BASE_URL": "/itunes",
-    "MYAPP_BASE_URL": "/myapp",
-    "HUAWEI_BASE_URL": "/huawei",
-    "XIAOMI_BASE_URL": "/xiaomi",
-    "WEB_BASE_URL": "/web",
-}
 #: query parameters that change between attempts of the "same" request (signatures, tokens)
 VOLATILE_PARAMS = frozenset({"a_bogus", "X-Bogus", "msToken", "_", "_t", "ts", "timestamp", "verifyFp",
                              "fp", "webid", "_signature", "__a", "callback", "sign", "_rnd"})
@@ -56,7 +52,7 @@ VOLATILE_PARAMS = frozenset({"a_bogus", "X-Bogus", "msToken", "_", "_t", "ts", "
 class Route:
     """One sandbox endpoint of a platform plugin.
 
-    ``path`` is an aiohttp pattern including the prefix (``/weibo/api/container/getIndex``).
+    ``path`` is an aiohttp pattern including the prefix (``/<prefix>/api/...``).
     ``troubles`` maps a trouble name (``login_wall``, ``rate_limit``, ``captcha``,
     ``empty_body``, ``blocked``) to a factory building the platform's own shape of it;
     ``generic_troubles`` lists the generic ones the core may apply (``truncated``: the body is
@@ -95,7 +91,7 @@ def text_response(body: str, status: int = 200, content_type: str = "text/plain"
 
 
 def empty_response(status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """HTTP 200 with ``content-length: 0`` (Douyin's answer to an unsigned request)."""
+    """HTTP 200 with ``content-length: 0`` (how some platforms answer a request they reject)."""
     return web.Response(body=b"", status=status, headers=headers)
 
 
@@ -150,8 +146,6 @@ def load_troubles(value: None | str | dict[str, Any] | Path) -> dict[str, Troubl
             s.enabled = True
         return specs
     if isinstance(value, (str, Path)):
-        import yaml
-
         try:
             value = yaml.safe_load(Path(value).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
@@ -196,7 +190,7 @@ class TroubleEngine:
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._cooldown_until: dict[str, float] = {}
         self.counts: dict[str, int] = defaultdict(int)
-        #: requests served, by route prefix (``/weibo``...): what a counting proxy would see
+        #: requests served, by route prefix: what a counting proxy would see
         self.requests: dict[str, int] = defaultdict(int)
 
     @property
@@ -296,31 +290,34 @@ def wrap(route: Route, engine: TroubleEngine) -> Handler:
 
 # --------------------------------------------------------------------------- the app
 def collect_routes(world: World) -> list[Route]:
-    """Routes of every installed plugin (a broken plugin is logged and skipped)."""
-    from govspider.plugins import registry
-
+    """Routes of every plugin of the world's registry (a broken plugin is logged and skipped)."""
     routes: list[Route] = []
-    hook = registry().pm.hook.govspider_sandbox_routes
+    hook = world.plugins.pm.hook.govspider_sandbox_routes
     for impl in hook.get_hookimpls():
         try:
             routes.extend(impl.function(world=world) or [])
         except Exception as exc:  # one broken plugin must not take the sandbox down
             logger.error("sandbox routes of plugin %r failed: %s: %s", impl.plugin_name,
                          exc.__class__.__name__, exc)
-    if not any(r.prefix == "/web" for r in routes):  # the web plugin is not installed: serve pages anyway
-        try:
-            from plugins.web.sandbox import routes as web_routes
-
-            routes.extend(web_routes(world))
-        except ImportError as exc:
-            logger.error("no /web routes: %s", exc)
     return routes
 
 
-def settings_for(base_url: str) -> dict[str, str]:
-    """The base-URL settings pointing every platform at a sandbox served at ``base_url``."""
+def settings_for(base_url: str, routes: list[Route] | None = None,
+                 registry: plugins.Registry | None = None) -> dict[str, str]:
+    """The base-URL settings pointing every platform at a sandbox served at ``base_url``.
+
+    The settings and their path prefixes are those the sandbox worlds of the plugins declare
+    (``base_urls``, in layout order; ``registry`` defaults to the installed plugins), then
+    those of ``routes`` no world declares.
+    """
     base_url = base_url.rstrip("/")
-    return {name: base_url + prefix for name, prefix in BASE_SETTINGS.items()}
+    prefixes: dict[str, str] = {}
+    for cls in sandbox_world_classes(registry or plugins.registry()):
+        for name, prefix in cls.base_urls.items():
+            prefixes.setdefault(name, prefix)
+    for route in routes or ():
+        prefixes.setdefault(route.base_setting, route.prefix)
+    return {name: base_url + prefix for name, prefix in prefixes.items()}
 
 
 APP_WORLD: web.AppKey[Any] = web.AppKey("world", object)
@@ -349,10 +346,24 @@ def build_app(world: World, troubles: None | str | dict[str, Any] | Path = None,
     app.router.add_get("/icons/{store}/{app_id}.png", _icon)
     app.router.add_get("/_sandbox/stats", _stats)
     app[_ROUTES] = [(r.method.upper(), r.path, r.base_setting) for r in routes]
+    app[APP_SETTINGS] = lambda base: settings_for(base, routes, world.plugins)
+    _check_prefixes(world, routes)
     return app
 
 
+def _check_prefixes(world: World, routes: list[Route]) -> None:
+    """Warn about a route whose setting a sandbox world names with another prefix."""
+    declared = {name: prefix for w in world.sandbox_worlds for name, prefix in w.base_urls.items()}
+    for route in routes:
+        prefix = declared.get(route.base_setting)
+        if prefix is not None and prefix != route.prefix:
+            logger.warning("sandbox route %s answers under %s, but %s is declared as %s",
+                           route.path, route.prefix, route.base_setting, prefix)
+
+
 _ROUTES: web.AppKey[list[tuple[str, str, str]]] = web.AppKey("routes", list)
+#: ``(base_url) -> settings`` of the app's routes (:func:`settings_for`)
+APP_SETTINGS: web.AppKey[Callable[[str], dict[str, str]]] = web.AppKey("settings", object)
 
 
 def _base(request: web.Request) -> str:
@@ -362,22 +373,20 @@ def _base(request: web.Request) -> str:
 async def _index(request: web.Request) -> web.Response:
     world = request.app[APP_WORLD]
     return json_response({
-        "sandbox": "govspider", "world": repr(world), "settings": settings_for(_base(request)),
+        "sandbox": "govspider", "world": repr(world), "settings": request.app[APP_SETTINGS](_base(request)),
         "routes": [{"method": m, "path": p, "setting": s} for m, p, s in request.app[_ROUTES]],
     })
 
 
 async def _registry(request: web.Request) -> web.Response:
-    import yaml
-
     world = request.app[APP_WORLD]
-    body = yaml.safe_dump(world.registry(_base(request) + "/web"), allow_unicode=True, sort_keys=False)
+    body = yaml.safe_dump(world.registry(_base(request)), allow_unicode=True, sort_keys=False)
     return text_response(body, content_type="application/x-yaml")
 
 
 async def _ground_truth(request: web.Request) -> web.Response:
     world = request.app[APP_WORLD]
-    return json_response(world.ground_truth(_base(request) + "/web"))
+    return json_response(world.ground_truth(_base(request)))
 
 
 async def _icon(request: web.Request) -> web.Response:

@@ -13,14 +13,14 @@ import io
 
 from PIL import Image, ImageDraw
 
+from govspider.sandbox.seeded import rng_for
+
 SIZE = 128
 
 
 @functools.lru_cache(maxsize=256)
 def icon_png(seed: int, key: str, variant: int = 0) -> bytes:
     """The PNG bytes of the icon ``key`` (``variant`` > 0: a near copy)."""
-    from govspider.sandbox.world import rng_for
-
     r = rng_for(seed, "icon", key)
     bg = (r.randint(0, 200), r.randint(40, 200), r.randint(60, 230))
     fg = (255, 255, 255) if sum(bg) < 420 else (30, 30, 30)

@@ -1,7 +1,7 @@
 """``SandboxServer``: the sandbox in a subprocess, for tests, the demo and benchmarks.
 
     with SandboxServer(seed=7, size="small", now="2026-11-20T12:00:00+08:00") as sb:
-        run_spider(settings=sb.settings)          # WEIBO_BASE_URL=http://127.0.0.1:PORT/weibo ...
+        run_spider(settings=sb.settings)          # <PLATFORM>_BASE_URL=http://127.0.0.1:PORT/<prefix> ...
         truth = json.loads(sb.ground_truth_path.read_text())
 """
 
@@ -132,7 +132,7 @@ class SandboxServer:
 
             self._world = World(seed=self.seed, size=self.size, now=self.now, generation=self.generation)
             if self.url:
-                self._world.web_base_url = self.url + "/web"
+                self._world.base_url = self.url
         return self._world
 
     @property

@@ -259,23 +259,7 @@ def user_reply(rng: random.Random) -> str:
     return rng.choice(("同问", "+1", "我也想知道", "谢谢小编", "收到", "已经办好了，挺快的"))
 
 
-# ---------------------------------------------------------------- off-topic (entertainment) posts
-OFF_TOPIC = (
-    "今天被这只小猫咪萌化了！谁能拒绝一只会握手的橘猫呢[心][心]",
-    "家人们，某顶流明星今晚的演唱会门票秒空，你抢到了吗？[哈哈]",
-    "狗狗：我只是想出去玩，我有什么错[笑cry]",
-    "吃瓜！知名女星被曝恋情，双方工作室均未回应。",
-    "周末追剧推荐：这部古装剧男主颜值太高了，已经刷了三遍！",
-    "新出的手游太上头了，昨晚一口气打到凌晨两点[哈哈]",
-    "今日份快乐：柯基犬的小短腿跑起来太可爱了",
-    "某综艺节目最新一期笑点密集，嘉宾互动超甜！",
-    "星座运势：本周双子座桃花运爆棚，快来看看你的运势~",
-    "你们家猫主子也这样霸占键盘吗？",
-    "明星同款穿搭合集来啦，照着穿就对了！",
-    "网传某歌手离婚，真相到底如何？评论区聊聊",
-)
-
-#: Entertainment-tinged but duty-related (hard negatives for off_topic on culture accounts).
+#: Entertainment-tinged but duty-related posts of culture accounts (not about other things).
 CULTURE_ENTERTAINMENT = (
     "{r}文旅推荐：{place}音乐节{date}开幕，本地乐队和非遗表演同台，欢迎游客前来。",
     "{r}大熊猫基地迎来新成员，参观请提前在官方小程序预约。",

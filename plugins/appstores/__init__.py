@@ -60,3 +60,11 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
     from .sandbox import routes
 
     return routes(world)
+
+
+@hookimpl
+def govspider_sandbox_worlds() -> list[type]:
+    """How the four app stores look in the sandbox world (:mod:`plugins.appstores.world`)."""
+    from plugins.appstores.world import AppStoresWorld
+
+    return [AppStoresWorld]

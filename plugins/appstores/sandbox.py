@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from aiohttp import web
+
+from govspider.sandbox.core import Route
+
 CST_FMT = "%Y-%m-%d"
 
 
@@ -389,10 +393,6 @@ APPLE_ERROR_PAGE = ("<!DOCTYPE html><html><head><title>Apple</title></head><body
 # ---------------------------------------------------------------------------- aiohttp glue
 def routes(world: Any) -> list[Any]:
     """The sandbox routes of the four stores."""
-    from aiohttp import web
-
-    from govspider.sandbox.core import Route
-
     def respond(answer: Answer) -> web.Response:
         return web.Response(body=answer.body, status=answer.status,
                             content_type=answer.content_type, charset="utf-8")

@@ -19,6 +19,7 @@ import ahocorasick
 
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._acctbase import (
     ConfiguredDetector,
@@ -56,6 +57,8 @@ class DormantAccount(ConfiguredDetector):
     accepts = frozenset({"account"})
     data_file = "accounts.yaml"
     description = "latest post older than 14 days before the monitoring time; 60/90-day tiers"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.DORMANT_ACCOUNT
 
     def detect(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         if not subject.complete:
@@ -157,6 +160,8 @@ class NoInteraction(ConfiguredDetector):
     accepts = frozenset({"account"})
     data_file = "accounts.yaml"
     description = "share of question-like comments without an official reply; reply latency"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.NO_INTERACTION
 
     def detect(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         if not subject.complete or not subject.comments:
@@ -271,6 +276,8 @@ class FanBuying(ConfiguredDetector):
     accepts = frozenset({"account", "account_metrics"})
     data_file = "accounts.yaml"
     description = "robust z-score of daily follower growth; engagement in the window not rising"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.FAN_BUYING
 
     def detect(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         now = as_time(ctx.now) or ctx.now
@@ -409,6 +416,8 @@ class HijackedAccount(ConfiguredDetector):
     description = ("recent spam-like posts (weak signals, official frames discounted) unlike the "
                    "account's past: one strong or several within days; suspicious rename")
     code_version = "2"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.HIJACKED_ACCOUNT
 
     def __init__(self) -> None:
         super().__init__()

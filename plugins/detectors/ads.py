@@ -8,6 +8,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector, maximal
 from ._lexicon import Lexicon
@@ -132,6 +133,8 @@ class CommercialAd(LexiconDetector):
     scorecard = "ads"
     accepts = frozenset({"post", "comment"})
     description = "发布商业广告、联系方式引流或链接至商业网站"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.COMMERCIAL_AD
 
     def _contacts(self, lex: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
         return self.compiled(lex, "contacts", lambda lx: [

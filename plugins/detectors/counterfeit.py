@@ -19,6 +19,7 @@ from typing import Any
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider.registry import RegistryApp
+from plugins.detectors import _planted
 
 from ._acctbase import PLATFORM_NAMES, ConfiguredDetector, compact, edit_distance
 
@@ -61,6 +62,8 @@ class CounterfeitApp(ConfiguredDetector):
     accepts = frozenset({"app"})
     data_file = "counterfeit.yaml"
     description = "name (contains / pinyin / edit distance) or icon phash close to an official app"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.COUNTERFEIT_APP
 
     def detect(self, subject: dict[str, list[dict[str, Any]]], ctx: DetectContext) -> Iterator[Finding]:
         official_apps = list(ctx.registry.apps) if ctx.registry is not None else []

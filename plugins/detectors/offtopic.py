@@ -7,6 +7,7 @@ from typing import Any
 
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector, maximal
 from ._text import fields
@@ -27,6 +28,8 @@ class OffTopic(LexiconDetector):
     scope = "account"
     accepts = frozenset({"account"})
     description = "发布内容以萌宠、明星、八卦、游戏等娱乐内容为主，与职能无关"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.OFF_TOPIC
 
     def classify(self, post: dict[str, Any], ctx: DetectContext) -> tuple[str, list[str]] | None:
         """``(family, terms)`` when a post is entertainment unrelated to duties, else ``None``."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector
 from ._text import _SENTENCE_RE, fields, mask_digits, span_record
@@ -56,6 +57,8 @@ class PrivacyLeak(LexiconDetector):
     masks_evidence = True
     accepts = frozenset({"post"})
     description = "公开发布未脱敏的身份证号码、手机号码等个人信息"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.PRIVACY_LEAK
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         candidates = [(name, n) for name, n in fields(subject) if _DIGITS_RE.search(n.text)]

@@ -14,6 +14,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._acctbase import PLATFORM_NAMES, ConfiguredDetector, account_name, common_substring, compact
 
@@ -29,6 +30,8 @@ class AccountRegistryCheck(ConfiguredDetector):
     accepts = frozenset({"account"})
     data_file = "registry_check.yaml"
     description = "one account per unit per platform; certified by the unit; consistent names"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.ACCOUNT_REGISTRY
 
     def detect(self, subject: dict[str, list[dict[str, Any]]], ctx: DetectContext) -> Iterator[Finding]:
         accounts = [a for a in subject.get("account", []) if a.get("_id")]

@@ -7,6 +7,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector, maximal
 from ._text import fields, is_account_speech, match_record
@@ -29,6 +30,8 @@ class SensitiveContent(LexiconDetector):
     scorecard = "safety"
     accepts = frozenset({"post", "comment"})
     description = "发布反动、暴力、色情、赌博等有害内容"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.SENSITIVE_CONTENT
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):

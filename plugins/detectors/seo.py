@@ -64,6 +64,7 @@ import lxml.html
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider.textnorm import pinyin_artifacts
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector
 from ._lexicon import Lexicon
@@ -231,6 +232,8 @@ class SeoSpam(LexiconDetector):
     severity = "high"
     accepts = frozenset({"page"})
     description = "网页被植入隐藏链接、博彩色情关键词或克隆页面痕迹"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.SEO_SPAM
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         yield from self.rules_then_model(subject, ctx)

@@ -27,6 +27,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector, maximal
 from ._lexicon import Lexicon
@@ -93,6 +94,8 @@ class InappropriateSpeech(LexiconDetector):
     scorecard = "safety"
     accepts = frozenset({"post", "comment"})
     description = "雷人雷语、对公众的侮辱、敷衍、嘲讽、指责、威胁及个人情绪化表达"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.INAPPROPRIATE_SPEECH
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         if not is_account_speech(subject):

@@ -16,6 +16,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from plugins.detectors import _planted
 
 from ._base import LexiconDetector
 from ._lexicon import Lexicon
@@ -145,6 +146,8 @@ class SeriousTypo(LexiconDetector):
     scorecard = "typo"
     accepts = frozenset({"post"})
     description = "重要固定表述、机构名称、领导人姓名出现错别字"
+    #: what the sandbox world plants for this detector (govspider.sandbox.cases)
+    planted = _planted.SERIOUS_TYPO
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)

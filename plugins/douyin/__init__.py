@@ -71,3 +71,11 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
     from plugins.douyin.sandbox import routes
 
     return routes(world)
+
+
+@hookimpl
+def govspider_sandbox_worlds() -> list[type]:
+    """How Douyin look in the sandbox world (:mod:`plugins.douyin.world`)."""
+    from plugins.douyin.world import DouyinWorld
+
+    return [DouyinWorld]

@@ -32,6 +32,8 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
+from govspider.sandbox.core import Route
+
 PREFIX = "/douyin"
 API = f"{PREFIX}/aweme/v1/web"
 #: The signing key. The page never contains it in clear: see :func:`_obfuscated_key`.
@@ -425,8 +427,6 @@ TROUBLES = {"empty_body": _trouble_empty, "blocked": _trouble_blocked,
 
 def routes(world: Any) -> list[Any]:
     """The sandbox routes of Douyin (see the module docstring)."""
-    from govspider.sandbox.core import Route
-
     out = []
     for suffix, handler in make_handlers(world).items():
         is_api = suffix.startswith("/aweme/")

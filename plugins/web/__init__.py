@@ -46,3 +46,11 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
     from plugins.web.sandbox import routes
 
     return routes(world)
+
+
+@hookimpl
+def govspider_sandbox_worlds() -> list[type]:
+    """How government websites look in the sandbox world (:mod:`plugins.web.world`)."""
+    from plugins.web.world import WebWorld
+
+    return [WebWorld]

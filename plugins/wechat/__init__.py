@@ -57,3 +57,11 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
     from plugins.wechat.sandbox import routes
 
     return routes(world)
+
+
+@hookimpl
+def govspider_sandbox_worlds() -> list[type]:
+    """How WeChat official accounts look in the sandbox world (:mod:`plugins.wechat.world`)."""
+    from plugins.wechat.world import WechatWorld
+
+    return [WechatWorld]

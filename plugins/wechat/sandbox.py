@@ -36,6 +36,10 @@ import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from aiohttp import web
+
+from govspider.sandbox.core import Route, empty_response, html_response, json_response
+
 WECHAT = "/wechat"
 SOGOU = "/sogou"
 #: The mp backend token the sandbox accepts (``GOVSPIDER_WECHAT_TOKEN``).
@@ -419,10 +423,6 @@ def link_script(url: str) -> str:
 
 def routes(world: Any) -> list[Any]:
     """The WeChat and Sogou routes of the sandbox (``govspider_sandbox_routes``)."""
-    from aiohttp import web
-
-    from govspider.sandbox.core import Route, empty_response, html_response, json_response
-
     def article_response(post_id: str) -> web.Response:
         post = world.post("wechat", post_id)
         if post is None:

@@ -77,3 +77,11 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
     from .sandbox import routes
 
     return routes(world)
+
+
+@hookimpl
+def govspider_sandbox_worlds() -> list[type]:
+    """How Weibo look in the sandbox world (:mod:`plugins.weibo.world`)."""
+    from plugins.weibo.world import WeiboWorld
+
+    return [WeiboWorld]

@@ -24,6 +24,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from aiohttp import web
+
+from govspider.processors import CST
+from govspider.sandbox.core import Route, empty_response, html_response
+from govspider.sandbox.core import json_response as reply
+
 PREFIX = "/weibo"
 TIMELINE_PAGE = 10
 COMMENTS_PAGE = 10
@@ -58,8 +64,6 @@ def weibo_time(t: datetime, now: datetime) -> str:
         return "刚刚"
     if 0 <= age < 3600:
         return f"{int(age // 60)}分钟前"
-    from govspider.processors import CST
-
     return t.astimezone(CST).strftime(_WEIBO_TIME)
 
 
@@ -322,11 +326,6 @@ def comments_json(world: Any, post: Any, max_id: str | None, max_id_type: str | 
 
 def routes(world: Any) -> list[Any]:
     """The Weibo routes of the sandbox (``govspider_sandbox_routes``)."""
-    from aiohttp import web
-
-    from govspider.sandbox.core import Route, empty_response, html_response
-    from govspider.sandbox.core import json_response as reply
-
     async def get_index(request: web.Request) -> web.Response:
         q = request.query
         uid = q.get("value") or ""

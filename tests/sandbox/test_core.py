@@ -169,6 +169,7 @@ def test_core_routes_and_icons() -> None:
         status, raw = await _get(server, "/")
         info = json.loads(raw)
         assert info["settings"]["WEIBO_BASE_URL"].endswith("/weibo")
+        assert info["settings"]["DEMO_BASE_URL"] == str(server.make_url("/demo"))  # from the route
         assert {"method": "GET", "path": "/demo/api", "setting": "DEMO_BASE_URL"} in info["routes"]
         status, raw = await _get(server, "/registry.yaml")
         assert status == 200 and b"units:" in raw
@@ -181,7 +182,12 @@ def test_core_routes_and_icons() -> None:
 
 
 def test_settings_for() -> None:
+    """The settings the plugins' sandbox worlds declare, in layout order, then the routes' own."""
     s = settings_for("http://127.0.0.1:8900/")
     assert s["DOUYIN_BASE_URL"] == "http://127.0.0.1:8900/douyin"
     assert s["WEB_BASE_URL"] == "http://127.0.0.1:8900/web"
-    assert len(s) == 9
+    assert list(s) == ["WEIBO_BASE_URL", "WECHAT_BASE_URL", "SOGOU_BASE_URL", "DOUYIN_BASE_URL",
+                       "ITUNES_BASE_URL", "MYAPP_BASE_URL", "HUAWEI_BASE_URL", "XIAOMI_BASE_URL",
+                       "WEB_BASE_URL"]
+    with_route = settings_for("http://127.0.0.1:8900", routes=[_route()])
+    assert with_route == s | {"DEMO_BASE_URL": "http://127.0.0.1:8900/demo"}

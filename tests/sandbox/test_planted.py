@@ -12,14 +12,15 @@ import pytest
 
 from govspider.processors import CST
 from govspider.registry import AccountRegistry
-from govspider.sandbox.planted import RUDE_REPLIES, TYPOS, id_check_digit
 from govspider.sandbox.world import World
+from plugins.detectors._planted import RUDE_REPLIES, TYPOS, id_check_digit
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 DETECTORS = ("dormant_account", "no_interaction", "inappropriate_speech", "commercial_ad",
              "hijacked_account", "fan_buying", "counterfeit_app", "seo_spam", "serious_typo",
              "privacy_leak", "sensitive_content", "off_topic", "account_registry")
-WEB = "http://127.0.0.1:9/web"
+BASE = "http://127.0.0.1:9"  # where the sandbox is served
+WEB = BASE + "/web"  # its web pages
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def world() -> World:
 
 @pytest.fixture(scope="module")
 def truth(world: World) -> list[dict]:
-    return world.ground_truth(WEB)
+    return world.ground_truth(BASE)
 
 
 def _account(world: World, corpus_id: str):
@@ -53,7 +54,7 @@ def _rows(truth, detector, label=True):
 
 @pytest.mark.parametrize("seed", [7, 8, 1234])
 def test_every_detector_has_a_positive(seed: int) -> None:
-    truth = World(seed=seed, size="small", now=NOW).ground_truth(WEB)
+    truth = World(seed=seed, size="small", now=NOW).ground_truth(BASE)
     assert {r["detector"] for r in truth if r["label"]} == set(DETECTORS)
     negatives = {r["detector"] for r in truth if not r["label"]}
     assert {"dormant_account", "inappropriate_speech", "commercial_ad", "privacy_leak", "serious_typo",
@@ -206,7 +207,7 @@ def test_injected_pages(world: World, truth: list[dict]) -> None:
 def test_registry_loads(world: World, tmp_path) -> None:
     import yaml
 
-    data = world.registry(WEB)
+    data = world.registry(BASE)
     reg = AccountRegistry.from_dict(data)
     assert len(reg.accounts) == len(world.accounts())
     assert {a.account_id for a in reg.accounts} == {a.corpus_id for a in world.accounts()}
@@ -221,6 +222,6 @@ def test_registry_loads(world: World, tmp_path) -> None:
 
 
 def test_big_world_plants_scale() -> None:
-    truth = World(seed=7, size="3000x10", now=NOW).ground_truth(WEB)
+    truth = World(seed=7, size="3000x10", now=NOW).ground_truth(BASE)
     hijacked = _rows(truth, "hijacked_account")
     assert len(hijacked) >= 3

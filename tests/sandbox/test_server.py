@@ -24,7 +24,7 @@ def test_settings_and_files(sandbox) -> None:
     site = reg.units[sandbox.world.units[0].name]["website"]
     assert site.startswith(sandbox.settings["WEB_BASE_URL"])
     truth = json.loads(sandbox.ground_truth_path.read_text(encoding="utf-8"))
-    assert truth == sandbox.world.ground_truth(sandbox.settings["WEB_BASE_URL"])
+    assert truth == sandbox.world.ground_truth(sandbox.url)
     status, body = sandbox.get("/ground_truth.json")
     assert status == 200 and json.loads(body) == truth
     status, body = sandbox.get("/registry.yaml")

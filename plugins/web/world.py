@@ -1,7 +1,8 @@
-"""Government web pages of the sandbox world, some with injected spam (暗链 / 黑链).
+"""Government websites in the sandbox world, some pages with injected spam (暗链 / 黑链).
 
 Each unit has a small site under ``/gov/<unit code>/``: ``index.html`` and two articles
-(``art/1.html``, ``art/2.html``). Injected kinds (positives for ``seo_spam``):
+(``art/1.html``, ``art/2.html``). The kinds of planted pages come from the detectors' ``page``
+declarations (``govspider.sandbox.cases``); this world knows how to render these:
 
 * ``hidden_links``: a ``display:none`` div of gambling links
 * ``offscreen_links``: links moved off screen (``position:absolute; left:-9999px``)
@@ -9,24 +10,33 @@ Each unit has a small site under ``/gov/<unit code>/``: ``index.html`` and two a
 * ``keyword_block``: a visible block stuffed with porn / gambling keywords and links
 * ``pinyin_artifact``: text cloned from a pinyin-annotated source, e.g. ``發(fā)布``
 
-Hard negatives: ``hn_menu`` (a hidden mobile menu of the site's own links), ``hn_skiplink``
-(an off-screen "skip to content" anchor), ``hn_antigambling`` (an article on fighting online
-gambling).
+and these look-alikes: ``hn_menu`` (a hidden mobile menu of the site's own links),
+``hn_skiplink`` (an off-screen "skip to content" anchor), ``hn_antigambling`` (an article on
+fighting online gambling).
 """
 
 from __future__ import annotations
 
 import functools
 import html as htmlmod
+import logging
 from typing import TYPE_CHECKING
 
 from govspider.sandbox import text
+from govspider.sandbox.entities import WPage
+from govspider.sandbox.platforms import SiteWorld
+from govspider.sandbox.seeded import rng_for
+from plugins.web.pages import page_id
 
 if TYPE_CHECKING:
-    from govspider.sandbox.world import World, WPage
+    from govspider.sandbox.world import World
 
+logger = logging.getLogger(__name__)
+
+#: page kinds this world renders: injected content, and hard negatives that look alike
 INJECTED = ("hidden_links", "offscreen_links", "marquee", "keyword_block", "pinyin_artifact")
 NEGATIVES = ("hn_menu", "hn_skiplink", "hn_antigambling")
+KINDS = INJECTED + NEGATIVES
 #: page of the site each kind lives on
 _WHERE = {"pinyin_artifact": "art/1.html", "hn_antigambling": "art/2.html"}
 _SPAM_LINKS = (
@@ -41,14 +51,11 @@ _ARTIFACT = (("發", "fā"), ("關", "guān"), ("於", "yú"), ("進", "jìn"), 
              ("員", "yuán"), ("這", "zhè"))
 
 
-def _assign(world: World) -> dict[int, tuple[str, ...]]:
+def _assign(world: World, kinds: list[str]) -> dict[int, tuple[str, ...]]:
     """Unit index -> page kinds (one kind per unit; every kind at least once)."""
-    from govspider.sandbox.world import rng_for
-
     r = rng_for(world.seed, "pages")
     order = list(range(len(world.units)))
     r.shuffle(order)
-    kinds = list(INJECTED) + list(NEGATIVES)
     per = max(1, round(len(world.units) * 4 / 1000))
     out: dict[int, tuple[str, ...]] = {}
     i = 0
@@ -60,11 +67,11 @@ def _assign(world: World) -> dict[int, tuple[str, ...]]:
     return out
 
 
-def build_pages(world: World) -> list[WPage]:
-    """Every page of every unit site (HTML is rendered lazily on ``page.html``)."""
-    from govspider.sandbox.world import WPage, rng_for
-
-    assigned = _assign(world)
+def build_pages(world: World, kinds: list[tuple[str, bool]]) -> list[WPage]:
+    """Every page of every unit site (HTML is rendered lazily on ``page.html``); ``kinds``: the
+    planted kinds, in order, each with its label (injected or a hard negative)."""
+    assigned = _assign(world, [k for k, _ in kinds])
+    injected_kinds = {k for k, label in kinds if label}
     render = functools.partial(_render, world)
     pages: list[WPage] = []
     for unit in world.units:
@@ -82,13 +89,11 @@ def build_pages(world: World) -> list[WPage]:
             else:
                 title = text.gov_title(r, unit.duty, ctx)
             pages.append(WPage(path=base + rel, title=title, unit=unit,
-                               injected=any(k in INJECTED for k in here), kinds=here, render=render))
+                               injected=any(k in injected_kinds for k in here), kinds=here, render=render))
     return pages
 
 
 def _render(world: World, page: WPage) -> str:
-    from govspider.sandbox.world import rng_for
-
     unit = page.unit
     r = rng_for(world.seed, "page", page.path)
     ctx = {"r": unit.short, "full": unit.region_name, "org": unit.name, "year": str(world.now.year),
@@ -171,3 +176,30 @@ def _injection(kinds: tuple[str, ...], r, prefix: str) -> dict[str, str]:  # noq
         elif kind == "hn_skiplink":
             out["top"] = '<a class="skip" href="#main" style="position:absolute;left:-9999px">跳转到主要内容</a>'
     return out
+
+
+class WebWorld(SiteWorld):
+    """Every unit's website (served under ``/web``)."""
+
+    name = "web"
+    label = "政府网站"
+    order = 90
+    base_urls = {"WEB_BASE_URL": "/web"}
+
+    def build(self) -> list[WPage]:
+        kinds: list[tuple[str, bool]] = []
+        for case in self.world.cases:
+            if case.subject != "page":
+                continue
+            if case.case in KINDS:
+                kinds.append((case.case, case.label))
+            else:
+                logger.warning("planted page kind %r of %s: this sandbox cannot render it",
+                               case.case, case.detector)
+        return build_pages(self.world, kinds)
+
+    def page_corpus_id(self, url: str) -> str:
+        return page_id(url)
+
+
+__all__ = ["WebWorld", "build_pages", "KINDS", "INJECTED", "NEGATIVES"]

@@ -1,21 +1,27 @@
-"""App listings of the sandbox stores: official government apps, lookalikes and unrelated apps.
+"""App listings in the sandbox world: official government apps, lookalikes and unrelated apps.
 
 Lookalikes imitate an official app with the techniques supervisors meet: a suffix or prefix
 ("-查询助手", "掌上…"), the name in traditional characters, a homophone character, a copied
 icon. They come from invented ``…科技有限公司`` developers with other packages. Unrelated apps
-share a word (the place name) but imitate nothing: hard negatives for the counterfeit detector.
+share a word (the place name) but imitate nothing: hard negatives for the counterfeit checks.
+The four stores are built in one pass (:class:`AppStoresWorld`).
 """
 
 from __future__ import annotations
 
 import functools
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import opencc
+
+from govspider.sandbox.entities import WApp, WUnit
+from govspider.sandbox.platforms import ListingWorld
+from govspider.sandbox.seeded import rng_for, stable_hex
 from govspider.sandbox.units import DUTIES
 
 if TYPE_CHECKING:
-    from govspider.sandbox.world import WApp, World, WUnit
+    from govspider.sandbox.world import World
 
 STORES = ("itunes", "myapp", "huawei", "xiaomi")
 #: a character -> homophones (same toneless pinyin)
@@ -32,14 +38,12 @@ _UNRELATED = ("{r}天气", "{r}生活圈", "{r}同城", "{r}美食攻略", "{r}�
 
 
 @functools.lru_cache(maxsize=1)
-def _t2s() -> object:
-    import opencc
-
+def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
 
 def traditional(name: str) -> str:
-    return _t2s().convert(name)  # type: ignore[attr-defined]
+    return _s2t().convert(name)
 
 
 def homophone(name: str, pick: int) -> str | None:
@@ -53,8 +57,6 @@ def homophone(name: str, pick: int) -> str | None:
 
 def build_apps(world: World) -> dict[str, list[WApp]]:
     """Every store's listings (small: all official apps plus lookalikes, materialised once)."""
-    from govspider.sandbox.world import rng_for
-
     out: dict[str, list[WApp]] = {s: [] for s in STORES}
     official: list[tuple[WUnit, str, int]] = []
     for unit in world.units:
@@ -158,8 +160,6 @@ def _make_base(world: World, r, unit: WUnit, name: str, developer: str, package:
 
 
 def _listing(world: World, store: str, b: dict, serial: int) -> WApp:
-    from govspider.sandbox.world import WApp, stable_hex
-
     h = int(stable_hex(world.seed, "appid", store, b["package"], n=12), 16)
     numeric = ""
     if store == "itunes":
@@ -185,14 +185,12 @@ def _norm(s: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _s2t_back() -> object:
-    import opencc
-
+def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
 def traditional_to_simple(s: str) -> str:
-    return _s2t_back().convert(s)  # type: ignore[attr-defined]
+    return _t2s().convert(s)
 
 
 def search(apps: list[WApp], term: str) -> list[WApp]:
@@ -213,3 +211,48 @@ def search(apps: list[WApp], term: str) -> list[WApp]:
     exact.sort(key=lambda a: (not a.official, len(a.name)))
     partial.sort(key=lambda p: -p[0])
     return exact + [a for _, a in partial]
+
+
+class AppStoresWorld(ListingWorld):
+    """The listings of the four stores."""
+
+    name = "appstores"
+    label = "应用商店"
+    order = 40
+    stores = STORES
+    labels = {"itunes": "苹果App Store", "myapp": "腾讯应用宝", "huawei": "华为应用市场",
+              "xiaomi": "小米应用商店"}
+    base_urls = {f"{store.upper()}_BASE_URL": f"/{store}" for store in STORES}
+
+    def build(self) -> dict[str, list[WApp]]:
+        return build_apps(self.world)
+
+    def search(self, store: str, apps: list[WApp], term: str) -> list[WApp]:
+        return search(apps, term)
+
+    def registry_apps(self) -> list[tuple[WUnit, dict[str, Any]]]:
+        """Each official app once per unit and name; ``itunes_id`` when the App Store has it."""
+        w = self.world
+        out: list[tuple[WUnit, dict[str, Any]]] = []
+        seen: set[tuple[int, str]] = set()
+        for store in self.stores:
+            for app in w.apps(store):
+                if not app.official or app.unit is None or (app.unit.index, app.name) in seen:
+                    continue
+                seen.add((app.unit.index, app.name))
+                itunes = next((a for a in w.apps("itunes") if a.official and a.package == app.package), None)
+                entry: dict[str, Any] = {"name": app.name, "abbreviations": app_abbreviations(app.name, app.unit.short),
+                                         "developer": app.developer, "package": app.package, "bundle_id": app.package}
+                if itunes is not None:
+                    entry["itunes_id"] = itunes.app_id
+                out.append((app.unit, entry))
+        return out
+
+
+def app_abbreviations(name: str, short: str) -> list[str]:
+    rest = name.replace(short, "", 1)
+    generic = {"健康码", "警民通"}
+    return [rest] if rest != name and len(rest) >= 3 and rest not in generic else []
+
+
+__all__ = ["AppStoresWorld", "STORES", "build_apps", "search", "traditional", "homophone"]
