@@ -1,6 +1,6 @@
 """govspider: crawl, store and audit Chinese government new-media accounts.
 
-The package is the framework only. Platforms (Weibo, WeChat, Douyin, app stores, web pages)
+The package is the framework only. Platforms (social media, app stores, web pages)
 and detectors live under ``plugins/`` and are registered through the ``govspider`` entry-point
 group, the same way a third-party package adds its own.
 """

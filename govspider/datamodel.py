@@ -159,7 +159,7 @@ class RegistryUnit(Record):
     region: str | None = None  #: the region as the registry file gives it (a GB/T 2260 code)
     region_name: str | None = None  #: the region's name
     level: str | None = None  #: ``province``, ``city``, ``county`` or ``""``
-    website: Any = None  #: the unit's site: a URL or a list of URLs (paths join WEB_BASE_URL)
+    website: Any = None  #: the unit's site: a URL or a list of URLs (paths join the web plugin's base URL)
 
 
 @dataclass

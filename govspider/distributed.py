@@ -104,7 +104,7 @@ class SharedScheduler(Scheduler):
         self._script = self.server.register_script(_REGISTER)
         others = self._register("open")
         # the run started when its first worker did: what another worker stored since then was
-        # seen by this run (the Weibo spider does not re-visit it)
+        # seen by this run (a spider does not re-visit it)
         spider.run_started_at = self.run_started_at
         logger.info("Distributed crawl: worker %s joins %d other live worker(s)", self.worker_id, others)
         self._beat = task.LoopingCall(self._register, "beat")

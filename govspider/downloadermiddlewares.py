@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 BACKOFF_META = "govspider_backoff"
 #: request.meta key naming the account a request works for (set by the platform spiders)
 ACCOUNT_META = "govspider_account"
-#: ``request.meta`` key: the platform whose cookie the request carries (``weibo``...).
+#: ``request.meta`` key: the platform whose cookie the request carries (a platform name).
 COOKIE_META = "govspider_cookie"
 
 #: The only hosts a platform's cookie goes to (over https), besides the spider's own base URL

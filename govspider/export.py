@@ -700,7 +700,7 @@ def _open_out(path: Path, shown: str) -> IO[bytes]:
 
 
 def file_name(account_id: str | None, fmt: str) -> str:
-    """The file of one account: ``weibo:6100000001`` -> ``weibo_6100000001.csv``."""
+    """The file of one account: ``p:6100000001`` -> ``p_6100000001.csv``."""
     if account_id is None:
         return f"no_account.{fmt}"
     stem = quote(str(account_id).replace(":", "_", 1), safe="-_.=@")

@@ -31,7 +31,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def govspider_platforms() -> list[Platform]:
     """Return the platforms this plugin provides.
 
-    Each :class:`govspider.platform.Platform` names the platform (``weibo``, ``itunes``...),
+    Each :class:`govspider.platform.Platform` names the platform (the word in ``_id`` prefixes),
     its offline parsers by kind (used by spiders and by ``govspider parse``), its spiders and
     its default settings (base URLs, rate budgets). Names must be unique across all plugins.
     """

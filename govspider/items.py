@@ -61,7 +61,7 @@ class Account(Item):
     general: ClassVar[tuple[str, ...]] = ("name", "unit", "region", "region_name", "last_post_at")
 
     _id: str  #: ``"<platform>:<platform_id>"``
-    platform: str  #: ``weibo``, ``wechat``, ``douyin``... (the plugin's platform name)
+    platform: str  #: the plugin's platform name
     platform_id: str  #: uid / ``__biz`` / sec_uid, always a string
     name: str | None = None  #: display name (screen name, nickname), else the registry's name
     unit: str | None = None  #: host organisation (主办单位), from the registry
@@ -131,7 +131,7 @@ class Post(Item):
     }
     general: ClassVar[tuple[str, ...]] = ("content_hash", "raw_response_id")
 
-    _id: str  #: ``weibo:<mid>``, ``wechat:<__biz>:<mid>_<idx>``, ``douyin:<aweme_id>``
+    _id: str  #: ``<platform>:<the platform's post id>`` (docs/data-model.md)
     platform: str  #: the platform it was published on
     platform_id: str  #: the platform's own id of the post, always a string
     #: ``_id`` of the publishing account; absent only on a deleted original of a repost
@@ -193,8 +193,8 @@ class Comment(Item):
     text: str | None = None  #: plain text of the comment
     published_at: datetime | None = None  #: when it was written
     likes: int | None = None  #: likes of the comment, absent when unknown
-    #: replies under this comment as the platform counts them (Weibo ``total_number``, Douyin
-    #: ``reply_comment_total``); absent where the platform does not say
+    #: replies under this comment as the platform counts them; absent where the platform does
+    #: not say
     reply_count: int | None = None
     ip_region: str | None = None  #: IP属地 of the author, prefix stripped
     raw_response_id: str | None = None  #: ``raw_responses`` ``_id`` of the archived source
@@ -212,7 +212,7 @@ class App(Item):
     general: ClassVar[tuple[str, ...]] = ("raw_response_id",)
 
     _id: str  #: ``"app:<store>:<store app id>"``
-    platform: str  #: the store: ``itunes``, ``myapp``, ``huawei``, ``xiaomi``
+    platform: str  #: the store (a platform name)
     platform_id: str  #: the store's own app id
     name: str  #: the listing's app name
     package: str | None = None  #: bundle id / package name
@@ -228,7 +228,7 @@ class App(Item):
     description: str | None = None  #: the listing's description, plain text
     icon_url: str | None = None  #: URL of the icon
     #: perceptual hash of the icon (imagehash's 64-bit pHash, 16 hex digits), compared by the
-    #: ``counterfeit_app`` detector; absent when the icon could not be fetched
+    #: counterfeit-app detector; absent when the icon could not be fetched
     icon_phash: str | None = None
     url: str | None = None  #: the listing's page in the store
     #: the registry app names (and abbreviations) whose search found this listing in the
@@ -273,7 +273,7 @@ class Finding(Item):
     required: ClassVar[tuple[str, ...]] = ("_id", "detector", "subject_id", "severity")
 
     _id: str  #: deterministic: same detector + subject + rule -> same id
-    detector: str  #: the detector's name (``dormant_account``...)
+    detector: str  #: the detector's name 
     detector_version: str  #: code and data (lexicon, thresholds) version of the detector
     indicator: str  #: the State Council indicator, in Chinese (内容不更新...)
     severity: str  #: ``veto`` / ``high`` / ``medium`` / ``low``

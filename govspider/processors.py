@@ -59,9 +59,9 @@ def parse_float(value: Any) -> float | None:
 
 # --------------------------------------------------------------------------- times
 
-_WEIBO_FMT = "%a %b %d %H:%M:%S %z %Y"
+_CTIME_FMT = "%a %b %d %H:%M:%S %z %Y"
 #: ``Sat Nov 20 10:00:00 +0800 2021`` (strptime is slow and locale-bound: this is the hot path)
-_WEIBO_RE = re.compile(r"^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$")
+_CTIME_RE = re.compile(r"^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$")
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _OFFSETS: dict[str, timezone] = {}
@@ -82,7 +82,7 @@ class RelativeTimeError(ValueError):
 def parse_time(value: Any, now: datetime | None = None) -> datetime | None:
     """Any platform time as an aware datetime in +08:00; ``None`` when empty.
 
-    Accepts epoch seconds or milliseconds (int or digit string), Weibo's
+    Accepts epoch seconds or milliseconds (int or digit string), the ctime-like
     ``Sat Nov 20 10:00:00 +0800 2021``, ISO 8601 (``...Z`` included), ``YYYY-MM-DD[ HH:MM[:SS]]``,
     ``YYYY/M/D``, ``MM-DD``, ``MM月DD日 HH:MM``, ``刚刚``, ``N分钟前``, ``N小时前``,
     ``今天 HH:MM``, ``昨天 HH:MM``. Naive values are read as China time. Relative forms need
@@ -100,7 +100,7 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime | None:
     if text.isdigit():
         return _from_epoch(float(text))
     if text[0].isalpha() and text[0].isascii():
-        m = _WEIBO_RE.match(text)
+        m = _CTIME_RE.match(text)
         if m and m.group(1) in _MONTHS:
             mon, day, hh, mi, ss, sign, oh, om, year = m.groups()
             tz = _OFFSETS.get(sign + oh + om)
@@ -113,7 +113,7 @@ def parse_time(value: Any, now: datetime | None = None) -> datetime | None:
             except ValueError:
                 raise ValueError(f"unrecognised time {text!r}") from None
         try:
-            return datetime.strptime(text, _WEIBO_FMT).astimezone(CST)
+            return datetime.strptime(text, _CTIME_FMT).astimezone(CST)
         except ValueError:
             pass
     if text == "刚刚":

@@ -9,8 +9,8 @@ The canonical form is YAML::
         region_name: 某市
         level: city                # province | city | county
         accounts:
-          - {platform: weibo, platform_id: "6123409876", name: 某市公安}
-          - {platform: douyin, platform_id: "MS4wLjABAAAA..."}
+          - {platform: PLATFORM, platform_id: "6123409876", name: 某市公安}
+          - {platform: PLATFORM, platform_id: "MS4wLjABAAAA..."}
         apps:
           - name: 某市政务通
             abbreviations: [政务通]

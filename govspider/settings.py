@@ -73,9 +73,9 @@ GOVSPIDER_STORE_BATCH_SIZE = 500
 GOVSPIDER_DETECT_ENABLED = True
 #: Detectors to run while crawling (item-scope ones); empty = all installed.
 GOVSPIDER_DETECT_ONLY: list[str] = []
-#: Per-detector overrides: {"commercial_ad": {"lexicon": "path.yaml", ...}}.
+#: Per-detector overrides: {"<detector>": {"lexicon": "path.yaml", ...}}.
 GOVSPIDER_DETECTORS: dict = {}
-#: Requests per minute per host, honoured across the whole crawl: {"m.weibo.cn": 30}.
+#: Requests per minute per host, honoured across the whole crawl: {"m.example.cn": 30}.
 #: Plugins contribute defaults for their hosts; a value set here or with -s wins per host.
 # GOVSPIDER_RATE_LIMITS = {}
 #: Backoff after a transient platform error (login wall, rate limit, captcha, block).
@@ -110,7 +110,7 @@ GOVSPIDER_ALERTS = os.environ.get("GOVSPIDER_ALERTS", "")
 #: items and their findings point to them, so evidence survives deletion on the platform.
 GOVSPIDER_ARCHIVE_RESPONSES = False
 
-# scrapy-playwright, used only by the spiders that need a browser (see the Douyin plugin)
+# scrapy-playwright, used only by the spiders that need a browser (a plugin's spiders ask for it)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": "/usr/bin/chromium",

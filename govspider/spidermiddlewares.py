@@ -74,7 +74,7 @@ class AccountProgressMiddleware:
 
     def _ids(self, spider: Any) -> set[str]:
         """The ``_id``s of the accounts the spider was asked to crawl (a request keyed by
-        something else, e.g. a WeChat name before its ``__biz`` is known, marks nothing)."""
+        something else, e.g. an account name before the platform's id of it is known, marks nothing)."""
         if self.account_ids is None:
             accounts = getattr(spider, "accounts", None)
             try:

@@ -97,7 +97,7 @@ class PlatformSpider(scrapy.Spider):
     """
 
     platform: str = ""
-    #: Setting that holds the platform's base URL (``WEIBO_BASE_URL``...), so the sandbox can
+    #: Setting that holds the platform's base URL (``<PLATFORM>_BASE_URL``), so the sandbox can
     #: stand in for the platform and the same spider runs against the real site.
     base_url_setting: str = ""
     default_base_url: str = ""

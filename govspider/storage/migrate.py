@@ -8,7 +8,7 @@ writing (``dry_run``):
   (``deleted`` a boolean, the lists of a post with a text, ``monitored``);
 * ``accounts``: ``region`` a GB/T 2260 code and ``region_name`` from the imported registry; a
   ``region`` that was the profile's IP属地 (a name, on a platform that declares ``ip_region``
-  for accounts: Douyin) moves to ``ip_region``, another name to ``region_name``;
+  for accounts: the short-video platform) moves to ``ip_region``, another name to ``region_name``;
   ``last_post_at`` from the stored posts;
 * ``pages``: ``platform: web``, the ``unit`` whose registry ``website`` the page is under, no
   ``account_id`` (never set, removed from the model);
@@ -134,7 +134,7 @@ def _accounts(db: Database[dict[str, Any]], result: StepResult, advance: Callabl
             if isinstance(old, str) and not REGION_CODE.fullmatch(old.strip()):
                 to_unset.append("region")
                 doc.pop("region")
-                if old.strip():  # a name: the profile's IP属地 on Douyin, else a region's name
+                if old.strip():  # a name: the profile's IP属地 on one platform, else a region's name
                     target = "ip_region" if _declares_ip_region(doc.get("platform")) \
                         else "region_name"
                     if not doc.get(target):
@@ -188,7 +188,7 @@ def _pages(db: Database[dict[str, Any]], result: StepResult, advance: Callable[[
         for doc in db["pages"].find({}, {"url": 1, "platform": 1, "unit": 1, "account_id": 1}):
             to_set: dict[str, Any] = {}
             if doc.get("platform") is None:
-                to_set["platform"] = "web"
+                to_set["platform"] = "web"  # names-a-plugin: schema 1 pages all came from it
             if doc.get("unit") is None:
                 unit = _site_unit(doc.get("url"), sites)
                 if unit is not None:
@@ -227,7 +227,7 @@ def _findings(db: Database[dict[str, Any]], result: StepResult, advance: Callabl
                 to_set["evidence"] = evidence
             page = doc.get("subject_type") == "page"
             if page and doc.get("platform") is None:
-                to_set["platform"] = "web"
+                to_set["platform"] = "web"  # names-a-plugin: schema 1 pages all came from it
             if doc.get("unit") is None:
                 unit = page_units.get(doc.get("subject_id")) if page \
                     else account_units.get(doc.get("account_id"))
