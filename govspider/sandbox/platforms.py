@@ -7,7 +7,8 @@ one of the classes below that the plugin returns from ``govspider_sandbox_worlds
 
 * :class:`AccountWorld`: a platform of accounts that publish posts which get comments (one
   class per platform). Every hook has a working default, so a new platform needs little more
-  than its name, label and routes; the built-in ones override what makes them look real.
+  than its name and routes (its label is on its Platform); the built-in ones override what
+  makes them look real.
 * :class:`ListingWorld`: app stores (one class may stand for several stores).
 * :class:`SiteWorld`: government websites.
 
@@ -52,8 +53,6 @@ class PlatformWorld:
 
     #: the platform name (``platform`` of accounts, the prefix of corpus ids)
     name: ClassVar[str] = ""
-    #: the platform's name for people (reports are read by supervisors: Chinese)
-    label: ClassVar[str] = ""
     #: position in the world's layout: worlds are generated in ascending order (then name);
     #: changing it changes every generated world
     order: ClassVar[int] = 100
@@ -280,8 +279,6 @@ class ListingWorld(PlatformWorld):
 
     #: the stores, in order (each a platform name)
     stores: ClassVar[tuple[str, ...]] = ()
-    #: store -> its name for people
-    labels: ClassVar[dict[str, str]] = {}
 
     def build(self) -> dict[str, list[WApp]]:
         """Every listing of every store of this world (called once)."""

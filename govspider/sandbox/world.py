@@ -129,14 +129,12 @@ class World:
         return list(self._site_worlds)
 
     def labels(self) -> dict[str, str]:
-        """Platform (and store) name -> its name for people."""
-        out: dict[str, str] = {}
-        for w in self._worlds:
-            if w.name:
-                out[w.name] = w.label
-            for store in getattr(w, "stores", ()):
-                out[store] = w.labels.get(store, store)
-        return out
+        """Platform (and store) name -> its name for people: the platforms' own
+        :attr:`govspider.platform.Platform.label`, as the report shows them."""
+        names = {w.name for w in self._worlds if w.name}
+        names |= {s for w in self._worlds for s in getattr(w, "stores", ())}
+        platforms = self.plugins.platforms
+        return {n: (platforms[n].label or n) if n in platforms else n for n in sorted(names)}
 
     # ------------------------------------------------------------------ units & accounts
     def _build_units(self) -> list[WUnit]:

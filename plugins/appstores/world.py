@@ -217,11 +217,8 @@ class AppStoresWorld(ListingWorld):
     """The listings of the four stores."""
 
     name = "appstores"
-    label = "应用商店"
     order = 40
     stores = STORES
-    labels = {"itunes": "苹果App Store", "myapp": "腾讯应用宝", "huawei": "华为应用市场",
-              "xiaomi": "小米应用商店"}
     base_urls = {f"{store.upper()}_BASE_URL": f"/{store}" for store in STORES}
 
     def build(self) -> dict[str, list[WApp]]:

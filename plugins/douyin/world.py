@@ -30,7 +30,6 @@ class DouyinWorld(AccountWorld):
     """Douyin accounts as the web app's API shows them."""
 
     name = "douyin"
-    label = "抖音"
     order = 30
     base_urls = {"DOUYIN_BASE_URL": "/douyin"}
 

@@ -182,7 +182,6 @@ class WebWorld(SiteWorld):
     """Every unit's website (served under ``/web``)."""
 
     name = "web"
-    label = "政府网站"
     order = 90
     base_urls = {"WEB_BASE_URL": "/web"}
 

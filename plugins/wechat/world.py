@@ -31,7 +31,6 @@ class WechatWorld(AccountWorld):
     """Official accounts (公众号) and their articles."""
 
     name = "wechat"
-    label = "微信公众号"
     order = 20
     base_urls = {"WECHAT_BASE_URL": "/wechat", "SOGOU_BASE_URL": "/sogou"}
 

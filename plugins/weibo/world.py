@@ -66,7 +66,6 @@ class WeiboWorld(AccountWorld):
     """Weibo accounts as the mobile site shows them."""
 
     name = "weibo"
-    label = "微博"
     order = 10
     base_urls = {"WEIBO_BASE_URL": "/weibo"}
 

@@ -24,8 +24,8 @@ def govspider_platforms() -> list[Platform]:
     from .pages import PARSERS
     from .spider import ToySpider
 
-    return [Platform(name=NAME, version=__version__, parsers=dict(PARSERS), spiders=[ToySpider],
-                     description="Toy: an invented platform of the test suite")]
+    return [Platform(name=NAME, version=__version__, label=LABEL, parsers=dict(PARSERS),
+                     spiders=[ToySpider], description="Toy: an invented platform of the test suite")]
 
 
 @hookimpl

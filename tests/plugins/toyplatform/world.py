@@ -7,14 +7,13 @@ from random import Random
 from govspider.sandbox.entities import WAccount, WPost
 from govspider.sandbox.platforms import AccountWorld
 
-from . import LABEL, NAME
+from . import NAME
 
 
 class ToyWorld(AccountWorld):
     """Toy accounts: ``toy`` + 8 digits; posts and comments with the default numeric ids."""
 
     name = NAME
-    label = LABEL
     order = 95  # after the built-in platforms
     base_urls = {"TOY_BASE_URL": "/toy"}
     post_rate = (0.5, 2.0)
