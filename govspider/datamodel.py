@@ -34,6 +34,11 @@ from bson import ObjectId
 
 from govspider import items
 
+#: The version of the data model this code writes (``meta``, ``_id: "schema"``). Version 2:
+#: one rule per field (``docs/data-model.md``, "Changes from version 1"); ``govspider db
+#: migrate`` brings a version-1 corpus to it. (Also importable from govspider.storage.schema.)
+SCHEMA_VERSION = 2
+
 #: Fields whose values are objects with keys a platform declares (``extra.bid``...).
 DECLARED_KEYS = ("extra", "metrics")
 
@@ -565,8 +570,6 @@ def _platform_cell(spec: CollectionSpec, f: FieldSpec, known: dict[str, Any]) ->
 
 def render_markdown(version: int | None = None) -> str:
     """``docs/data-dictionary.md``: every collection and field, generated from the code."""
-    from govspider.storage.schema import SCHEMA_VERSION
-
     version = SCHEMA_VERSION if version is None else version
     known = platforms(builtin_only=True)
     specs = collections()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import random
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +48,42 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     if scheme not in _DEFAULT_PORTS or not host:
         return None
     return scheme, host, port
+
+
+def retry_after(response: Any, ceiling: float = 3600.0) -> float | None:
+    """Seconds a ``Retry-After`` header of ``response`` asks to wait (delta seconds or an HTTP
+    date), at most ``ceiling``; ``None`` without a usable header."""
+    headers = getattr(response, "headers", None)
+    raw = headers.get(b"Retry-After") if headers is not None else None
+    if not raw:
+        return None
+    value = raw.decode("latin-1").strip() if isinstance(raw, bytes) else str(raw).strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - datetime.now(when.tzinfo)).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(ceiling, seconds))
+
+
+def backoff_delay(attempt: int, base: float, ceiling: float, jitter: float = 0.0,
+                  asked: float | None = None) -> float:
+    """Seconds before retry ``attempt``: exponential (``base * 2**(attempt-1)``, at most
+    ``ceiling``), never less than a ``Retry-After`` the platform ``asked`` for, then stretched
+    by up to ``jitter`` (0.25 = +25%) so retries of many requests do not arrive in step."""
+    delay = min(ceiling, base * 2 ** (attempt - 1))
+    if asked is not None:
+        delay = max(delay, asked)
+    if jitter > 0:
+        delay *= 1.0 + random.uniform(0.0, jitter)
+    return delay
 
 
 class BackoffMiddleware:
@@ -175,8 +214,6 @@ class RetryAfterMiddleware(RetryMiddleware):
     def process_response(self, request: Request, response: Any, spider: Spider | None = None) -> Any:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        from govspider.spiders.base import backoff_delay, retry_after
-
         asked = retry_after(response, self.retry_after_max)
         attempt = int(request.meta.get("retry_times", 0)) + 1
         retry = self._retry(request, response_status_message(response.status))

@@ -273,7 +273,7 @@ class Finding(Item):
     required: ClassVar[tuple[str, ...]] = ("_id", "detector", "subject_id", "severity")
 
     _id: str  #: deterministic: same detector + subject + rule -> same id
-    detector: str  #: the detector's name 
+    detector: str  #: the detector's name
     detector_version: str  #: code and data (lexicon, thresholds) version of the detector
     indicator: str  #: the State Council indicator, in Chinese (内容不更新...)
     severity: str  #: ``veto`` / ``high`` / ``medium`` / ``low``

@@ -8,7 +8,6 @@ A platform spider decides *what to fetch*; its plugin's parsers (``Platform.pars
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -18,7 +17,13 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 
-from govspider.downloadermiddlewares import ACCOUNT_META, BACKOFF_META, PROXY_META
+from govspider.downloadermiddlewares import (  # noqa: F401 - retry_after, backoff_delay: public here too
+    ACCOUNT_META,
+    BACKOFF_META,
+    PROXY_META,
+    backoff_delay,
+    retry_after,
+)
 from govspider.platform import (
     BLOCKED,
     CAPTCHA,
@@ -48,44 +53,6 @@ RECRAWL_POLICIES = ("changed", "all")
 #: default ``<PLATFORM>_REVISIT_SCHEDULE``: hours between re-visits of a stored post, by its
 #: age in days (younger than 1 day every 6 hours, than 3 days every 24, than 7 days every 72)
 DEFAULT_REVISIT_SCHEDULE = {"1": 6, "3": 24, "7": 72}
-
-
-def retry_after(response: Any, ceiling: float = 3600.0) -> float | None:
-    """Seconds a ``Retry-After`` header of ``response`` asks to wait (delta seconds or an HTTP
-    date), at most ``ceiling``; ``None`` without a usable header."""
-    headers = getattr(response, "headers", None)
-    raw = headers.get(b"Retry-After") if headers is not None else None
-    if not raw:
-        return None
-    value = raw.decode("latin-1").strip() if isinstance(raw, bytes) else str(raw).strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = (when - datetime.now(when.tzinfo)).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, min(ceiling, seconds))
-
-
-def backoff_delay(attempt: int, base: float, ceiling: float, jitter: float = 0.0,
-                  asked: float | None = None) -> float:
-    """Seconds before retry ``attempt``: exponential (``base * 2**(attempt-1)``, at most
-    ``ceiling``), never less than a ``Retry-After`` the platform ``asked`` for, then stretched
-    by up to ``jitter`` (0.25 = +25%) so retries of many requests do not arrive in step."""
-    delay = min(ceiling, base * 2 ** (attempt - 1))
-    if asked is not None:
-        delay = max(delay, asked)
-    if jitter > 0:
-        delay *= 1.0 + random.uniform(0.0, jitter)
-    return delay
 
 
 class PlatformSpider(scrapy.Spider):

@@ -4,7 +4,7 @@ Version 1 -> 2 (``docs/data-model.md``, "Changes from version 1"), step by step,
 idempotent (a second run changes nothing) and able to say what it would change without
 writing (``dry_run``):
 
-* ``posts``: the normal form of :func:`govspider.pipelines.normalize.normalize_post`
+* ``posts``: the normal form of :func:`govspider.normalform.normalize_post`
   (``deleted`` a boolean, the lists of a post with a text, ``monitored``);
 * ``accounts``: ``region`` a GB/T 2260 code and ``region_name`` from the imported registry; a
   ``region`` that was the profile's IP属地 (a name, on a platform that declares ``ip_region``
@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 from pymongo import UpdateOne
 from pymongo.database import Database
 
-from govspider.pipelines.normalize import normalize_account, normalize_post
+from govspider.normalform import normalize_account, normalize_post
 from govspider.registry import REGION_CODE, RegistryAccount
 from govspider.storage.derived import refresh_last_post_at
 from govspider.storage.schema import (

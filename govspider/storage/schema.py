@@ -9,12 +9,10 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import CollectionInvalid, OperationFailure
 
+from govspider.datamodel import SCHEMA_VERSION, validators
+
 logger = logging.getLogger(__name__)
 
-#: The version of the data model this code writes (``meta``, ``_id: "schema"``). Version 2:
-#: one rule per field (``docs/data-model.md``, "Changes from version 1"); ``govspider db
-#: migrate`` brings a version-1 corpus to it.
-SCHEMA_VERSION = 2
 #: What MongoDB does with a write that breaks a collection's ``$jsonSchema``
 #: (``GOVSPIDER_SCHEMA_VALIDATION``): ``warn`` (stored; the server logs it), ``error``
 #: (refused: the writer counts and logs it), ``off`` (no validator).
@@ -104,8 +102,6 @@ def check_validation(validation: str) -> str:
 def apply_validators(db: Database[dict[str, Any]], validation: str = DEFAULT_VALIDATION) -> None:
     """Put each collection's ``$jsonSchema`` (:func:`govspider.datamodel.validators`) on it,
     with ``validationAction`` ``validation`` (``off`` removes them)."""
-    from govspider.datamodel import validators
-
     check_validation(validation)
     existing = set(db.list_collection_names())
     for name, schema in validators().items():

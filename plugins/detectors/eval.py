@@ -30,12 +30,12 @@ from typing import Any
 
 from govspider.detection import DetectContext, Detector, run_detectors
 from govspider.evaluation import PrecisionRecall
-from govspider.processors import CST, parse_time
+from govspider.processors import parse_time
 
 from ._model import models_disabled
+from .realcases import DEFAULT_NOW, REAL_DIR, load_real
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "cases"
-DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 
 
 @dataclass
@@ -237,8 +237,6 @@ def format_table(title: str, results: dict[str, Counts]) -> str:
 
 def real_cases(split: str, directory: Path | None = None) -> list[Case]:
     """The real-incident cases of one half (``tune`` or ``test``), see :mod:`.realcases`."""
-    from .realcases import REAL_DIR, load_real
-
     rows = load_real(directory or REAL_DIR)
     return [Case(r["detector"], i, r) for i, r in enumerate(rows, 1) if r.get("split") == split]
 

@@ -28,12 +28,17 @@ import hashlib
 import json
 import sys
 from collections import defaultdict
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from govspider.processors import CST
+
 REAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "real"
 SPLITS = ("tune", "test")
+#: the monitoring time of the evaluation sets (case times are relative to it)
+DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 #: fields a collected row must carry to be kept
 REQUIRED = ("detector", "label", "source", "incident")
 
@@ -228,9 +233,6 @@ def hijack_items(row: dict[str, Any], ads: list[dict[str, Any]], legit: list[dic
     other accounts. Stand-ins come from the same half as the case. ``None`` when nothing the
     source says can be shown as posts (a follow, a like, an undescribed political tweet).
     """
-    from datetime import timedelta
-
-    from .eval import DEFAULT_NOW
 
     case_id = row["id"]
     acct = f"weibo:{case_id}"

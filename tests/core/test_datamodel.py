@@ -16,7 +16,7 @@ import pytest
 
 from govspider import datamodel
 from govspider.items import Account, Finding, Page, Post
-from govspider.pipelines.normalize import normalize_account, normalize_post
+from govspider.normalform import normalize_account, normalize_post
 from govspider.registry import RegistryAccount, region_fields
 from govspider.storage import CorpusWriter
 from govspider.storage.schema import SCHEMA_VERSION, apply_validators, ensure_indexes

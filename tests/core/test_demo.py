@@ -7,7 +7,7 @@ import socket
 
 from rich.console import Console
 
-from govspider.demo import _port
+from govspider.cli.demo import _port
 
 
 def test_stable_port_or_a_free_one_with_a_note() -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+import plugins.weibo  # noqa: F401 - declares Weibo's link wrapper (unwrap_url)
 from govspider.processors import (
     CST,
     RelativeTimeError,
@@ -19,8 +20,6 @@ from govspider.processors import (
     strip_prefix,
     unwrap_url,
 )
-
-import plugins.weibo  # noqa: F401 - declares Weibo's link wrapper (unwrap_url)
 
 NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=CST)
 

@@ -14,18 +14,39 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.table import Table
 
+from govspider import plugins
+from govspider.cli.context import Failure, connect, load_settings
+from govspider.evaluation import score_findings, scores_table
+from govspider.pipelines.detect import select_detectors
+from govspider.processors import CST, isoformat
 from govspider.procs import child_dies_with_us
-from govspider.storage.connection import redact
+from govspider.registry import AccountRegistry
+from govspider.report import build_report
+from govspider.sandbox.server import SandboxServer
+from govspider.sandbox.world import sandbox_world_classes
+from govspider.scan import scan_corpus
+from govspider.spiderloader import PluginSpiderLoader
+from govspider.storage.connection import Connection, redact
+from govspider.storage.registry_store import import_registry
 
 #: Spiders in the order the demo runs them (those not installed are skipped).
-DEFAULT_ORDER = ("weibo", "wechat", "douyin", "appstores", "web")
 _COUNTED = ("accounts", "posts", "comments", "apps", "pages")
+
+
+def crawl_order(spiders: list[str]) -> list[str]:
+    """The demo's spiders in the sandbox world's layout order (each platform plugin declares
+    its world's ``order``), the spiders without a world of the same name after them."""
+    rank = {cls.name: n for n, cls in enumerate(sandbox_world_classes(plugins.registry()))}
+    return sorted(spiders, key=lambda s: (rank.get(s, len(rank)), s))
 
 
 def _port(wanted: int, console: Console) -> int:
@@ -43,16 +64,11 @@ def _port(wanted: int, console: Console) -> int:
 
 def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = None,
              out_dir: Path = Path("report"), troubles: bool = True, sandbox_port: int = 8900) -> None:
-    from govspider.cli import Failure, _connect, _settings
-    from govspider.pipelines.detect import select_detectors
-    from govspider.registry import AccountRegistry
-    from govspider.sandbox.server import SandboxServer
-    from govspider.scan import scan_corpus
-    from govspider.spiderloader import PluginSpiderLoader
-    from govspider.storage.registry_store import import_registry
-
+    """Start the corpus and the sandbox, import the sandbox's registry and follower history,
+    crawl with every spider (or ``spiders``), run the detectors, score them against the
+    sandbox's planted cases and write the report into ``out_dir``."""
     console = Console(stderr=True, soft_wrap=True)
-    settings = _settings()
+    settings = load_settings()
     data_dir = Path(settings.get("GOVSPIDER_DATA_DIR")).resolve()
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -63,10 +79,10 @@ def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = Non
             raise Failure(f"unknown spider(s) {', '.join(unknown)} (available: {', '.join(sorted(installed))})")
         order = spiders
     else:
-        order = [s for s in DEFAULT_ORDER if s in installed] + sorted(set(installed) - set(DEFAULT_ORDER))
+        order = crawl_order(installed)
 
     with console.status("Starting the corpus database…"):
-        conn = _connect(settings)
+        conn = connect(settings)
     console.print(f"[bold]Corpus[/]: {redact(conn.uri)} (database [cyan]{conn.db.name}[/])"
                   + (f", data in {data_dir}" if conn.server else ""))
     try:
@@ -109,15 +125,13 @@ def run_demo(size: str = "small", seed: int = 7, spiders: list[str] | None = Non
         conn.close()
 
 
-def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
+def _crawl(console: Console, conn: Connection, spider: str, registry_file: Path,
            sandbox_settings: dict[str, str], logs: Path) -> dict[str, Any]:
     """Run one spider in a subprocess, showing corpus counts while it runs."""
-    from govspider.plugins import registry
-
     cmd = [sys.executable, "-m", "govspider.cli", "crawl", spider, "-a", f"accounts={registry_file}",
            "-s", f"LOG_FILE={logs / (spider + '.log')}", "-s", "LOG_LEVEL=INFO"]
     # plugins may bound a demo run (e.g. comments of fewer posts) through GOVSPIDER_DEMO_SETTINGS
-    demo_settings = registry().settings().get("GOVSPIDER_DEMO_SETTINGS", {})
+    demo_settings = plugins.registry().settings().get("GOVSPIDER_DEMO_SETTINGS", {})
     for key, value in {**demo_settings, **sandbox_settings}.items():
         cmd += ["-s", f"{key}={value}"]
     env = dict(os.environ, MONGODB_URI=conn.uri, MONGODB_DATABASE=conn.db.name)
@@ -163,8 +177,6 @@ def _crawl(console: Console, conn: Any, spider: str, registry_file: Path,
 
 def _score(console: Console, db: Any, truth_path: Path, out_dir: Path) -> None:
     """How the findings compare with the cases the sandbox planted."""
-    from govspider.evaluation import score_findings, scores_table
-
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     scores = score_findings(truth, db["findings"].find({}, {"detector": 1, "subject_id": 1, "status": 1}))
     console.print(scores_table(scores, "Findings vs the sandbox's planted cases"))
@@ -176,11 +188,6 @@ def _score(console: Console, db: Any, truth_path: Path, out_dir: Path) -> None:
 
 def _history(world: Any, path: Path) -> Path:
     """The world's daily follower counts before today, as ``metrics import`` reads them."""
-    from datetime import datetime
-    from datetime import time as dtime
-
-    from govspider.processors import CST, isoformat
-
     with open(path, "w", encoding="utf-8") as out:
         for acc in world.accounts():
             for day, followers in world.follower_series(acc)[:-1]:
@@ -194,17 +201,12 @@ def _counts(db: Any) -> dict[str, int]:
     return {c: db[c].estimated_document_count() for c in _COUNTED}
 
 
-def _report(console: Console, db: Any, out_dir: Path, now: Any, registry: Any) -> Path | None:
-    try:
-        from govspider.report import build_report
-    except ImportError as exc:
-        console.print(f"[yellow]Report skipped[/]: {exc}")
-        return None
+def _report(console: Console, db: Any, out_dir: Path, now: Any, registry: Any) -> Path:
     with console.status("Writing the report…"):
         return build_report(db, out_dir, now, registry=registry)
 
 
-def _summary(console: Console, conn: Any, results: dict[str, Any], summary: dict[str, Any],
+def _summary(console: Console, conn: Connection, results: dict[str, Any], summary: dict[str, Any],
              report_path: Path | None, data_dir: Path) -> None:
     table = Table(title="govspider demo")
     table.add_column("collection")
@@ -232,3 +234,21 @@ def _summary(console: Console, conn: Any, results: dict[str, Any], summary: dict
                   "print(db.posts.count_documents({}))\"")
     if failed:
         raise SystemExit(1)
+
+
+@click.command()
+@click.option("--size", default="small", show_default=True,
+              help="Size of the sandbox world: small (37 accounts, a few minutes), medium (121), "
+                   "large, or ACCOUNTSxPOSTS.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the sandbox world.")
+@click.option("--spiders", default=None, help="Comma-separated spiders (default: every installed one).")
+@click.option("--out", "out_dir", default="report", show_default=True, type=click.Path(file_okay=False))
+@click.option("--troubles/--no-troubles", default=True, show_default=True,
+              help="Let the sandbox inject realistic trouble (rate limits, login walls...).")
+@click.option("--sandbox-port", default=8900, show_default=True,
+              help="Port of the sandbox (stable, so that page URLs stay the same between runs).")
+def demo(size: str, seed: int, spiders: str | None, out_dir: str, troubles: bool,
+         sandbox_port: int) -> None:
+    """The main job on embedded defaults: sandbox -> crawl -> detect -> report."""
+    run_demo(size=size, seed=seed, spiders=[s for s in (spiders or "").split(",") if s] or None,
+             out_dir=Path(out_dir), troubles=troubles, sandbox_port=sandbox_port)

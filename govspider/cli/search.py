@@ -1,42 +1,34 @@
-"""``govspider search`` (full-text search of posts and comments), ``govspider db index-text``
-(its index) and ``govspider db gaps`` (the server's known gaps).
+"""``govspider search``: full-text search of posts and comments.
 
-The search itself is :mod:`govspider.storage.search_index`; the gap probes are
-:mod:`govspider.storage.gaps` (``docs/embedded-server.md``).
+The search itself is :mod:`govspider.storage.search_index`; ``govspider db index-text`` brings
+its index up to date.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.markup import escape
 
-#: ``--collection`` values
-_COLLECTIONS = {"posts": ("posts",), "comments": ("comments",), "both": ("posts", "comments")}
+from govspider.cli.context import TEXT_COLLECTIONS, Failure, connect, index_search_text
+from govspider.processors import CST, parse_time
+from govspider.storage.search_index import Filters, Hit, SearchResult, normalized, searchable_text
+from govspider.storage.search_index import search as run_search
+from govspider.textnorm import normalize
+
 _DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 #: pending entries past which a search suggests ``govspider db index-text``
 PENDING_NOTE = 20_000
 
 
-def register(main: click.Group) -> None:
-    """Attach ``search`` to ``govspider``, ``check`` and ``index-text`` to ``govspider db``."""
-    main.add_command(search)
-    db = main.commands["db"]
-    assert isinstance(db, click.Group)
-    db.add_command(db_gaps, "gaps")
-    db.add_command(db_index_text, "index-text")
-
-
 def _time_option(value: str | None, flag: str, end: bool = False) -> datetime | None:
     """An ISO 8601 time (China time when naive); a bare date as ``--until`` means the end of
     that day."""
-    from govspider.cli import Failure
-    from govspider.processors import parse_time
-
     if not value:
         return None
     try:
@@ -48,34 +40,9 @@ def _time_option(value: str | None, flag: str, end: bool = False) -> datetime | 
     return at + timedelta(days=1) if end and _DATE_ONLY.match(value.strip()) else at
 
 
-def _reindex(db: Any, collections: tuple[str, ...], rebuild: bool) -> None:
-    """``index_text`` with a progress bar on stderr and one summary line per collection."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from govspider.storage.search_index import index_text
-
-    console = Console(stderr=True)
-    with Progress(TextColumn("indexing {task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(collection: str, done: int, total: int) -> None:
-            if collection not in tasks:
-                tasks[collection] = bar.add_task(collection, total=total)
-            bar.update(tasks[collection], completed=done, total=max(total, done))
-
-        stats = index_text(db, collections, rebuild=rebuild, progress=progress)
-    for s in stats:
-        what = {"rebuild": "read from the collection", "merge": "merged and normalized",
-                "current": "already up to date"}[s.mode]
-        click.echo(f"{s.collection}: {s.entries:,} documents in {s.segments_after} search "
-                   f"segment(s) ({what}; {s.segments_before} before) in {s.seconds:.1f}s", err=True)
-
-
 @click.command()
 @click.argument("query", required=False)
-@click.option("--collection", "which", type=click.Choice(list(_COLLECTIONS)), default="both",
+@click.option("--collection", "which", type=click.Choice(list(TEXT_COLLECTIONS)), default="both",
               show_default=True, help="Search posts, comments or both.")
 @click.option("--platform", help="Only this platform (a name `govspider plugins` lists).")
 @click.option("--account", help="Only this account (its _id, PLATFORM:ID).")
@@ -95,20 +62,16 @@ def search(query: str | None, which: str, platform: str | None, account: str | N
     half-width letters and digits too, ASCII letters ignore case. Prints the newest matches
     with their account, time (China time) and the match in context.
     """
-    from govspider.cli import Failure, _connect
-    from govspider.storage.search_index import Filters
-    from govspider.storage.search_index import search as run_search
-
     if not query and not reindex:
         raise Failure("give a QUERY (or --reindex)")
     filters = Filters(platform=platform, account=account, since=_time_option(since, "--since"),
                       until=_time_option(until, "--until", end=True))
     if filters.since and filters.until and filters.since >= filters.until:
         raise Failure("--since is not before --until")
-    collections = _COLLECTIONS[which]
-    with _connect() as conn:
+    collections = TEXT_COLLECTIONS[which]
+    with connect() as conn:
         if reindex:
-            _reindex(conn.db, collections, rebuild=False)
+            index_search_text(conn.db, collections, rebuild=False)
         if not query:
             return
         try:
@@ -132,7 +95,7 @@ def _account_names(db: Any, ids: set[str]) -> dict[str, str]:
             if a.get("name")}
 
 
-def _notes(result: Any) -> None:
+def _notes(result: SearchResult) -> None:
     for collection, n in result.uncovered.items():
         click.echo(f"note: {n:,} {collection} are not in the search index (stored before it, or "
                    f"by another program): a scan found their matches; run `govspider db "
@@ -149,8 +112,6 @@ def _notes(result: Any) -> None:
 def snippet(text: str, query_normalized: str, width: int = 40) -> tuple[str, int, int]:
     """The match of ``query_normalized`` in ``text`` with ``width`` characters around it, on
     one line: ``(snippet, start, end)`` of the match in the snippet (``-1, -1`` if none)."""
-    from govspider.textnorm import normalize
-
     norm = normalize(text)
     pos = norm.text.find(query_normalized)
     if pos < 0:
@@ -163,10 +124,7 @@ def snippet(text: str, query_normalized: str, width: int = 40) -> tuple[str, int
     return before + match + after, len(before), len(before) + len(match)
 
 
-def _row(hit: Any, query: str, names: dict[str, str]) -> dict[str, Any]:
-    from govspider.processors import CST
-    from govspider.storage.search_index import normalized, searchable_text
-
+def _row(hit: Hit, query: str, names: dict[str, str]) -> dict[str, Any]:
     doc = hit.doc or {}
     text, start, end = snippet(searchable_text(hit.collection, doc) or "", normalized(query))
     return {"collection": hit.collection, "_id": hit.id, "account_id": hit.account_id,
@@ -176,10 +134,7 @@ def _row(hit: Any, query: str, names: dict[str, str]) -> dict[str, Any]:
             "snippet": text, "match": [start, end]}
 
 
-def _print(result: Any, rows: list[dict[str, Any]], limit: int) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
+def _print(result: SearchResult, rows: list[dict[str, Any]], limit: int) -> None:
     console = Console(highlight=False, soft_wrap=True)
     plain = not console.is_terminal
     shown = f"; the newest {len(rows)}" if limit and result.total > len(rows) else ""
@@ -200,57 +155,3 @@ def _print(result: Any, rows: list[dict[str, Any]], limit: int) -> None:
         console.print(f"{escape(when)}  {escape(who)}  {row['collection'][:-1]} "
                       f"{escape(row['_id'])}{flags}")
         console.print(f"    {body}")
-
-
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per probe.")
-def db_gaps(as_json: bool) -> None:
-    """Probe the connected server for the known gaps of the embedded one.
-
-    Runs each construct of docs/embedded-server.md (array field paths in expressions, PCRE
-    regex syntax, time-zone offsets, zh collation, text indexes...) on a small invented corpus
-    in temporary collections, and compares the answer with MongoDB's documented one.
-    """
-    from govspider.cli import _connect
-    from govspider.storage import gaps
-
-    with _connect() as conn:
-        server = gaps.server_name(conn.db)
-        results = gaps.check(conn.db)
-    if as_json:
-        for r in results:
-            click.echo(json.dumps({"probe": r.probe.name, "gap": r.probe.gap, "status": r.status,
-                                   "construct": r.probe.construct, "expected": gaps.canonical(r.probe.expected),
-                                   "actual": r.actual, "error": r.error, "source": r.probe.source},
-                                  ensure_ascii=False, default=str))
-        return
-    bad = [r for r in results if r.is_gap]
-    click.echo(f"{server}: {len(results) - len(bad)} of {len(results)} constructs answer as "
-               f"MongoDB documents; {len(bad)} do not")
-    for r in results:
-        mark = "ok  " if not r.is_gap else ("WRONG" if r.status == gaps.WRONG else "REFUSED")
-        click.echo(f"  {mark:<7} {r.probe.name:<30} {r.probe.construct}")
-        if r.is_gap:
-            detail = r.error if r.error else f"got {json.dumps(r.actual, ensure_ascii=False, default=str)[:120]}"
-            click.echo(f"          {detail}")
-    if bad:
-        causes = sorted({r.probe.gap for r in bad if r.probe.gap} | {"unexpected" for r in bad if not r.probe.gap})
-        click.echo(f"Workarounds: docs/embedded-server.md ({', '.join(causes)})")
-    sys.stdout.flush()
-
-
-@click.command()
-@click.option("--collection", "which", type=click.Choice(list(_COLLECTIONS)), default="both",
-              show_default=True, help="Index posts, comments or both.")
-@click.option("--rebuild", is_flag=True, help="Read every document again instead of merging.")
-def db_index_text(which: str, rebuild: bool) -> None:
-    """Bring the full-text search index (collection search_segments) up to date.
-
-    The storage writer adds what it stores to the index as it goes; this normalizes and merges
-    those additions (fast), and reads the whole collection when the index does not cover it
-    (a corpus stored before the index existed) or with --rebuild. Safe during a crawl.
-    """
-    from govspider.cli import _connect
-
-    with _connect() as conn:
-        _reindex(conn.db, _COLLECTIONS[which], rebuild)
