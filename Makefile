@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # pytest-xdist workers; a test file runs whole on one worker (its module fixtures are shared)
 TEST_WORKERS ?= 2
 
-.PHONY: help venv sysdeps test demo eval bench lint clean
+.PHONY: help venv sysdeps test demo eval bench lint clean imports
 
 help:
 	@echo "make demo    crawl the local sandbox into the embedded database, detect, write the report"
@@ -49,7 +49,7 @@ demo: venv sysdeps
 # written cases and the real-incident set (tuning and test halves side by side), then the demo
 # corpus against the sandbox's planted cases (demo run if missing)
 eval: venv sysdeps
-	$(BIN)/python -m plugins.detectors.eval $(EVAL_ARGS)
+	$(BIN)/python -m govspider_plugins.detectors.eval $(EVAL_ARGS)
 	@test -f data/ground_truth.json || $(BIN)/govspider demo
 	$(BIN)/govspider score data/ground_truth.json
 
@@ -67,3 +67,7 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) data report .pytest_cache
+
+# the import drawing of the core and the plugins (checked by tests/core/test_imports.py)
+imports: venv
+	$(BIN)/python docs/imports.py

@@ -13,7 +13,7 @@ from typing import Any
 import scrapy
 
 from govspider.registry import AccountRegistry
-from plugins.weibo.urls import comments_url, extend_url, profile_url, timeline_url
+from govspider_plugins.weibo.urls import comments_url, extend_url, profile_url, timeline_url
 
 
 class BareWeiboSpider(scrapy.Spider):

@@ -99,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.against:
         return compare(args)
-    from govspider.plugins import registry
+    from govspider.plugins import installed_plugins
 
-    installed = registry().detectors
+    installed = installed_plugins().detectors
     names = sorted(installed) if args.all else [n for n in CONTENT if n in installed]
     detectors = [installed[n] for n in names]
     items = make_items(args.posts)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     warm = [i for i in items if i["item_type"] == "account"][:3] + [
         i for i in items if i["item_type"] != "account"][:300]
     list(run_detectors(detectors, warm, DetectContext(now=NOW)))
-    from plugins.detectors import _matcher, _text
+    from govspider_plugins.detectors import _matcher, _text
 
     _text._NORM_CACHE.clear()
     _matcher._COMBINED.cache.clear()

@@ -53,7 +53,7 @@ YOUNG = timedelta(days=7)
 
 def variants() -> dict[str, tuple[str, dict[str, str], dict[str, str]]]:
     """Platforms run another way: name -> (platform, settings, environment)."""
-    from plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
+    from govspider_plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
 
     return {"wechat-mp": ("wechat", {"WECHAT_SOURCE": "mp"},
                           {"GOVSPIDER_WECHAT_TOKEN": SANDBOX_TOKEN,

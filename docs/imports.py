@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
 CORE = "govspider"
-PLUGINS = "plugins"  # the import name of plugins/ (see pyproject.toml)
+PLUGINS = "govspider_plugins"  # the import name of the plugins/ folder (setup.py)
 HERE = Path(__file__).resolve().parent
 
 
@@ -99,21 +99,22 @@ def draw(deps: dict[str, set[str]], out: Path) -> None:
         rows[level[node]].append(node)
     # the plugins in a band of their own above the core
     core_top = max((level[n] for n in level if n.split(".")[0] == CORE), default=0)
+    plugin_levels = sorted({level[n] for n in level if n.split(".")[0] != CORE})
     plugin_rows: dict[int, list[str]] = defaultdict(list)
     for lv in sorted(rows):
         for node in rows[lv]:
-            if node.split(".")[0] != CORE:
-                plugin_rows[core_top + 1 + (lv - min(level[n] for n in level
-                                                      if n.split(".")[0] != CORE))].append(node)
+            if node.split(".")[0] != CORE:  # the plugins' levels, one row each above the core
+                plugin_rows[core_top + 1 + plugin_levels.index(lv)].append(node)
     rows = {lv: [n for n in ns if n.split(".")[0] == CORE] for lv, ns in rows.items()}
     for lv, ns in plugin_rows.items():
         rows.setdefault(lv, []).extend(ns)
     width = max(len(ns) for ns in rows.values())
+    step = 2.1  # a box is 1.7 wide
     pos: dict[str, tuple[float, float]] = {}
     for lv, ns in rows.items():
         for i, node in enumerate(ns):
-            pos[node] = ((i + 0.5) * width / max(len(ns), 1), lv * 1.6)
-    fig, ax = plt.subplots(figsize=(max(12, width * 1.9), 2 + 1.2 * len(rows)))
+            pos[node] = ((i - (len(ns) - 1) / 2) * step, lv * 1.6)
+    fig, ax = plt.subplots(figsize=(max(12, width * 1.5), 2 + 1.0 * len(rows)))
     for src, targets in deps.items():
         for dst in targets:
             (x1, y1), (x2, y2) = pos[src], pos[dst]
@@ -128,7 +129,7 @@ def draw(deps: dict[str, set[str]], out: Path) -> None:
         label = node.split(".", 1)[1] if "." in node else node
         ax.text(x, y, label, ha="center", va="center", fontsize=7.5)
     top = max(rows) * 1.6
-    ax.set_xlim(-1, width + 1)
+    ax.set_xlim(-width * step / 2 - 0.5, width * step / 2 + 0.5)
     ax.set_ylim(-1, top + 1.4)
     ax.axis("off")
     ax.set_title(f"Imports of govspider: an arrow goes from the importer to what it imports.\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 
 
 def _offline_public_suffixes() -> None:
@@ -32,7 +32,7 @@ class GovspiderAddon:
     switch to the shared scrapy-redis scheduler when ``GOVSPIDER_REDIS_URL`` is set."""
 
     def update_settings(self, settings: Any) -> None:
-        defaults = registry().settings()
+        defaults = installed_plugins().settings()
         for key, value in defaults.items():
             if key not in _PER_KEY:
                 settings.set(key, value, priority="addon")

@@ -392,13 +392,13 @@ def collections() -> dict[str, CollectionSpec]:
 def platforms(builtin_only: bool = False) -> dict[str, Any]:
     """Installed platforms by name (``builtin_only``: the project's own plugins, as the
     generated dictionary lists them)."""
-    from govspider.plugins import registry
+    from govspider.plugins import installed_plugins
 
-    reg = registry()
+    reg = installed_plugins()
     found = dict(sorted(reg.platforms.items()))
     if builtin_only:
         found = {name: p for name, p in found.items()
-                 if reg.module_of("platform", name).startswith("plugins.")}
+                 if reg.module_of("platform", name).startswith("govspider_plugins.")}
     return found
 
 

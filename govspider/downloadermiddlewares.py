@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
 
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class CookiesFromEnvMiddleware:
         configured = self.settings.getdict(COOKIE_HOSTS_SETTING) if self.settings else {}
         hosts = configured.get(platform)
         if hosts is None:  # settings built without the add-on: the plugin's own default
-            hosts = registry().settings().get(COOKIE_HOSTS_SETTING, {}).get(platform, ())
+            hosts = installed_plugins().settings().get(COOKIE_HOSTS_SETTING, {}).get(platform, ())
         origins = {("https", str(h).lower(), 443) for h in hosts}
         spider = spider or getattr(self.crawler, "spider", None)
         if spider is not None and getattr(spider, "platform", None) == platform:

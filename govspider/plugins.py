@@ -1,4 +1,13 @@
-"""The plugin manager: entry-point discovery, duplicate-name checks, lookups."""
+"""The installed plugins: entry-point discovery (pluggy), duplicate-name checks, lookups.
+
+Three things in govspider could be called a registry; each has its own name:
+
+* the installed plugins: :func:`installed_plugins` (an :class:`InstalledPlugins`), built from the
+  ``govspider`` entry points by the pluggy plugin manager (:func:`new_manager`);
+* the account registry: the units, accounts and apps to crawl
+  (:class:`govspider.registry.AccountRegistry`, the ``registry`` collection);
+* a detector that checks crawled accounts against that account registry (its name says so).
+"""
 
 from __future__ import annotations
 
@@ -62,7 +71,7 @@ def new_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
     return pm
 
 
-class Registry:
+class InstalledPlugins:
     """Platforms and detectors gathered from all plugins, names checked for duplicates."""
 
     def __init__(self, pm: pluggy.PluginManager):
@@ -150,7 +159,7 @@ def _call_one(pm: pluggy.PluginManager, plugin: Any, hook: str) -> list[Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def registry() -> Registry:
-    """The process-wide registry of installed plugins (built once)."""
-    return Registry(new_manager())
+def installed_plugins() -> InstalledPlugins:
+    """The installed plugins of this process (built once): platforms, detectors, settings, hooks."""
+    return InstalledPlugins(new_manager())
 

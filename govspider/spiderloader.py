@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.spiderloader import SpiderLoader
 
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 
 
 class PluginSpiderLoader(SpiderLoader):
@@ -12,7 +12,7 @@ class PluginSpiderLoader(SpiderLoader):
 
     def _load_all_spiders(self) -> None:
         super()._load_all_spiders()
-        for spidercls in registry().spiders():
+        for spidercls in installed_plugins().spiders():
             self._found[spidercls.name].append((spidercls.__module__, spidercls.__name__))
             self._spiders[spidercls.name] = spidercls
         self._check_name_duplicates()

@@ -134,9 +134,9 @@ class FixtureCase:
 
     def parser(self) -> Any:
         """The registered parser (under the crash guard), as ``govspider parse`` runs it."""
-        from govspider.plugins import registry
+        from govspider.plugins import installed_plugins
 
-        return registry().parser(self.platform, self.kind)
+        return installed_plugins().parser(self.platform, self.kind)
 
     def parse(self) -> Any:
         """The :class:`~govspider.platform.ParseResult` of the parser on this case."""

@@ -132,7 +132,7 @@ BAD_SEEDS = ["file:///etc/passwd", "data:text/html,<a href=x>x</a>", "ftp://ftp.
 
 
 def _web_spider(tmp_path: Path, urls: str, registry: dict[str, Any] | None = None) -> Any:
-    from plugins.web.spider import WebSpider
+    from govspider_plugins.web.spider import WebSpider
 
     kwargs: dict[str, Any] = {}
     (tmp_path / "urls.txt").write_text(urls, encoding="utf-8")
@@ -178,7 +178,7 @@ def test_crawl_refuses_a_url_file_with_other_schemes_before_crawling(
 
 
 def test_web_spider_has_no_handler_for_local_or_ftp_schemes() -> None:
-    from plugins.web.spider import WebSpider
+    from govspider_plugins.web.spider import WebSpider
 
     handlers = get_crawler(WebSpider).settings.getdict("DOWNLOAD_HANDLERS")
     assert all(handlers.get(s, "missing") is None for s in ("file", "data", "ftp", "s3"))
@@ -252,7 +252,7 @@ def test_app_url_from_store_data_is_http_or_nothing(url: str) -> None:
     import json
 
     from govspider.platform import OK, ParseInput
-    from plugins.appstores.pages import itunes
+    from govspider_plugins.appstores.pages import itunes
 
     record = {"wrapperType": "software", "kind": "software", "trackId": 1001,
               "trackName": "某市政务服务", "bundleId": "cn.gov.x", "trackViewUrl": url,
@@ -286,10 +286,10 @@ def test_cut_app_store_page_is_an_error_never_ok(path: str, kind: str) -> None:
     """A result list cut in the middle still holds some apps: passing it as ok missed the
     counterfeit further down. It is a malformed answer, retried."""
     from govspider.platform import ERROR, OK, ParseInput
-    from govspider.plugins import registry
+    from govspider.plugins import installed_plugins
 
     body, url = _store_case(path)
-    parser = registry().parser(path.split("/")[0], kind)
+    parser = installed_plugins().parser(path.split("/")[0], kind)
     assert parser(ParseInput(body=body, url=url)).outcome == OK
     for fraction in (0.5, 0.7, 0.9, 0.97):
         result = parser(ParseInput(body=body[: int(len(body.rstrip()) * fraction)], url=url))
@@ -308,10 +308,10 @@ def test_cut_app_store_page_is_an_error_never_ok(path: str, kind: str) -> None:
 def test_all_null_answer_is_an_error_never_ok_with_nothing(platform: str, kind: str,
                                                            body: bytes) -> None:
     from govspider.platform import ERROR, ParseInput
-    from govspider.plugins import registry
+    from govspider.plugins import installed_plugins
 
     url = "https://m.weibo.cn/comments/hotflow?id=5012000000000010" if platform == "weibo" else ""
-    result = registry().parser(platform, kind)(ParseInput(body=body, url=url))
+    result = installed_plugins().parser(platform, kind)(ParseInput(body=body, url=url))
     assert (result.outcome, result.error_kind) == (ERROR, "malformed"), result
 
 
@@ -520,7 +520,7 @@ def test_privacy_leak_on_a_five_megabyte_post_completes() -> None:
 
     from govspider.detection import DetectContext
     from govspider.processors import CST
-    from plugins.detectors.privacy import PrivacyLeak
+    from govspider_plugins.detectors.privacy import PrivacyLeak
 
     ctx = DetectContext(now=datetime(2026, 11, 20, tzinfo=CST), settings={}, registry=None)
     line = "姓名 13812345678 联系人 "  # official cue: not a leak; no sentence end anywhere

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govspider.platform import ERROR, OK, MissingInput, ParseInput, ParseResult, guard_parser
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 from tests import fixturecases
 from tests.fixturecases import FROZEN_NOW
 
@@ -57,7 +57,7 @@ def saved_responses() -> list[Case]:
 
 
 CASES = saved_responses()
-PARSERS = sorted((p, k) for p, platform in registry().platforms.items() for k in platform.parsers)
+PARSERS = sorted((p, k) for p, platform in installed_plugins().platforms.items() for k in platform.parsers)
 #: One saved response per parser, for its URL (some parsers read ids from it).
 URL_OF = {(c.platform, c.kind): c.url for c in reversed(CASES)}
 OK_CASES = [c for c in CASES if c.outcome == OK]
@@ -71,7 +71,7 @@ for _c in CASES:
 
 def raw_parser(platform: str, kind: str) -> Callable[[ParseInput], ParseResult]:
     """The plugin's own parser, without the guard that turns crashes into errors."""
-    parser = registry().parser(platform, kind)
+    parser = installed_plugins().parser(platform, kind)
     return getattr(parser, "__wrapped__", parser)
 
 
@@ -264,7 +264,7 @@ def test_real_json_answers_partly_nulled(data: st.DataObject) -> None:
 
 def test_registered_parsers_are_guarded() -> None:
     for platform, kind in PARSERS:
-        parser = registry().parser(platform, kind)
+        parser = installed_plugins().parser(platform, kind)
         assert getattr(parser, "__govspider_guarded__", False), (platform, kind)
 
 

@@ -219,7 +219,7 @@ def test_wechat_mp_recrawl_locates_deletions(sandbox: Any, crawl_settings: dict[
     deleted before the first crawl (listed, stored as deleted) is among them."""
     from govspider.sandbox.server import SandboxServer
     from govspider.sandbox.world import World
-    from plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
+    from govspider_plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
 
     world = sandbox.world
     later = World(seed=world.seed, size="small", now=world.now, generation=1)

@@ -45,7 +45,7 @@ _COUNTED = ("accounts", "posts", "comments", "apps", "pages")
 def crawl_order(spiders: list[str]) -> list[str]:
     """The demo's spiders in the sandbox world's layout order (each platform plugin declares
     its world's ``order``), the spiders without a world of the same name after them."""
-    rank = {cls.name: n for n, cls in enumerate(sandbox_world_classes(plugins.registry()))}
+    rank = {cls.name: n for n, cls in enumerate(sandbox_world_classes(plugins.installed_plugins()))}
     return sorted(spiders, key=lambda s: (rank.get(s, len(rank)), s))
 
 
@@ -131,7 +131,7 @@ def _crawl(console: Console, conn: Connection, spider: str, registry_file: Path,
     cmd = [sys.executable, "-m", "govspider.cli", "crawl", spider, "-a", f"accounts={registry_file}",
            "-s", f"LOG_FILE={logs / (spider + '.log')}", "-s", "LOG_LEVEL=INFO"]
     # plugins may bound a demo run (e.g. comments of fewer posts) through GOVSPIDER_DEMO_SETTINGS
-    demo_settings = plugins.registry().settings().get("GOVSPIDER_DEMO_SETTINGS", {})
+    demo_settings = plugins.installed_plugins().settings().get("GOVSPIDER_DEMO_SETTINGS", {})
     for key, value in {**demo_settings, **sandbox_settings}.items():
         cmd += ["-s", f"{key}={value}"]
     env = dict(os.environ, MONGODB_URI=conn.uri, MONGODB_DATABASE=conn.db.name)

@@ -9,7 +9,7 @@ import click
 
 from govspider.cli.context import EXIT_PARSE_ERROR, Failure, resolve_now
 from govspider.platform import ERROR, ParseInput
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 
 
 @click.command()
@@ -25,7 +25,7 @@ def parse(platform: str, kind: str, file: str, url: str | None, now: str | None,
     Exit code 0 for every outcome but `error`, 3 for `error`, 2 for bad arguments.
     """
     try:
-        parser = registry().parser(platform, kind)
+        parser = installed_plugins().parser(platform, kind)
     except KeyError as exc:
         raise Failure(str(exc.args[0])) from None
     try:

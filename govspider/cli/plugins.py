@@ -7,7 +7,7 @@ import json
 import click
 
 from govspider.cli.context import Failure
-from govspider.plugins import BROKEN, PluginError, registry
+from govspider.plugins import BROKEN, PluginError, installed_plugins
 
 
 @click.command()
@@ -15,7 +15,7 @@ from govspider.plugins import BROKEN, PluginError, registry
 def plugins(as_json: bool) -> None:
     """List installed platform and detector plugins with their versions."""
     try:
-        reg = registry()
+        reg = installed_plugins()
     except PluginError as exc:
         raise Failure(str(exc)) from None
     rows = [{"plugin": i.name, "distribution": i.distribution, "version": i.version,

@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 
 from govspider.detection import DetectContext, Detector
 from govspider.items import Item
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 from govspider.processors import CST, parse_time
 from govspider.scan import cite_source
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def select_detectors(only: list[str] | tuple[str, ...] | None = None) -> list[Detector]:
     """Installed detectors, or the named ones (``ValueError`` names an unknown one)."""
-    installed = registry().detectors
+    installed = installed_plugins().detectors
     if not only:
         return list(installed.values())
     unknown = [n for n in only if n not in installed]

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from govspider.plugins import Registry
+from govspider.plugins import InstalledPlugins
 from govspider.processors import CST
 from govspider.registry import AccountRegistry
 from govspider.report.catalog import APPS, Catalog
@@ -63,12 +63,12 @@ __all__ = [
 def build_report(db: Any, out_dir: str | Path, now: datetime,
                  registry: AccountRegistry | None = None,
                  scheme: str | Path | dict[str, Any] | None = None,
-                 plugins: Registry | None = None) -> Path:
+                 plugins: InstalledPlugins | None = None) -> Path:
     """Write ``index.html``, ``findings.csv``, ``scorecard.json`` and the charts; the HTML path.
 
     ``registry`` is the account registry (default: the one stored in ``db``); ``plugins`` the
     plugin registry whose platforms and detectors label the report (default: every installed
-    plugin, :func:`govspider.plugins.registry`).
+    plugin, :func:`govspider.plugins.installed_plugins`).
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=CST)
@@ -88,7 +88,7 @@ def build_report(db: Any, out_dir: str | Path, now: datetime,
     return path
 
 
-def platform_labels(plugins: Registry | None = None) -> dict[str, str]:
+def platform_labels(plugins: InstalledPlugins | None = None) -> dict[str, str]:
     """Platform name -> label, as the installed platform plugins declare them."""
     return dict(Catalog.from_plugins(plugins).platforms)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from govspider.plugins import Registry, registry
+from govspider.plugins import InstalledPlugins, installed_plugins
 
 #: the scorecard value of detectors whose findings fill the table of counterfeit apps
 APPS = "apps"
@@ -36,9 +36,9 @@ class Catalog:
     masked: frozenset[str] = frozenset()
 
     @classmethod
-    def from_plugins(cls, plugins: Registry | None = None) -> Catalog:
+    def from_plugins(cls, plugins: InstalledPlugins | None = None) -> Catalog:
         """The declarations of ``plugins`` (default: every installed plugin)."""
-        reg = plugins if plugins is not None else registry()
+        reg = plugins if plugins is not None else installed_plugins()
         dets = reg.detectors.values()
         return cls(
             platforms={p.name: p.label or p.name for p in reg.platforms.values()},

@@ -303,7 +303,7 @@ def collect_routes(world: World) -> list[Route]:
 
 
 def settings_for(base_url: str, routes: list[Route] | None = None,
-                 registry: plugins.Registry | None = None) -> dict[str, str]:
+                 registry: plugins.InstalledPlugins | None = None) -> dict[str, str]:
     """The base-URL settings pointing every platform at a sandbox served at ``base_url``.
 
     The settings and their path prefixes are those the sandbox worlds of the plugins declare
@@ -312,7 +312,7 @@ def settings_for(base_url: str, routes: list[Route] | None = None,
     """
     base_url = base_url.rstrip("/")
     prefixes: dict[str, str] = {}
-    for cls in sandbox_world_classes(registry or plugins.registry()):
+    for cls in sandbox_world_classes(registry or plugins.installed_plugins()):
         for name, prefix in cls.base_urls.items():
             prefixes.setdefault(name, prefix)
     for route in routes or ():

@@ -21,7 +21,7 @@ from govspider.sandbox.cases import ACCOUNT_SUBJECTS, Planted
 from govspider.sandbox.seeded import rng_for
 
 if TYPE_CHECKING:
-    from govspider.plugins import Registry
+    from govspider.plugins import InstalledPlugins
     from govspider.sandbox.entities import WAccount, WComment, WPost
     from govspider.sandbox.world import World
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 RATE_PER_1000 = 4
 
 
-def collect(registry: Registry) -> list[Planted]:
+def collect(registry: InstalledPlugins) -> list[Planted]:
     """Every case the registry's detectors declare, ``detector`` filled in, in placement order
     (``order``, then case name). Two cases of one name are an error."""
     seen: dict[str, str] = {}

@@ -20,7 +20,7 @@ import math
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from govspider import plugins as plugin_registry
+from govspider.plugins import InstalledPlugins, installed_plugins
 from govspider.processors import CST
 from govspider.sandbox import planted, text
 from govspider.sandbox.cases import Scene
@@ -60,13 +60,13 @@ class World:
     """A deterministic world generated from ``seed``; see the module docstring.
 
     ``plugins``: the plugin registry whose platforms and detectors make the world (default: the
-    installed plugins, :func:`govspider.plugins.registry`).
+    installed plugins, :func:`govspider.plugins.installed_plugins`).
     """
 
     def __init__(self, seed: int = 7, size: str | dict[str, Any] = "small",
                  now: datetime | str | None = None, generation: int = 0,
-                 plugins: plugin_registry.Registry | None = None):
-        self.plugins = plugins or plugin_registry.registry()
+                 plugins: InstalledPlugins | None = None):
+        self.plugins = plugins or installed_plugins()
         self.seed = int(seed)
         self._worlds = _instantiate(self, self.plugins)
         self._account_worlds: dict[str, AccountWorld] = {
@@ -454,7 +454,7 @@ class World:
 
 
 # ---------------------------------------------------------------------------- helpers
-def sandbox_world_classes(registry: plugin_registry.Registry) -> list[type[PlatformWorld]]:
+def sandbox_world_classes(registry: InstalledPlugins) -> list[type[PlatformWorld]]:
     """The sandbox world classes of every plugin, in layout order (a broken plugin is logged
     and skipped)."""
     classes: list[type[PlatformWorld]] = []
@@ -473,7 +473,7 @@ def sandbox_world_classes(registry: plugin_registry.Registry) -> list[type[Platf
     return sorted(classes, key=lambda c: (c.order, c.name))
 
 
-def _instantiate(world: World, registry: plugin_registry.Registry) -> list[PlatformWorld]:
+def _instantiate(world: World, registry: InstalledPlugins) -> list[PlatformWorld]:
     return [cls(world) for cls in sandbox_world_classes(registry)]
 
 

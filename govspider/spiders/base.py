@@ -33,7 +33,7 @@ from govspider.platform import (
     ParseInput,
     ParseResult,
 )
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 from govspider.processors import CST, parse_time
 from govspider.registry import AccountRegistry, RegistryAccount
 
@@ -166,7 +166,7 @@ class PlatformSpider(scrapy.Spider):
 
     def parse_with(self, response: Any, kind: str, platform: str | None = None) -> ParseResult:
         """Run the plugin's offline parser ``kind`` on a response and count the outcome."""
-        parser = registry().parser(platform or self.platform, kind)
+        parser = installed_plugins().parser(platform or self.platform, kind)
         inp = ParseInput.from_response(response, now=self.now())
         result = parser(inp)
         self.archive(inp, result)

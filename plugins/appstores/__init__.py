@@ -64,7 +64,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
-    """How the four app stores look in the sandbox world (:mod:`plugins.appstores.world`)."""
-    from plugins.appstores.world import AppStoresWorld
+    """How the four app stores look in the sandbox world (:mod:`govspider_plugins.appstores.world`)."""
+    from govspider_plugins.appstores.world import AppStoresWorld
 
     return [AppStoresWorld]

@@ -2,7 +2,7 @@
 
 Paths keep the real stores' paths below a prefix per store: ``/itunes/search``,
 ``/itunes/lookup``, ``/myapp/appdetail/{package}``, ``/myapp/search`` (the [U] shape documented
-in :mod:`plugins.appstores.pages.myapp`), ``/huawei/uowap/index``, ``/xiaomi/details``,
+in :mod:`govspider_plugins.appstores.pages.myapp`), ``/huawei/uowap/index``, ``/xiaomi/details``,
 ``/xiaomi/searchAll``, ``/xiaomi/suggestionApi``. Icons are served by the sandbox core at the
 world's ``icon_url`` (``/icons/<store>/<app_id>.png``); the pages link them absolutely. The renderers are pure functions of the world
 (``render_*`` -> :class:`Answer`), so they are testable without a server.

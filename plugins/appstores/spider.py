@@ -34,7 +34,7 @@ _SEARCH_URL = {"itunes": itunes.search_url, "myapp": myapp.search_url,
 _DETAIL_URL = {"myapp": myapp.detail_url, "huawei": huawei.detail_url,
                "xiaomi": xiaomi.detail_url}
 LOOKUP_BATCH = 50
-ICON_PIPELINE = "plugins.appstores.icons.IconPipeline"
+ICON_PIPELINE = "govspider_plugins.appstores.icons.IconPipeline"
 
 
 class AppStoreSpider(PlatformSpider):

@@ -3,7 +3,7 @@
 A content detector's rules are precise but word lists do not carry over to wordings nobody
 wrote down (see ``tests/detectors/real/README.md``). A small statistical model over character
 n-grams of the normalized text catches some of those: it is trained in this repository by
-``python -m plugins.detectors.train`` from data the repository carries (the tuning half of the
+``python -m govspider_plugins.detectors.train`` from data the repository carries (the tuning half of the
 real-incident set, the written cases, ordinary posts of the sandbox world), never from the test
 half, and shipped as ``data/models/<detector>.json.gz``. Inference is pure Python: no model is
 downloaded and scikit-learn is needed only to train.

@@ -19,7 +19,7 @@ import ahocorasick
 
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
-from plugins.detectors import _planted
+from govspider_plugins.detectors import _planted
 
 from ._acctbase import (
     ConfiguredDetector,
@@ -574,9 +574,11 @@ class HijackedAccount(ConfiguredDetector):
         names = self.param(ctx, "content_detectors") or {}
         if not names or not text:
             return {}
-        from govspider.plugins import registry  # the installed detectors (a user's replacement too)
+        from govspider.plugins import (
+            installed_plugins,  # the installed detectors (a user's replacement too)
+        )
 
-        installed = registry().detectors
+        installed = installed_plugins().detectors
         probe = {"_id": "hijacked_account:probe", "item_type": "post", "platform": "weibo",
                  "text": str(text), "links": [u for u in links or () if isinstance(u, str)]}
         out: dict[str, tuple[list[str], bool]] = {}
@@ -688,9 +690,9 @@ class HijackedAccount(ConfiguredDetector):
         name = self.param(ctx, "change_detector")
         if not name:
             return None
-        from govspider.plugins import registry
+        from govspider.plugins import installed_plugins
 
-        det = registry().detectors.get(str(name))
+        det = installed_plugins().detectors.get(str(name))
         if det is None or not hasattr(det, "ad_likeness") or det.text_model(ctx) is None:
             return None
         # the recent posts with commercial_ad's frame excuses; the past as it reads (a public-

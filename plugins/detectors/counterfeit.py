@@ -19,7 +19,7 @@ from typing import Any
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider.registry import RegistryApp
-from plugins.detectors import _planted
+from govspider_plugins.detectors import _planted
 
 from ._acctbase import PLATFORM_NAMES, ConfiguredDetector, compact, edit_distance
 

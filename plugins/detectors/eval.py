@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m plugins.detectors.eval                      # labeled cases of every detector
-    python -m plugins.detectors.eval --ground-truth GT.json --items ITEMS.jsonl [--now ISO]
+    python -m govspider_plugins.detectors.eval                      # labeled cases of every detector
+    python -m govspider_plugins.detectors.eval --ground-truth GT.json --items ITEMS.jsonl [--now ISO]
 
 Labeled cases live in ``tests/detectors/cases/<detector>.jsonl``, one JSON object a line::
 
@@ -150,9 +150,9 @@ def run_multi_case(detector: Detector, case: Case) -> tuple[set[tuple[str, str]]
 
 
 def installed_detectors() -> dict[str, Detector]:
-    from govspider.plugins import registry
+    from govspider.plugins import installed_plugins
 
-    return dict(registry().detectors)
+    return dict(installed_plugins().detectors)
 
 
 def evaluate_cases(cases: Iterable[Case], detectors: dict[str, Detector]) -> dict[str, Counts]:
@@ -272,7 +272,7 @@ def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
         rules_only = evaluate_cases(test, detectors) if test else {}
     with_models = evaluate_cases(test, detectors) if test else {}
     lines = ["Second-stage text models (char n-gram logistic regression, data/models/; trained by "
-             "python -m plugins.detectors.train on the tuning half, written cases and ordinary "
+             "python -m govspider_plugins.detectors.train on the tuning half, written cases and ordinary "
              "sandbox posts)",
              f"{'detector':<22} | {'reads':<13} | {'thr':>5} | {'CV on tuning':^13} | "
              f"{'test: rules only':^16} | {'test: + model':^16}",
@@ -301,7 +301,7 @@ def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m plugins.detectors.eval",
+    parser = argparse.ArgumentParser(prog="python -m govspider_plugins.detectors.eval",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=Path, default=CASES_DIR, help="directory of case files")
     parser.add_argument("--detectors", help="comma-separated detector names (default: all)")

@@ -10,7 +10,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
-from plugins.detectors import _planted
+from govspider_plugins.detectors import _planted
 
 from ._base import LexiconDetector
 from ._text import _SENTENCE_RE, fields, mask_digits, span_record

@@ -1,7 +1,7 @@
 """The real-incident evaluation set: cited public cases, split once into tuning and test halves.
 
 ``tests/detectors/real/<detector>.jsonl`` holds one case a line, in the labeled-case format of
-:mod:`plugins.detectors.eval` (``item`` + ``expect`` for item detectors, ``items`` + ``expect``
+:mod:`govspider_plugins.detectors.eval` (``item`` + ``expect`` for item detectors, ``items`` + ``expect``
 list for account detectors) plus where it came from::
 
     {"id": "real:inappropriate_speech:017", "split": "tune" | "test", "group": "g:…",
@@ -17,8 +17,8 @@ whole group goes to one half. It is made once: ``build`` keeps the half of every
 in a file, and places only new groups (balanced by label, in a fixed hash order). Detectors are
 tuned on ``tune`` only; ``test`` is read for figures.
 
-    python -m plugins.detectors.realcases build RAW.jsonl [...]   # add collected rows
-    python -m plugins.detectors.realcases check                   # provenance and split rules
+    python -m govspider_plugins.detectors.realcases build RAW.jsonl [...]   # add collected rows
+    python -m govspider_plugins.detectors.realcases check                   # provenance and split rules
 """
 
 from __future__ import annotations
@@ -380,7 +380,7 @@ def check(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m plugins.detectors.realcases",
+    parser = argparse.ArgumentParser(prog="python -m govspider_plugins.detectors.realcases",
                                      description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="add collected rows (JSON lines) to the built files")

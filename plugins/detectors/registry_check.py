@@ -14,7 +14,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
-from plugins.detectors import _planted
+from govspider_plugins.detectors import _planted
 
 from ._acctbase import PLATFORM_NAMES, ConfiguredDetector, account_name, common_substring, compact
 

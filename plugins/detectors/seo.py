@@ -64,7 +64,7 @@ import lxml.html
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider.textnorm import pinyin_artifacts
-from plugins.detectors import _planted
+from govspider_plugins.detectors import _planted
 
 from ._base import LexiconDetector
 from ._lexicon import Lexicon

@@ -2,9 +2,9 @@
 
 Usage::
 
-    python -m plugins.detectors.train                 # train every model, write data/models/
-    python -m plugins.detectors.train --check         # is every shipped model trained on today's data?
-    python -m plugins.detectors.train --cv-only -d commercial_ad   # cross-validation figures only
+    python -m govspider_plugins.detectors.train                 # train every model, write data/models/
+    python -m govspider_plugins.detectors.train --check         # is every shipped model trained on today's data?
+    python -m govspider_plugins.detectors.train --cv-only -d commercial_ad   # cross-validation figures only
 
 Training data of a detector's model (never the test half of the real-incident set):
 
@@ -19,7 +19,7 @@ The decision threshold is chosen by grouped 5-fold cross-validation on the tunin
 are the split's source groups, so a fold never sees another row of the same incident): the
 lowest threshold whose cross-validated precision on the tuning rows reaches ``--precision``
 (0.95). Those cross-validated figures are written into the model file and printed by
-``python -m plugins.detectors.eval`` beside the test-half figures, separately from the rules.
+``python -m govspider_plugins.detectors.eval`` beside the test-half figures, separately from the rules.
 Needs scikit-learn (``pip install -e '.[dev]'``); running the models does not.
 """
 
@@ -339,7 +339,7 @@ def stale(detectors: Iterable[str] = CONTENT_DETECTORS) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m plugins.detectors.train", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m govspider_plugins.detectors.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("-d", "--detectors", nargs="*", default=list(CONTENT_DETECTORS),
                     choices=list(CONTENT_DETECTORS))
     ap.add_argument("--check", action="store_true", help="exit 1 when a shipped model is stale")
@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         bad = stale(args.detectors)
         for d in bad:
-            print(f"{d}: model is stale or missing; run python -m plugins.detectors.train -d {d}")
+            print(f"{d}: model is stale or missing; run python -m govspider_plugins.detectors.train -d {d}")
         return 1 if bad else 0
     for d in args.detectors:
         spec = train(d, c=args.C, precision=args.precision)

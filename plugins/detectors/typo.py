@@ -16,7 +16,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
-from plugins.detectors import _planted
+from govspider_plugins.detectors import _planted
 
 from ._base import LexiconDetector
 from ._lexicon import Lexicon

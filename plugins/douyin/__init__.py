@@ -3,7 +3,7 @@
 Douyin's web API only answers signed requests, so the default ``browser`` mode lets a real
 browser (Debian's chromium through scrapy-playwright) sign: the spider opens the account's page
 and takes the API responses the page fetches. The ``direct`` mode sends plain HTTP requests
-signed by an operator-supplied signer (``DOUYIN_SIGNER``, see :mod:`plugins.douyin.signer`).
+signed by an operator-supplied signer (``DOUYIN_SIGNER``, see :mod:`govspider_plugins.douyin.signer`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
-    from plugins.douyin.fields import FIELDS
-    from plugins.douyin.pages import PARSERS
-    from plugins.douyin.spider import DouyinSpider
+    from govspider_plugins.douyin.fields import FIELDS
+    from govspider_plugins.douyin.pages import PARSERS
+    from govspider_plugins.douyin.spider import DouyinSpider
 
     return [Platform(name="douyin", version=__version__, label="抖音", parsers=dict(PARSERS),
                      spiders=[DouyinSpider],
@@ -68,14 +68,14 @@ def govspider_settings() -> dict[str, Any]:
 
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
-    from plugins.douyin.sandbox import routes
+    from govspider_plugins.douyin.sandbox import routes
 
     return routes(world)
 
 
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
-    """How Douyin look in the sandbox world (:mod:`plugins.douyin.world`)."""
-    from plugins.douyin.world import DouyinWorld
+    """How Douyin look in the sandbox world (:mod:`govspider_plugins.douyin.world`)."""
+    from govspider_plugins.douyin.world import DouyinWorld
 
     return [DouyinWorld]

@@ -24,8 +24,8 @@ workers queued. Page requests carry only picklable data (the page-init callback 
 so scrapy-redis can share them.
 
 Direct mode: plain HTTP requests with the parameters of platforms.md §3.1, signed by the
-operator's ``DOUYIN_SIGNER`` (:mod:`plugins.douyin.signer`); an error is retried with backoff and
-a fresh signature. Both modes feed the same offline parsers (:mod:`plugins.douyin.pages`).
+operator's ``DOUYIN_SIGNER`` (:mod:`govspider_plugins.douyin.signer`); an error is retried with backoff and
+a fresh signature. Both modes feed the same offline parsers (:mod:`govspider_plugins.douyin.pages`).
 
 Re-crawls (something stored, no ``full``) follow ``DOUYIN_RECRAWL_POLICY`` (docs/recrawl.md):
 
@@ -63,15 +63,15 @@ from govspider.items import Account, Comment, Post
 from govspider.platform import END_OF_LIST, ERROR, OK, ParseInput, ParseResult
 from govspider.registry import RegistryAccount
 from govspider.spiders.base import DISCOVERY, PURPOSE_META, REVISIT, PlatformSpider
-from plugins.douyin.browser import (
+from govspider_plugins.douyin.browser import (
     SCROLL_JS,
     ResponseCollector,
     browser_cookies,
     close_page,
     query_param,
 )
-from plugins.douyin.pages import PARSERS
-from plugins.douyin.signer import DEFAULT_USER_AGENT, api_url, load_signer
+from govspider_plugins.douyin.pages import PARSERS
+from govspider_plugins.douyin.signer import DEFAULT_USER_AGENT, api_url, load_signer
 
 logger = logging.getLogger(__name__)
 

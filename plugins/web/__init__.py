@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 @hookimpl
 def govspider_platforms() -> list[Platform]:
     """The ``web`` platform: the page parser and the site spider."""
-    from plugins.web.fields import FIELDS
-    from plugins.web.pages import PARSERS
-    from plugins.web.spider import WebSpider
+    from govspider_plugins.web.fields import FIELDS
+    from govspider_plugins.web.pages import PARSERS
+    from govspider_plugins.web.spider import WebSpider
 
     return [Platform(name="web", version=__version__, label="政府网站", parsers=dict(PARSERS),
                      spiders=[WebSpider],
@@ -41,16 +41,16 @@ def govspider_settings() -> dict[str, Any]:
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
     """The sandbox's ``/web`` pages (written by the sandbox module, when present)."""
-    if importlib.util.find_spec("plugins.web.sandbox") is None:
+    if importlib.util.find_spec("govspider_plugins.web.sandbox") is None:
         return []
-    from plugins.web.sandbox import routes
+    from govspider_plugins.web.sandbox import routes
 
     return routes(world)
 
 
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
-    """How government websites look in the sandbox world (:mod:`plugins.web.world`)."""
-    from plugins.web.world import WebWorld
+    """How government websites look in the sandbox world (:mod:`govspider_plugins.web.world`)."""
+    from govspider_plugins.web.world import WebWorld
 
     return [WebWorld]

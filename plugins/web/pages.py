@@ -22,7 +22,7 @@ from govspider.platform import (
     ParseResult,
 )
 from govspider.processors import html_to_text
-from plugins.web.hidden import HiddenIndex
+from govspider_plugins.web.hidden import HiddenIndex
 
 _SKIP_HREF = ("javascript:", "mailto:", "tel:", "data:", "#")
 _WRITE_RE = re.compile(r"document\.write(?:ln)?\s*\(((?:[^()]|\([^()]*\))*)\)", re.S)

@@ -26,7 +26,7 @@ from govspider.sandbox import text
 from govspider.sandbox.entities import WPage
 from govspider.sandbox.platforms import SiteWorld
 from govspider.sandbox.seeded import rng_for
-from plugins.web.pages import page_id
+from govspider_plugins.web.pages import page_id
 
 if TYPE_CHECKING:
     from govspider.sandbox.world import World

@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 @hookimpl
 def govspider_platforms() -> list[Platform]:
     """The ``wechat`` platform: its parsers and its spider."""
-    from plugins.wechat.fields import FIELDS
-    from plugins.wechat.pages import PARSERS
-    from plugins.wechat.spider import WechatSpider
+    from govspider_plugins.wechat.fields import FIELDS
+    from govspider_plugins.wechat.pages import PARSERS
+    from govspider_plugins.wechat.spider import WechatSpider
 
     return [Platform(name="wechat", version=__version__, label="微信公众号", parsers=dict(PARSERS),
                      spiders=[WechatSpider],
@@ -54,14 +54,14 @@ def govspider_settings() -> dict[str, Any]:
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
     """The sandbox's ``/wechat`` (mp.weixin.qq.com) and ``/sogou`` (weixin.sogou.com) routes."""
-    from plugins.wechat.sandbox import routes
+    from govspider_plugins.wechat.sandbox import routes
 
     return routes(world)
 
 
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
-    """How WeChat official accounts look in the sandbox world (:mod:`plugins.wechat.world`)."""
-    from plugins.wechat.world import WechatWorld
+    """How WeChat official accounts look in the sandbox world (:mod:`govspider_plugins.wechat.world`)."""
+    from govspider_plugins.wechat.world import WechatWorld
 
     return [WechatWorld]

@@ -21,8 +21,15 @@ from govspider.platform import (
     ParseResult,
 )
 from govspider.processors import parse_html, parse_time
-from plugins.wechat.jsvars import js_var
-from plugins.wechat.urls import MP_BASE, PLATFORM, ArticleKey, absolute, account_id, article_key
+from govspider_plugins.wechat.jsvars import js_var
+from govspider_plugins.wechat.urls import (
+    MP_BASE,
+    PLATFORM,
+    ArticleKey,
+    absolute,
+    account_id,
+    article_key,
+)
 
 #: (text on the weui message page, kind of unavailability). Order matters: first match wins.
 GONE_NOTICES: tuple[tuple[str, str], ...] = (

@@ -20,7 +20,14 @@ from govspider.platform import (
     loads_json,
 )
 from govspider.processors import parse_time
-from plugins.wechat.urls import MP_BASE, PLATFORM, ArticleKey, absolute, article_key, clean_url
+from govspider_plugins.wechat.urls import (
+    MP_BASE,
+    PLATFORM,
+    ArticleKey,
+    absolute,
+    article_key,
+    clean_url,
+)
 
 #: ``base_resp.ret`` of the mp backend -> error kind.
 BACKEND_ERRORS = {200013: RATE_LIMITED, 200003: LOGIN_REQUIRED, 200040: LOGIN_REQUIRED}

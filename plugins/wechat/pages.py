@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from govspider.platform import Parser
-from plugins.wechat.article import parse_article
-from plugins.wechat.lists import parse_appmsg_list, parse_profile_msg
-from plugins.wechat.sogou import parse_sogou, parse_sogou_link
+from govspider_plugins.wechat.article import parse_article
+from govspider_plugins.wechat.lists import parse_appmsg_list, parse_profile_msg
+from govspider_plugins.wechat.sogou import parse_sogou, parse_sogou_link
 
 PARSERS: dict[str, Parser] = {
     "article": parse_article,

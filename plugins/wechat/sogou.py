@@ -13,8 +13,8 @@ import lxml.html
 from govspider.items import Post
 from govspider.platform import CAPTCHA, END_OF_LIST, MALFORMED, OK, ParseInput, ParseResult
 from govspider.processors import parse_time
-from plugins.wechat.jsvars import js_strings
-from plugins.wechat.urls import PLATFORM, clean_url
+from govspider_plugins.wechat.jsvars import js_strings
+from govspider_plugins.wechat.urls import PLATFORM, clean_url
 
 SOGOU_BASE = "https://weixin.sogou.com/weixin"
 ANTISPIDER_MARKERS = ("/antispider", "seccodeImage", "seccodeInput", "用户您好，我们的系统检测到")

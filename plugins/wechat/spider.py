@@ -41,7 +41,7 @@ from govspider.downloadermiddlewares import ACCOUNT_META, COOKIE_META
 from govspider.items import Account, Post
 from govspider.platform import END_OF_LIST, ERROR, GONE, NOT_FOUND, OK
 from govspider.spiders.base import PURPOSE_META, REVISIT, PlatformSpider
-from plugins.wechat.urls import account_id, is_article_url, rebase
+from govspider_plugins.wechat.urls import account_id, is_article_url, rebase
 
 logger = logging.getLogger(__name__)
 

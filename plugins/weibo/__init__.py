@@ -1,7 +1,7 @@
 """The Weibo platform plugin: crawls registry accounts through the mobile API (``m.weibo.cn``).
 
 Parsers (``govspider parse weibo KIND FILE``): ``profile``, ``timeline``, ``longtext``, ``show``,
-``comments`` (see :mod:`plugins.weibo.pages`). Spider: ``weibo`` (:mod:`plugins.weibo.spider`).
+``comments`` (see :mod:`govspider_plugins.weibo.pages`). Spider: ``weibo`` (:mod:`govspider_plugins.weibo.spider`).
 
 Settings (defaults from :func:`govspider_settings`, override with ``-s``):
 
@@ -81,7 +81,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
-    """How Weibo look in the sandbox world (:mod:`plugins.weibo.world`)."""
-    from plugins.weibo.world import WeiboWorld
+    """How Weibo look in the sandbox world (:mod:`govspider_plugins.weibo.world`)."""
+    from govspider_plugins.weibo.world import WeiboWorld
 
     return [WeiboWorld]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from govspider.registry import AccountRegistry
-from plugins.appstores.icons import phash_distance
+from govspider_plugins.appstores.icons import phash_distance
 
 PROJECT = Path(__file__).resolve().parents[2]
 STORES = ("itunes", "myapp", "huawei", "xiaomi")

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw
 
-from plugins.appstores.icons import icon_path, phash_distance, phash_hex
+from govspider_plugins.appstores.icons import icon_path, phash_distance, phash_hex
 
 
 def _icon(color: tuple[int, int, int], mark: bool = False, size: int = 96) -> bytes:

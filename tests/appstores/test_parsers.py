@@ -58,7 +58,7 @@ def test_itunes_dates_are_utc_converted_and_artists_skipped() -> None:
 
 
 def test_html_for_json_endpoints_is_blocked_not_found_is_not_an_error() -> None:
-    from plugins.appstores.pages import PARSERS
+    from govspider_plugins.appstores.pages import PARSERS
 
     html = b"<html><body>oops</body></html>"
     for store, kind in (("itunes", "search"), ("itunes", "lookup"), ("huawei", "detail"),

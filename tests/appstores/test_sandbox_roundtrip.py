@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from govspider.platform import NOT_FOUND, OK, ParseInput
-from plugins.appstores import sandbox as sb
-from plugins.appstores.pages import PARSERS, huawei, itunes, myapp, xiaomi
+from govspider_plugins.appstores import sandbox as sb
+from govspider_plugins.appstores.pages import PARSERS, huawei, itunes, myapp, xiaomi
 from tests.conftest import FROZEN_NOW
 
 ORIGIN = "http://127.0.0.1:8765"

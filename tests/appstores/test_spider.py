@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from govspider.registry import AccountRegistry
-from plugins.appstores.pages import DEFAULT_BASES
-from plugins.appstores.spider import AppStoreSpider
+from govspider_plugins.appstores.pages import DEFAULT_BASES
+from govspider_plugins.appstores.spider import AppStoreSpider
 
 REGISTRY = {"units": [{"name": "青禾市政务服务和大数据管理局", "level": "city", "apps": [
     {"name": "青禾政务通", "abbreviations": ["政务通"], "developer": "青禾市政务服务和大数据管理局",

@@ -54,7 +54,7 @@ def test_rate_limits_do_not_end_an_account():
 def test_weibo_and_wechat_requests_name_their_account():
     spider = make_spider()
     from govspider.registry import RegistryAccount
-    from plugins.weibo.spider import AccountState
+    from govspider_plugins.weibo.spider import AccountState
 
     state = AccountState(entry=RegistryAccount(unit="某局", platform="weibo", platform_id="77"))
     assert spider._request(f"{BASE}/x", spider.parse_timeline, state).meta[ACCOUNT_META] == "weibo:77"

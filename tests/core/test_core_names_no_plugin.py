@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 #: directories or files (relative to the repository) that must name no plugin
@@ -74,7 +74,7 @@ def mentions(paths: Iterable[str | Path], patterns: list[re.Pattern[str]],
 
 
 def installed_names() -> tuple[set[str], set[str]]:
-    reg = registry()
+    reg = installed_plugins()
     return set(reg.platforms) | set(PLATFORM_WORDS), set(reg.detectors) | set(BUILTIN_DETECTORS)
 
 

@@ -9,7 +9,7 @@ import pytest
 from govspider.detection import DetectContext, Detector, run_detectors
 from govspider.hookspecs import hookimpl
 from govspider.platform import OK, ParseInput, ParseResult, Platform
-from govspider.plugins import PluginError, Registry, new_manager
+from govspider.plugins import InstalledPlugins, PluginError, new_manager
 from govspider.processors import CST
 
 
@@ -48,7 +48,7 @@ def make_plugin(platform: str = "toyplatform", detector: type[Detector] = EchoDe
 def test_third_party_plugin_is_found() -> None:
     pm = new_manager(load_entry_points=False)
     pm.register(make_plugin(), name="toy")
-    reg = Registry(pm)
+    reg = InstalledPlugins(pm)
     assert "toyplatform" in reg.platforms and "echo_detector" in reg.detectors
     assert reg.parser("toyplatform", "page")(ParseInput(b"")).outcome == OK
     info = {i.name: i for i in reg.info()}["toy"]
@@ -60,14 +60,14 @@ def test_two_plugins_claiming_one_name_is_a_clear_error() -> None:
     pm.register(make_plugin(), name="first")
     pm.register(make_plugin(), name="second")
     with pytest.raises(PluginError, match="two plugins claim the platform name 'toyplatform'"):
-        Registry(pm)
+        InstalledPlugins(pm)
 
 
 def test_unknown_parser_names_what_exists() -> None:
     pm = new_manager(load_entry_points=False)
     pm.register(make_plugin(), name="toy")
     with pytest.raises(KeyError, match="kinds: page"):
-        Registry(pm).parser("toyplatform", "timeline")
+        InstalledPlugins(pm).parser("toyplatform", "timeline")
 
 
 def test_findings_are_deterministic() -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-import plugins.weibo  # noqa: F401 - declares Weibo's link wrapper (unwrap_url)
+import govspider_plugins.weibo  # noqa: F401 - declares Weibo's link wrapper (unwrap_url)
 from govspider.processors import (
     CST,
     RelativeTimeError,

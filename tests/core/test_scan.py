@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from govspider.items import Account, Post
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 from govspider.processors import CST
 from govspider.scan import scan_corpus
 from govspider.storage import CorpusWriter
@@ -33,7 +33,7 @@ def test_dormant_accounts_and_missed_crawls(db: Any) -> None:
     # acc2: active; acc3: last seen ten days ago, so the latest crawl missed it: no verdict
     store(db, earlier, [account(3), post(3, 80)])
     store(db, latest, [account(1), post(1, 70), post(1, 75), account(2), post(2, 1)])
-    dormant = registry().detectors["dormant_account"]
+    dormant = installed_plugins().detectors["dormant_account"]
     summary = scan_corpus(db, [dormant], now=NOW)
     flagged = {f["subject_id"] for f in db.findings.find({"detector": "dormant_account"})}
     assert flagged == {"wechat:acc1"}
@@ -48,7 +48,7 @@ def test_dormant_accounts_and_missed_crawls(db: Any) -> None:
 def test_findings_no_longer_found_are_cleared_and_reopened(db: Any) -> None:
     latest = NOW - timedelta(hours=1)
     store(db, latest, [account(1), post(1, 70)])
-    dormant = registry().detectors["dormant_account"]
+    dormant = installed_plugins().detectors["dormant_account"]
     scan_corpus(db, [dormant], now=NOW)
     assert {f["status"] for f in db.findings.find()} == {"open"}
     # the account posts again: the next scan clears what no longer holds

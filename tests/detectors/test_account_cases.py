@@ -26,7 +26,7 @@ from govspider.detection import DetectContext, build_histories, run_detectors
 from govspider.items import item_from_dict
 from govspider.processors import parse_time
 from govspider.registry import AccountRegistry
-from plugins.detectors import accounts, counterfeit, registry_check
+from govspider_plugins.detectors import accounts, counterfeit, registry_check
 
 CASES = Path(__file__).parent / "cases"
 DETECTORS = {d.name: d for d in (*accounts.DETECTORS, *counterfeit.DETECTORS,

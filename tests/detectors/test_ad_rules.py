@@ -14,7 +14,7 @@ import pytest
 
 from govspider.detection import DetectContext, run_detectors
 from govspider.processors import CST
-from plugins.detectors.eval import installed_detectors
+from govspider_plugins.detectors.eval import installed_detectors
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 

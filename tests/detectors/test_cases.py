@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.detectors.eval import installed_detectors, load_cases, run_case
+from govspider_plugins.detectors.eval import installed_detectors, load_cases, run_case
 
 CASES = [c for c in load_cases() if "item" in c.row]
 

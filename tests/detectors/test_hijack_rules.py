@@ -1,7 +1,7 @@
 """Rules of hijacked_account: per-post spam signals, and the episode against the account's past.
 
 Invented texts only (the real-incident cases live in tests/detectors/real and are scored by
-``plugins.detectors.eval``).
+``govspider_plugins.detectors.eval``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from govspider.detection import AccountHistory, DetectContext
-from plugins.detectors.accounts import HijackedAccount, _outermost
+from govspider_plugins.detectors.accounts import HijackedAccount, _outermost
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)

@@ -9,9 +9,9 @@ import pytest
 
 from govspider.detection import DetectContext, run_detectors
 from govspider.processors import CST
-from plugins.detectors import eval as det_eval
-from plugins.detectors._lexicon import LexiconError, load_lexicon
-from plugins.detectors.speech import InappropriateSpeech
+from govspider_plugins.detectors import eval as det_eval
+from govspider_plugins.detectors._lexicon import LexiconError, load_lexicon
+from govspider_plugins.detectors.speech import InappropriateSpeech
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=CST)
 REPLY = {"item_type": "comment", "_id": "weibo:c1", "platform": "weibo", "platform_id": "c1",
@@ -82,7 +82,7 @@ def test_eval_ground_truth(tmp_path, capsys):
 
 
 def test_allow_hits_drop_only_the_hits_they_contain():
-    from plugins.detectors._matcher import Entry, Matcher
+    from govspider_plugins.detectors._matcher import Entry, Matcher
 
     m = Matcher([Entry("赌博", "x"), Entry("打击赌博", kind="allow"), Entry("网络赌博犯罪", kind="allow"),
                  Entry("博彩", "x")])

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from govspider.detection import AccountHistory, DetectContext, run_detectors
 from govspider.processors import CST
-from plugins.detectors import _text
-from plugins.detectors.offtopic import OffTopic
+from govspider_plugins.detectors import _text
+from govspider_plugins.detectors.offtopic import OffTopic
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 FUN = ["今天被这只小猫咪萌化了！谁能拒绝一只会握手的橘猫呢", "周末追剧推荐：这部古装剧男主颜值太高了",

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from plugins.detectors.eval import evaluate_cases, installed_detectors, real_cases
-from plugins.detectors.realcases import (
+from govspider_plugins.detectors.eval import evaluate_cases, installed_detectors, real_cases
+from govspider_plugins.detectors.realcases import (
     SPLITS,
     assign_splits,
     build,

@@ -7,8 +7,8 @@ import time
 from html import escape
 
 from govspider.detection import DetectContext, run_detectors
-from plugins.detectors.eval import DEFAULT_NOW, installed_detectors
-from plugins.detectors.seo import _brand_spans, _random_token
+from govspider_plugins.detectors.eval import DEFAULT_NOW, installed_detectors
+from govspider_plugins.detectors.seo import _brand_spans, _random_token
 
 BODY = ("<p>青澜市召开2026年全市经济工作会议，会议总结了今年以来的经济运行情况，部署明年重点工作。"
         "各区县、各部门要坚持稳中求进工作总基调。</p><div class='foot'>主办：青澜市人民政府办公室</div>")

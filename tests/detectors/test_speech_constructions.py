@@ -9,8 +9,8 @@ import pytest
 
 from govspider.detection import DetectContext
 from govspider.processors import CST
-from plugins.detectors._lexicon import load_lexicon
-from plugins.detectors.speech import InappropriateSpeech, constructions
+from govspider_plugins.detectors._lexicon import load_lexicon
+from govspider_plugins.detectors.speech import InappropriateSpeech, constructions
 
 DET = InappropriateSpeech()
 CTX = DetectContext(now=datetime(2026, 11, 20, 12, 0, tzinfo=CST))

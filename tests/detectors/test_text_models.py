@@ -11,16 +11,16 @@ import pytest
 
 from govspider.detection import DetectContext, run_detectors
 from govspider.processors import CST
-from plugins.detectors import train
-from plugins.detectors._model import (
+from govspider_plugins.detectors import train
+from govspider_plugins.detectors._model import (
     TextModel,
     gram_set,
     model_input,
     models_disabled,
     shipped_model,
 )
-from plugins.detectors.eval import installed_detectors
-from plugins.detectors.realcases import REAL_DIR, load_real
+from govspider_plugins.detectors.eval import installed_detectors
+from govspider_plugins.detectors.realcases import REAL_DIR, load_real
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 MODELS = ("commercial_ad", "inappropriate_speech", "seo_spam")
@@ -37,7 +37,7 @@ def detectors():
 
 def test_every_content_model_is_shipped_and_trained_on_todays_data():
     # a changed tuning half, written case or sandbox template makes the model stale: retrain it
-    assert train.stale(MODELS) == [], "run: python -m plugins.detectors.train"
+    assert train.stale(MODELS) == [], "run: python -m govspider_plugins.detectors.train"
 
 
 @pytest.mark.parametrize("detector", MODELS)

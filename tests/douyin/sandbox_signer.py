@@ -1,14 +1,14 @@
 """A stand-in signer for the direct mode, valid for the local sandbox only (tests).
 
 It proves the ``DOUYIN_SIGNER`` hook: the spider builds unsigned URLs, this callable adds
-``msToken`` and the sandbox's ``a_bogus`` (see :func:`plugins.douyin.sandbox.a_bogus`).
+``msToken`` and the sandbox's ``a_bogus`` (see :func:`govspider_plugins.douyin.sandbox.a_bogus`).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from plugins.douyin.sandbox import a_bogus
+from govspider_plugins.douyin.sandbox import a_bogus
 
 CALLS: list[str] = []
 

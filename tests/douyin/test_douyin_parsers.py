@@ -9,8 +9,8 @@ import json
 import pytest
 
 from govspider.platform import BLOCKED, END_OF_LIST, ERROR, ParseInput
-from govspider.plugins import registry
-from plugins.douyin.pages import PARSERS, parse_posts
+from govspider.plugins import installed_plugins
+from govspider_plugins.douyin.pages import PARSERS, parse_posts
 from tests.fixturecases import FixtureCase, case, cases
 
 CASES = cases("douyin")
@@ -32,7 +32,7 @@ def test_every_kind_and_error_shape_is_covered() -> None:
 
 def test_registered_parsers_are_the_plugin_parsers() -> None:
     for kind, fn in PARSERS.items():
-        assert registry().parser("douyin", kind).__wrapped__ is fn  # under the crash guard
+        assert installed_plugins().parser("douyin", kind).__wrapped__ is fn  # under the crash guard
 
 
 @pytest.mark.parametrize("kind", sorted(PARSERS))

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from plugins.douyin.sandbox import SIGN_KEY
-from plugins.douyin.signer import api_url
+from govspider_plugins.douyin.sandbox import SIGN_KEY
+from govspider_plugins.douyin.signer import api_url
 from tests.douyin import sandbox_signer
 from tests.douyin.helpers import (
     PROJECT,
@@ -106,7 +106,7 @@ def test_direct_mode_without_a_signer_is_refused(sandbox: Any, tmp_path: Path) -
 @pytest.mark.parametrize("path", ["tests.douyin.sandbox_signer:sign",
                                   "tests.douyin.sandbox_signer.sign"])
 def test_load_signer_accepts_both_spellings(path: str) -> None:
-    from plugins.douyin.signer import load_signer
+    from govspider_plugins.douyin.signer import load_signer
 
     assert load_signer(path) is sandbox_signer.sign
 
@@ -114,7 +114,7 @@ def test_load_signer_accepts_both_spellings(path: str) -> None:
 @pytest.mark.parametrize("path", ["", "nosuchmodule.sign", "tests.douyin.sandbox_signer.nope",
                                   "tests.douyin.sandbox_signer.CALLS"])
 def test_load_signer_rejects_bad_paths(path: str) -> None:
-    from plugins.douyin.signer import SignerError, load_signer
+    from govspider_plugins.douyin.signer import SignerError, load_signer
 
     with pytest.raises(SignerError):
         load_signer(path)

@@ -10,8 +10,13 @@ from scrapy.settings import Settings
 from govspider.items import Post
 from govspider.processors import CST
 from govspider.registry import RegistryAccount
-from plugins.douyin.browser import api_kind
-from plugins.douyin.spider import PAGE_SLOTS, PLAYWRIGHT_HANDLER, AccountState, DouyinSpider
+from govspider_plugins.douyin.browser import api_kind
+from govspider_plugins.douyin.spider import (
+    PAGE_SLOTS,
+    PLAYWRIGHT_HANDLER,
+    AccountState,
+    DouyinSpider,
+)
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 ACCOUNT = RegistryAccount(unit="某市公安局", platform="douyin", platform_id="MS4wLjABAAAAx")
@@ -91,7 +96,7 @@ def test_page_slots_bound_open_pages_per_process_and_are_given_back_once() -> No
 
     from scrapy.utils.test import get_crawler
 
-    from plugins.douyin.spider import PAGE_SLOT_META, PageSlots
+    from govspider_plugins.douyin.spider import PAGE_SLOT_META, PageSlots
 
     crawler = get_crawler(DouyinSpider, {"GOVSPIDER_STORE_ENABLED": False,
                                          "GOVSPIDER_DETECT_ENABLED": False,
@@ -130,7 +135,7 @@ def test_page_slots_bound_open_pages_per_process_and_are_given_back_once() -> No
 
 
 def test_browser_cookie_from_env_or_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    from plugins.douyin.browser import browser_cookies
+    from govspider_plugins.douyin.browser import browser_cookies
 
     monkeypatch.delenv("GOVSPIDER_DOUYIN_COOKIE", raising=False)
     monkeypatch.delenv("GOVSPIDER_DOUYIN_COOKIE_FILE", raising=False)

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 from govspider.processors import CST
 from govspider.sandbox.core import build_app, settings_for
 from govspider.sandbox.world import World
@@ -33,7 +33,7 @@ def world() -> World:
 
 
 def test_toy_is_registered_only_here() -> None:
-    assert "toy" not in registry().platforms
+    assert "toy" not in installed_plugins().platforms
     assert "toy" not in World(seed=7, size=SIZE, now=NOW).platforms
     reg = toy_registry()
     assert "toy" in reg.platforms and reg.platforms["toy"].spiders[0].name == "toy"

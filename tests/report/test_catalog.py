@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-import plugins.detectors
+import govspider_plugins.detectors
 from govspider.detection import Detector
 from govspider.hookspecs import hookimpl
 from govspider.items import Finding
 from govspider.platform import Platform
-from govspider.plugins import Registry, new_manager, registry
+from govspider.plugins import InstalledPlugins, installed_plugins, new_manager
 from govspider.report import build_report
 from govspider.report.catalog import APPS, Catalog
 from govspider.report.scheme import INDICATORS
@@ -48,7 +48,7 @@ def _code_without_comments(path: Path) -> str:
 def test_report_package_names_no_platform_and_no_detector() -> None:
     """Not as a word anywhere but in comments (``counterfeit_apps``, a key of the output, is
     another word)."""
-    installed = set(registry().detectors)
+    installed = set(installed_plugins().detectors)
     assert set(BUILTIN_DETECTORS) <= installed
     files = sorted(p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".j2"))
     assert {p.name for p in files} >= {"__init__.py", "gather.py", "scheme.py", "evidence.py",
@@ -68,7 +68,7 @@ def test_builtin_labels_are_declared_by_the_plugins() -> None:
         "weibo": "微博", "wechat": "微信公众号", "douyin": "抖音", "itunes": "App Store",
         "myapp": "应用宝", "huawei": "华为应用市场", "xiaomi": "小米应用商店"}
     columns = {key for key, _ in INDICATORS} | {APPS, ""}
-    for name, det in registry().detectors.items():
+    for name, det in installed_plugins().detectors.items():
         assert catalog.detector(name) == det.indicator != ""
         assert det.scorecard in columns, f"{name} declares an unknown scorecard column"
     # every column of the national scorecard is filled by some installed detector
@@ -167,7 +167,7 @@ def kuaishou(db: Any) -> None:
     ])
 
 
-def _build(db: Any, out: Path, plugins: Registry | None) -> tuple[dict[str, Any], str]:
+def _build(db: Any, out: Path, plugins: InstalledPlugins | None) -> tuple[dict[str, Any], str]:
     path = build_report(db, out, FROZEN_NOW, plugins=plugins)
     return (json.loads((out / "scorecard.json").read_text(encoding="utf-8")),
             path.read_text(encoding="utf-8"))
@@ -176,9 +176,9 @@ def _build(db: Any, out: Path, plugins: Registry | None) -> tuple[dict[str, Any]
 def test_a_third_party_plugin_labels_and_places_its_findings(
         db: Any, kuaishou: None, tmp_path: Path) -> None:
     pm = new_manager(load_entry_points=False)
-    pm.register(plugins.detectors, name="detectors")
+    pm.register(govspider_plugins.detectors, name="detectors")
     pm.register(_third_party(), name="kuaishou")
-    card, html = _build(db, tmp_path, Registry(pm))
+    card, html = _build(db, tmp_path, InstalledPlugins(pm))
 
     assert [(p["key"], p["label"]) for p in card["platforms"]] == [("kuaishou", "快手")]
     account = card["accounts"][0]
@@ -198,8 +198,8 @@ def test_a_third_party_plugin_labels_and_places_its_findings(
 def test_without_the_plugin_its_findings_still_show(
         db: Any, kuaishou: None, tmp_path: Path) -> None:
     pm = new_manager(load_entry_points=False)
-    pm.register(plugins.detectors, name="detectors")
-    card, html = _build(db, tmp_path, Registry(pm))
+    pm.register(govspider_plugins.detectors, name="detectors")
+    card, html = _build(db, tmp_path, InstalledPlugins(pm))
 
     assert [(p["key"], p["label"]) for p in card["platforms"]] == [("kuaishou", "kuaishou")]
     account = card["accounts"][0]

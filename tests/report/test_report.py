@@ -18,8 +18,8 @@ from govspider.registry import AccountRegistry
 from govspider.report import ReportError, build_report, load_scheme
 from govspider.scan import scan_corpus
 from govspider.storage.writer import CorpusWriter
-from plugins.detectors import accounts as account_detectors
-from plugins.detectors import counterfeit, registry_check
+from govspider_plugins.detectors import accounts as account_detectors
+from govspider_plugins.detectors import counterfeit, registry_check
 
 from ..conftest import FROZEN_NOW
 

@@ -29,7 +29,7 @@ from aiohttp.test_utils import TestServer
 from govspider.processors import CST
 from govspider.sandbox.core import build_app, settings_for
 from govspider.sandbox.world import World
-from plugins.douyin.sandbox import a_bogus
+from govspider_plugins.douyin.sandbox import a_bogus
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 SERVED_AT = "http://127.0.0.1:8900"

@@ -50,7 +50,7 @@ def test_weibo_shapes(sandbox) -> None:
 
 
 def test_wechat_shapes(sandbox) -> None:
-    from plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
+    from govspider_plugins.wechat.sandbox import SANDBOX_TOKEN, SESSION_COOKIE
 
     world = sandbox.world
     acc = world.accounts("wechat")[0]
@@ -70,7 +70,7 @@ def test_wechat_shapes(sandbox) -> None:
 
 
 def test_douyin_shapes(sandbox) -> None:
-    from plugins.douyin.sandbox import a_bogus
+    from govspider_plugins.douyin.sandbox import a_bogus
 
     world = sandbox.world
     acc = world.accounts("douyin")[0]

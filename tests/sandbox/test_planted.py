@@ -13,7 +13,7 @@ import pytest
 from govspider.processors import CST
 from govspider.registry import AccountRegistry
 from govspider.sandbox.world import World
-from plugins.detectors._planted import RUDE_REPLIES, TYPOS, id_check_digit
+from govspider_plugins.detectors._planted import RUDE_REPLIES, TYPOS, id_check_digit
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 DETECTORS = ("dormant_account", "no_interaction", "inappropriate_speech", "commercial_ad",

@@ -8,7 +8,7 @@ import pytest
 
 from govspider.processors import CST
 from govspider.sandbox.world import World
-from plugins.weibo.world import bid_to_mid, mid_to_bid
+from govspider_plugins.weibo.world import bid_to_mid, mid_to_bid
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 

@@ -8,7 +8,7 @@ import hashlib
 import lxml.html
 import pytest
 
-from plugins.web.hidden import HiddenIndex, style_hides
+from govspider_plugins.web.hidden import HiddenIndex, style_hides
 from tests.fixturecases import FixtureCase, cases
 
 CASES = cases("web")
@@ -36,7 +36,7 @@ STYLES = [
 
 @pytest.mark.parametrize("style,hidden", STYLES)
 def test_style_hides(style: str, hidden: bool) -> None:
-    from plugins.web.hidden import parse_style
+    from govspider_plugins.web.hidden import parse_style
 
     assert (style_hides(parse_style(style)) is not None) is hidden
 

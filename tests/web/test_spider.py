@@ -16,7 +16,7 @@ import yaml
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from plugins.web.spider import WebSpider, in_scope, site_scope
+from govspider_plugins.web.spider import WebSpider, in_scope, site_scope
 from tests.fixturecases import body as fixture_body
 
 PROJECT = Path(__file__).resolve().parents[2]

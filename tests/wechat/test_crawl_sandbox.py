@@ -16,7 +16,7 @@ import pymongo
 import pytest
 import yaml
 
-from plugins.wechat.sandbox import SANDBOX_TOKEN
+from govspider_plugins.wechat.sandbox import SANDBOX_TOKEN
 
 PROJECT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

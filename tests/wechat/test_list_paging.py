@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from govspider.platform import OK, ParseInput
-from plugins.wechat.lists import parse_appmsg_list as parse_appmsg
+from govspider_plugins.wechat.lists import parse_appmsg_list as parse_appmsg
 
 URL = ("https://mp.weixin.qq.com/cgi-bin/appmsg?action=list_ex&begin={begin}&count=5"
        "&fakeid=MzA5OTAwMDAwMQ==&type=9&query=&token=1&lang=zh_CN&f=json&ajax=1")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from govspider.items import Item
-from govspider.plugins import registry
+from govspider.plugins import installed_plugins
 from tests.fixturecases import FixtureCase, cases
 
 CASES = cases("wechat")
@@ -26,7 +26,7 @@ def test_fixture(case: FixtureCase) -> None:
 def test_there_are_cases_for_every_kind() -> None:
     kinds = {c.kind for c in CASES}
     assert kinds >= {"article", "appmsg_list", "profile_msg", "sogou", "sogou_link"}
-    assert set(registry().platforms["wechat"].parsers) == kinds
+    assert set(installed_plugins().platforms["wechat"].parsers) == kinds
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from govspider.platform import ParseInput, ParseResult
 from govspider.sandbox.core import build_app
 from govspider.sandbox.world import World
-from plugins.wechat.pages import PARSERS
-from plugins.wechat.sandbox import SANDBOX_TOKEN, routes, short_token
-from plugins.wechat.urls import article_key
+from govspider_plugins.wechat.pages import PARSERS
+from govspider_plugins.wechat.sandbox import SANDBOX_TOKEN, routes, short_token
+from govspider_plugins.wechat.urls import article_key
 
 NOW = "2026-11-20T12:00:00+08:00"
 SESSION = {"Cookie": "slave_sid=sandbox; data_ticket=x"}

@@ -16,7 +16,7 @@ from scrapy.utils.test import get_crawler
 from govspider.items import Account, Post
 from govspider.processors import CST
 from govspider.registry import RegistryAccount
-from plugins.wechat.spider import SecretFilter, WechatSpider, same_name
+from govspider_plugins.wechat.spider import SecretFilter, WechatSpider, same_name
 from tests.fixturecases import body as fixture_body
 
 WECHAT = "http://127.0.0.1:9/wechat"
@@ -230,7 +230,7 @@ def test_a_drop_of_the_list_count_pages_back_to_the_bound_then_revisits_what_it_
             "published_at": datetime.fromtimestamp(1763400000, CST)}
     corpus = SearchCorpus([gone])
     monkeypatch.setattr(spider, "corpus", lambda: corpus)
-    monkeypatch.setattr("plugins.wechat.spider._stored_articles",
+    monkeypatch.setattr("govspider_plugins.wechat.spider._stored_articles",
                         lambda c, ids, since: [d for d in c.docs if d["published_at"] >= since])
     context = ctx(cutoff=datetime.fromtimestamp(1763600000, CST)) | {"stored": 14}
     (first,) = spider._start_requests_for([context])

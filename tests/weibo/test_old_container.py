@@ -12,9 +12,9 @@ from scrapy.http import Request, TextResponse
 import govspider.spiders.base as base
 from govspider.platform import OK, ParseInput
 from govspider.sandbox.world import World
-from plugins.weibo.pages import PARSERS, parse_timeline
-from plugins.weibo.sandbox import TIMELINE_PAGE, timeline_json
-from plugins.weibo.urls import timeline_url
+from govspider_plugins.weibo.pages import PARSERS, parse_timeline
+from govspider_plugins.weibo.sandbox import TIMELINE_PAGE, timeline_json
+from govspider_plugins.weibo.urls import timeline_url
 from tests.weibo.test_spider_unit import BASE, make_spider, run, state
 
 WORLD = World(seed=7)

@@ -9,8 +9,8 @@ import pytest
 from govspider.items import Account, AccountMetrics, Comment, Post
 from govspider.platform import ParseInput
 from govspider.processors import CST
-from plugins.weibo import pages
-from plugins.weibo.urls import base_of, comments_url, timeline_url
+from govspider_plugins.weibo import pages
+from govspider_plugins.weibo.urls import base_of, comments_url, timeline_url
 from tests.fixturecases import FixtureCase, body, cases
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 from govspider.platform import ParseInput  # noqa: E402
 from govspider.sandbox.core import build_app  # noqa: E402
 from govspider.sandbox.world import World  # noqa: E402
-from plugins.weibo.pages import PARSERS  # noqa: E402
-from plugins.weibo.sandbox import routes  # noqa: E402
+from govspider_plugins.weibo.pages import PARSERS  # noqa: E402
+from govspider_plugins.weibo.sandbox import routes  # noqa: E402
 
 NOW = "2026-11-20T12:00:00+08:00"
 

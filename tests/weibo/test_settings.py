@@ -7,8 +7,8 @@ from typing import Any
 from scrapy.utils.project import get_project_settings
 
 from govspider.addon import GovspiderAddon
-from plugins.weibo import govspider_settings
-from plugins.weibo.spider import WeiboSpider
+from govspider_plugins.weibo import govspider_settings
+from govspider_plugins.weibo.spider import WeiboSpider
 
 
 def crawler_settings(**overrides: Any) -> Any:

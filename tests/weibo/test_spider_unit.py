@@ -16,9 +16,9 @@ import govspider.spiders.base as base
 from govspider.items import Account, Post
 from govspider.processors import CST
 from govspider.registry import AccountRegistry, RegistryAccount
-from plugins.weibo.pages import PARSERS
-from plugins.weibo.spider import AccountState, WeiboSpider
-from plugins.weibo.urls import extend_url, timeline_url
+from govspider_plugins.weibo.pages import PARSERS
+from govspider_plugins.weibo.spider import AccountState, WeiboSpider
+from govspider_plugins.weibo.urls import extend_url, timeline_url
 from tests.fixturecases import body as fixture_body
 
 BASE = "http://127.0.0.1:9/weibo"

@@ -9,15 +9,15 @@ from govspider import plugins
 NAME = "toyplatform"
 
 
-def toy_registry() -> plugins.Registry:
+def toy_registry() -> plugins.InstalledPlugins:
     """The installed plugins plus Toy, leaving the process-wide registry alone."""
     pm = plugins.new_manager()
     pm.register(sys.modules[__package__], name=NAME)
-    return plugins.Registry(pm)
+    return plugins.InstalledPlugins(pm)
 
 
 def install() -> None:
-    """Make :func:`govspider.plugins.registry` of this process include Toy (a crawl subprocess:
+    """Make :func:`govspider.plugins.installed_plugins` of this process include Toy (a crawl subprocess:
     call before anything asks the registry)."""
     original = plugins.new_manager
 
@@ -28,4 +28,4 @@ def install() -> None:
         return pm
 
     plugins.new_manager = new_manager  # type: ignore[assignment]
-    plugins.registry.cache_clear()
+    plugins.installed_plugins.cache_clear()
