@@ -53,7 +53,7 @@ def test_the_parser_names_the_next_page_of_an_old_container():
 @pytest.fixture(autouse=True)
 def only_weibo_parsers(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = SimpleNamespace(parser=lambda platform, kind: PARSERS[kind])
-    monkeypatch.setattr(base, "registry", lambda: fake)
+    monkeypatch.setattr(base, "installed_plugins", lambda: fake)
 
 
 def test_the_spider_follows_page_numbers_to_the_end():

@@ -30,7 +30,7 @@ NOW = "2026-11-20T12:00:00+08:00"
 def only_weibo_parsers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Look parsers up in this plugin only (other plugins are not under test here)."""
     fake = SimpleNamespace(parser=lambda platform, kind: PARSERS[kind])
-    monkeypatch.setattr(base, "registry", lambda: fake)
+    monkeypatch.setattr(base, "installed_plugins", lambda: fake)
 
 
 def make_spider(**kwargs: Any) -> WeiboSpider:
