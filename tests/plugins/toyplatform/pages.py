@@ -6,6 +6,7 @@ from typing import Any
 
 from govspider.items import Account, Post
 from govspider.platform import (
+    END_OF_LIST,
     LOGIN_REQUIRED,
     MALFORMED,
     NOT_FOUND,
@@ -56,6 +57,8 @@ def parse_posts(inp: ParseInput) -> ParseResult:
                   metrics={"likes": int(p["likes"]), "comments": int(p["comments"])})
              for p in data["posts"]]
     nxt = {"page": data["next"]} if data.get("next") else None
+    if not items and nxt is None:  # never "ok with nothing in it"
+        return ParseResult(outcome=END_OF_LIST)
     return ParseResult(items=items, next=nxt)
 
 
