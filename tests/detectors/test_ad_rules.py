@@ -173,3 +173,12 @@ def test_claim_messages_name_the_new_kinds_in_chinese():
     assert "售彩网站或应用" in finding.message
     (finding,) = _findings("最完美的酿造工艺、最优质的原料、最纯净的水源，纯天然")
     assert "绝对化用语" in finding.message and "绝对化用语宣传" in finding.message
+
+
+def test_a_business_hotline_supports_a_family_but_is_nothing_alone():
+    """A 400/800 number is a company's line: it counts beside a family's own kinds, never alone
+    and never as a private contact."""
+    (finding,) = _findings("固体饮料，调节血糖，订购热线400-123-4567")
+    assert finding.rule == "health_claim_ad" and "hotline" in finding.evidence["signals"]
+    assert not _findings("全市举办招聘会，咨询热线400-123-4567")
+    assert not _findings("客服电话：400-123-4567")
