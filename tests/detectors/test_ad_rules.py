@@ -182,3 +182,15 @@ def test_a_business_hotline_supports_a_family_but_is_nothing_alone():
     assert finding.rule == "health_claim_ad" and "hotline" in finding.evidence["signals"]
     assert not _findings("全市举办招聘会，咨询热线400-123-4567")
     assert not _findings("客服电话：400-123-4567")
+
+
+def test_a_price_pitch_needs_three_kinds_and_no_public_frame():
+    """A price, sales words and an absolute claim (or live-selling talk) make a pitch without a
+    call to buy; two of them, a shop named instead, or a public frame do not (rules only)."""
+    rules = {"GOVSPIDER_DETECTORS": {"commercial_ad": {"model": False}}}
+    (finding,) = _findings("限时特惠，仅售99元，品质第一", rules)
+    assert finding.rule == "ecommerce_pitch"
+    assert {"price", "promo", "superlative"} <= set(finding.evidence["signals"])
+    assert not _findings("新品上市，特价99元", rules)
+    assert not _findings("商场开展促销活动，部分商品优惠价99元，门店客流增长", rules)
+    assert not _findings("景区限时特惠，门票仅售30元，最佳观赏季节", rules)
