@@ -496,8 +496,11 @@ class HijackedAccount(ConfiguredDetector):
         strong_terms: list[str] = []
         strong_families: set[str] = set()
         content = self._content_findings(text, links, ctx)
-        for fam, (terms, is_strong) in content.items():
+        by_rules: list[str] = []  # content detectors that flagged it by a rule, not a text model
+        for fam, (terms, is_strong, rule) in content.items():
             families[fam] = terms
+            if not rule.endswith("_model"):
+                by_rules.append(fam)
             if is_strong:
                 strong_families.add(fam)
                 strong_terms += terms
@@ -523,7 +526,8 @@ class HijackedAccount(ConfiguredDetector):
             contacts += phones
         frames = sorted(found.get("frames:", []))
         frames += [m.group(0) for p in self._style for m in [p.search(low)] if m]
-        out.update(families=families, strong_terms=strong_terms, contacts=contacts, frames=frames)
+        out.update(families=families, strong_terms=strong_terms, contacts=contacts, frames=frames,
+                   by_rules=by_rules)
         if not families:
             return out
         extras = []
@@ -568,8 +572,8 @@ class HijackedAccount(ConfiguredDetector):
         return cached[1]
 
     def _content_findings(self, text: Any, links: Any, ctx: DetectContext,
-                          ) -> dict[str, tuple[list[str], bool]]:
-        """``{detector: (matched terms, strong)}`` of the content detectors
+                          ) -> dict[str, tuple[list[str], bool, str]]:
+        """``{detector: (matched terms, strong, rule)}`` of the content detectors
         (``content_detectors``) that flag the text as a post of the account."""
         names = self.param(ctx, "content_detectors") or {}
         if not names or not text:
@@ -581,7 +585,7 @@ class HijackedAccount(ConfiguredDetector):
         installed = installed_plugins().detectors
         probe = {"_id": "hijacked_account:probe", "item_type": "post", "platform": "weibo",
                  "text": str(text), "links": [u for u in links or () if isinstance(u, str)]}
-        out: dict[str, tuple[list[str], bool]] = {}
+        out: dict[str, tuple[list[str], bool, str]] = {}
         for name, spec in names.items():
             det = installed.get(name)
             if det is None or det.scope != "item" or "post" not in det.accepts:
@@ -591,7 +595,7 @@ class HijackedAccount(ConfiguredDetector):
                 terms = [str(m["text"]) for m in (f.evidence or {}).get("matches") or ()
                          if isinstance(m, dict) and m.get("text")]
                 out[name] = (sorted(set(terms))[:5] or [str(f.rule)],
-                             strong_rules == "*" or f.rule in strong_rules)
+                             strong_rules == "*" or f.rule in strong_rules, str(f.rule))
                 break
         return out
 
@@ -713,12 +717,21 @@ class HijackedAccount(ConfiguredDetector):
         (``change_min_probability``) by ``change_margin`` more than the account usually does, in
         no official frame and no warning. Such a post is spam-like (``change_score``) even when no
         term of it is; strongly so from ``change_strong_probability`` and ``change_strong_margin``
-        (one such post makes an episode, like a strong term)."""
+        (one such post makes an episode, like a strong term), or when a content detector of
+        ``change_agree_families`` flagged it too by a rule and it reads from
+        ``change_agree_probability``, ``change_agree_margin`` above the past (the rules and the model agree, against the account's own history)."""
         t = lambda key: float(self.param(ctx, key))  # noqa: E731
         if sig["warning"] or sig["frames"] or likeness < max(t("change_min_probability"),
                                                              usual + t("change_margin")):
             return sig
         strong = likeness >= t("change_strong_probability") and likeness - usual >= t("change_strong_margin")
+        # two independent readings agree: a content detector's rules (not its own text model)
+        # found the post an ad and the text model reads it far above the account's past
+        agree = [f for f in self.param(ctx, "change_agree_families") or ()
+                 if f in sig.get("by_rules", ())]
+        if agree and likeness >= t("change_agree_probability") and likeness - usual >= t(
+                "change_agree_margin"):
+            strong = True
         mark = f"广告式文本概率{likeness:.2f}（该账号以往约{usual:.2f}）"
         return {**sig, "spam": True, "strong": sig["strong"] or strong,
                 "families": {**sig["families"], "ad_change": [mark]},

@@ -84,6 +84,9 @@ _NUM_CLAIMS = (
     (_CONGRATS_RX, "congrats", ("贺",), frozenset({"opening"})),
     (_LOTTERY_SITE_RX, "lottery_site", ("网", "app", "平台", "下载"), frozenset({"lottery"})),
 )
+#: a business hotline: 400 / 800 numbers are rented by companies (a public service answers on a
+#: short number: 12345, 95xxx), so one in a post is a seller's line, counted as ``hotline``
+_BIZ_LINE_RX = re.compile(r"(?<![0-9])[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}(?![0-9])")
 #: a URL or a bare domain written in the text
 _URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|cc|me|app|shop|co|"
                      r"info|io|tv|bet|club|site|online|live|fun|win|link|ink)(?![a-z0-9])"
@@ -395,6 +398,11 @@ class CommercialAd(LexiconDetector):
                 if m:
                     add("rate", m.group(0), span_record(n, m.start(), m.end(), name,
                                                         category="rate", entry="rate"))
+            if "00" in t:
+                m = _BIZ_LINE_RX.search(t)
+                if m:
+                    add("hotline", m.group(0), span_record(n, m.start(), m.end(), name,
+                                                           category="hotline", entry="400/800"))
             if any(c in t for c in _URL_CUES):
                 for m in _URL_RX.finditer(t):
                     host = host_of(m.group(0))

@@ -173,3 +173,24 @@ def test_claim_messages_name_the_new_kinds_in_chinese():
     assert "售彩网站或应用" in finding.message
     (finding,) = _findings("最完美的酿造工艺、最优质的原料、最纯净的水源，纯天然")
     assert "绝对化用语" in finding.message and "绝对化用语宣传" in finding.message
+
+
+def test_a_business_hotline_supports_a_family_but_is_nothing_alone():
+    """A 400/800 number is a company's line: it counts beside a family's own kinds, never alone
+    and never as a private contact."""
+    (finding,) = _findings("固体饮料，调节血糖，订购热线400-123-4567")
+    assert finding.rule == "health_claim_ad" and "hotline" in finding.evidence["signals"]
+    assert not _findings("全市举办招聘会，咨询热线400-123-4567")
+    assert not _findings("客服电话：400-123-4567")
+
+
+def test_a_price_pitch_needs_three_kinds_and_no_public_frame():
+    """A price, sales words and an absolute claim (or live-selling talk) make a pitch without a
+    call to buy; two of them, a shop named instead, or a public frame do not (rules only)."""
+    rules = {"GOVSPIDER_DETECTORS": {"commercial_ad": {"model": False}}}
+    (finding,) = _findings("限时特惠，仅售99元，品质第一", rules)
+    assert finding.rule == "ecommerce_pitch"
+    assert {"price", "promo", "superlative"} <= set(finding.evidence["signals"])
+    assert not _findings("新品上市，特价99元", rules)
+    assert not _findings("商场开展促销活动，部分商品优惠价99元，门店客流增长", rules)
+    assert not _findings("景区限时特惠，门票仅售30元，最佳观赏季节", rules)

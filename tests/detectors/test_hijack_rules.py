@@ -163,3 +163,16 @@ def test_a_change_against_the_accounts_own_ad_likeness_makes_an_episode() -> Non
     off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {"hijacked_account": {
         "content_detectors": {}, "register_min_share": 2, "change_detector": ""}}})
     assert not list(DET.detect(_history(odd), off))
+
+
+def test_rules_and_model_agreeing_make_a_lone_post_strong() -> None:
+    """A post a content detector's rules flag, read by the ad model clearly above its threshold and
+    far above the account's past, is strongly spam-like; below change_agree_probability it is not
+    (the borderline loan post of test_weak_posts_together_are_a_hijack_alone_not)."""
+    sig = {"spam": True, "strong": False, "families": {"commercial_ad": ["x"]}, "by_rules": ["commercial_ad"],
+           "strong_terms": [], "warning": [], "frames": [], "score": 2}
+    assert DET._change(sig, 0.8, 0.05, CTX)["strong"]
+    assert not DET._change(sig, 0.55, 0.05, CTX)["strong"]
+    assert not DET._change(sig, 0.8, 0.55, CTX)["strong"]   # the account's usual level
+    by_model = {**sig, "by_rules": []}                       # the content finding was the model's
+    assert not DET._change(by_model, 0.7, 0.05, CTX)["strong"]
