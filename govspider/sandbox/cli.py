@@ -14,7 +14,8 @@ import click
 import yaml
 from aiohttp import web
 
-SIZE_HELP = "small | medium | large | ACCOUNTSxPOSTS (e.g. 10000x100)"
+SIZE_HELP = ("small | medium | large | ACCOUNTSxPOSTS (e.g. 10000x100) | a JSON object of world "
+             "parameters (e.g. '{\"units\": 4, \"posts_per_account\": 20}')")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -51,7 +52,8 @@ def sandbox(host: str, port: int, seed: int, size: str, now: str | None, generat
     if troubles not in ("off", "default") and not Path(troubles).is_file():
         _fail(f"--troubles {troubles!r}: expected off, default or an existing YAML file")
     try:
-        world = World(seed=seed, size=size, now=now, generation=generation)
+        params: str | dict[str, Any] = json.loads(size) if size.lstrip().startswith("{") else size
+        world = World(seed=seed, size=params, now=now, generation=generation)
     except ValueError as exc:
         _fail(str(exc))
     try:

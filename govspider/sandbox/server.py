@@ -64,8 +64,8 @@ class SandboxServer:
         ready = self.workdir / "ready.json"
         ready.unlink(missing_ok=True)
         size = self.size
-        if isinstance(size, dict):
-            size = f"{int(size.get('units', 12)) * 3}x{int(size.get('posts_per_account', 40))}"
+        if isinstance(size, dict):  # the same world parameters, whatever the platforms
+            size = json.dumps(size)
         troubles = self.troubles
         if troubles is None:
             troubles = "off"

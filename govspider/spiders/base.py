@@ -58,9 +58,10 @@ DEFAULT_REVISIT_SCHEDULE = {"1": 6, "3": 24, "7": 72}
 class PlatformSpider(scrapy.Spider):
     """Base spider of a platform plugin.
 
-    Subclasses set ``name``, ``platform`` and ``base_url_setting`` and implement
-    ``start_for_account``. Spider arguments (``-a``): ``accounts=FILE`` (registry),
-    ``full=1`` (re-crawl everything, ignoring what is stored), ``since=YYYY-MM-DD``.
+    Subclasses set ``name``, ``platform`` and ``base_url_setting`` and implement ``start()``
+    (the first requests of each registry account, see the built-in spiders). Spider arguments
+    (``-a``): ``accounts=FILE`` (registry), ``full=1`` (re-crawl everything, ignoring what is
+    stored), ``since=YYYY-MM-DD``.
     """
 
     platform: str = ""

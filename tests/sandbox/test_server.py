@@ -72,6 +72,21 @@ def test_generation_one_server() -> None:
         assert "generation=1" in json.loads(body)["world"]
 
 
+def test_a_size_given_as_parameters_serves_the_same_world() -> None:
+    """World parameters (a dict) reach the server as they are, whatever the platforms: the
+    served registry is the in-process world's (it once assumed three account platforms)."""
+    size = {"units": 3, "posts_per_account": 5, "units_per_region": 2}
+    with SandboxServer(seed=11, size=size, now="2026-11-20T12:00:00+08:00") as sb:
+        reg = AccountRegistry.load(sb.registry_path)
+        assert {a.account_id for a in reg.accounts} == {a.corpus_id for a in sb.world.accounts()}
+        assert len(sb.world.units) == 3
+        status, body = sb.get("/ground_truth.json")
+        assert status == 200 and json.loads(body) == sb.world.ground_truth(sb.url)
+    bad = subprocess.run([sys.executable, "-m", "govspider.sandbox", "--size", "{units: 3",
+                          "--port", "0"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "error:" in bad.stderr
+
+
 def test_cli_help_and_errors(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-m", "govspider.sandbox", "--help"], capture_output=True, text=True,
                          timeout=60)
