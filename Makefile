@@ -20,6 +20,8 @@ help:
 	@echo "make eval    precision and recall of every detector: written cases beside both halves of the real-incident set, then the sandbox's planted cases"
 	@echo "make bench   benchmarks under bench/ (ratios against same-run baselines; BENCH_ARGS=--quick)"
 	@echo "make lint    ruff"
+	@echo "make fixtures  parser fixtures against their expected.json (FIXTURES_ARGS=--update rewrites them)"
+	@echo "make imports   draw docs/imports.svg (the core below every plugin, no import circle)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
