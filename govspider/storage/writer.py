@@ -71,6 +71,12 @@ class StorageUnavailable(RuntimeError):
     """The database could not be reached for longer than the writer's ``outage_seconds``."""
 
 
+#: not part of a document's hash: a re-sighting whose only change is the archived response it
+#: came in (another page around the same post) is not rewritten; the document keeps citing the
+#: earlier response, whose body holds the same content
+HASH_IGNORED = "raw_response_id"
+
+
 def doc_hash(doc: dict[str, Any]) -> str:
     """A hash of a document as a sighting gives it (BSON of its fields, in item order)."""
     return hashlib.blake2b(bson.encode(doc), digest_size=12).hexdigest()
@@ -187,6 +193,8 @@ class CorpusWriter:
                     self._fail(collection, _id, reason or "not encodable")
                     del docs[_id]
                     continue
+                if doc.get(HASH_IGNORED):  # the same content seen in another response body
+                    encoded = bson.encode({k: v for k, v in doc.items() if k != HASH_IGNORED})
                 doc[DOC_HASH] = hashlib.blake2b(encoded, digest_size=12).hexdigest()
         # account marks last: a stored mark means the account's items of the batch are stored
         self._write_held({c: docs for c, docs in sorted(by_collection.items(),

@@ -79,3 +79,19 @@ def test_edit_still_records_versions(db: Any) -> None:
     assert w.stats.versions == 2 and w.stats.unchanged["posts"] == 2
     texts = {v["text"] for v in db.post_versions.find()}
     assert texts == {posts(3)[1].text, edited[1].text}
+
+
+def test_a_new_archived_response_alone_is_no_change(db: Any) -> None:
+    """With archived responses, the same post seen in another response body (the page around it
+    changed) is only stamped and keeps citing the earlier response, which holds the same text;
+    a changed text is rewritten with the new response."""
+    clock = Clock()
+    CorpusWriter(db, crawl_id="crawl-1", clock=clock).write(posts(5, raw_response_id="r-old"))
+    clock.now = T0 + timedelta(days=1)
+    again = posts(5, raw_response_id="r-new")
+    again[2].text = "第2条：更正后的通报。"
+    w = CorpusWriter(db, crawl_id="crawl-2", clock=clock)
+    w.write(again)
+    assert w.stats.unchanged["posts"] == 4 and w.stats.updated["posts"] == 1
+    cited = {d["_id"]: d["raw_response_id"] for d in db.posts.find()}
+    assert cited.pop(again[2]._id) == "r-new" and set(cited.values()) == {"r-old"}
