@@ -320,6 +320,21 @@ def _day(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
+def state_text(version: dict[str, Any], before: dict[str, Any] | None = None, width: int = 16) -> str:
+    """A post state in a few characters: ``deleted``, its text's start, or, when it has the
+    start of the state ``before`` it (an edit further on), ``…`` and what follows the part they
+    share: the edit itself."""
+    if version.get("deleted"):
+        return "deleted"
+    text = version.get("text") or ""
+    previous = (before or {}).get("text") or ""
+    if before is not None and not before.get("deleted") and previous != text:
+        shared = len(os.path.commonprefix([previous, text]))
+        if shared >= width:
+            return "…" + text[shared:shared + width]
+    return text[:width]
+
+
 def report(db: Any, out: Path, account: str | None = None, dormant_days: float = 14,
            top: int = 5, console: Any = None) -> dict[str, Any]:
     """Answer every question: print the tables, write the charts; the answers."""
@@ -393,11 +408,20 @@ def report(db: Any, out: Path, account: str | None = None, dormant_days: float =
     edits = edit_history(db)
     t = table("Edited or deleted posts (post_versions)", "post", "account", "states", "history")
     for p in edits[:20]:
-        t.add_row(p["post_id"], p["account_id"] or "", str(len(p["versions"])), " -> ".join(
-            f"{_day(v['seen_at'])} {'deleted' if v['deleted'] else (v['text'] or '')[:16]}"
-            for v in p["versions"]))
-    console.print(t if edits else "Edited or deleted posts: none recorded (a corpus crawled "
-                                  "once has no post_versions; re-crawls record them)")
+        states = p["versions"]
+        t.add_row(p["post_id"], p["account_id"] or "", str(len(states)), " -> ".join(
+            f"{_day(v['seen_at'])} {state_text(v, states[i - 1] if i else None)}"
+            for i, v in enumerate(states)))
+    if edits:
+        console.print(t)
+        edited = sum(1 for p in edits if len({v["content_hash"] for v in p["versions"]
+                                              if not v["deleted"]}) > 1)
+        deleted = sum(1 for p in edits if any(v["deleted"] for v in p["versions"]))
+        console.print(f"Edit history: {len(edits)} posts, {edited} edited, {deleted} deleted "
+                      "(times: when a crawl saw each state)")
+    else:
+        console.print("Edited or deleted posts: none recorded (a corpus crawled once has no "
+                      "post_versions; re-crawls record them)")
     console.print("Charts: " + ", ".join(str(c) for c in charts))
     return {"cadence": cadence, "newest": newest, "dormant": dormant, "replies": replies,
             "topics": topics, "findings": findings, "followers": (account_id, series),

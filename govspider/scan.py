@@ -118,8 +118,11 @@ def scan_corpus(db: Any, detectors: list[Detector], now: datetime,
     if corpus_dets:
         wanted = set().union(*(d.accepts for d in corpus_dets))
         everything = {kind: list(_docs(db, kind)) for kind in wanted if kind in COLLECTIONS}
+        # a corpus detector names its subject: the finding cites that document's source
+        subjects = {(kind, doc["_id"]): doc for kind, docs in everything.items() for doc in docs}
         for det in corpus_dets:
-            emit(det.detect(everything, ctx), det)
+            for finding in det.detect(everything, ctx):
+                emit((finding,), det, subjects.get((finding.subject_type, finding.subject_id)))
             say(f"{det.name}: {found[det.name]} findings")
     writer.flush()
     cleared = clear_stale_findings(db, [d.name for d in detectors], produced, now)

@@ -151,6 +151,15 @@ def test_edit_history(corpus: Any) -> None:
     assert edits[1]["versions"][0]["deleted"] is True
 
 
+def test_a_state_shows_its_edit() -> None:
+    before = {"text": "关于某某路段施工的通知：施工期间请绕行。", "deleted": False}
+    after = {"text": before["text"] + "（更正：时间以最新通知为准）", "deleted": False}
+    assert research.state_text(before) == "关于某某路段施工的通知：施工期间"  # 16 characters
+    assert research.state_text(after, before) == "…（更正：时间以最新通知为准）"
+    assert research.state_text({"text": "全新的文字", "deleted": False}, before) == "全新的文字"
+    assert research.state_text({"deleted": True}, after) == "deleted"
+
+
 def test_main_prints_tables_and_writes_charts(corpus: Any, mongo_uri: str, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:

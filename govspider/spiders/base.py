@@ -28,6 +28,7 @@ from govspider.platform import (
     BLOCKED,
     CAPTCHA,
     ERROR,
+    GONE,
     LOGIN_REQUIRED,
     RATE_LIMITED,
     ParseInput,
@@ -179,8 +180,14 @@ class PlatformSpider(scrapy.Spider):
 
     def archive(self, inp: ParseInput, result: ParseResult) -> None:
         """With ``GOVSPIDER_ARCHIVE_RESPONSES``, keep the body of a response that gave items in
-        ``raw_responses`` and point its items (and so their findings) at it."""
-        if not result.items or not self.settings.getbool("GOVSPIDER_ARCHIVE_RESPONSES"):
+        ``raw_responses`` and point its items (and so their findings) at it.
+
+        A platform's notice that a post is gone (outcome ``gone``) is not kept: its post goes on
+        pointing at the response it was last seen whole in (storage never writes an unknown
+        field over a known one), so a finding on the post still cites its text after the
+        deletion (the deletion itself is in ``post_versions``)."""
+        if not result.items or result.outcome == GONE \
+                or not self.settings.getbool("GOVSPIDER_ARCHIVE_RESPONSES"):
             return
         corpus = self.corpus()
         if corpus is None:

@@ -51,3 +51,47 @@ def test_findings_point_to_the_archived_page(sandbox: Any, crawl_settings: dict[
     for finding in rescanned:
         page = db.pages.find_one({"_id": finding["subject_id"]})
         assert finding["evidence"]["raw_response_id"] == page["raw_response_id"]
+
+
+def test_a_deletion_notice_leaves_the_post_citing_its_archived_text(db: Any) -> None:
+    """A post seen whole, then gone on a re-visit: its document (and so a finding on it) still
+    points at the archived response holding its text; the deletion is a post version."""
+    from datetime import datetime
+
+    from scrapy.settings import Settings
+
+    from govspider.items import Post
+    from govspider.platform import GONE, ParseInput, ParseResult
+    from govspider.processors import CST
+    from govspider.spiders.base import PlatformSpider
+    from govspider.storage import CorpusWriter
+    from govspider.storage.raw import archive, raw_document
+
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
+
+    class Corpus:  # what the spider's corpus does with a body, on the test's database
+        def archive(self, inp: ParseInput) -> str:
+            doc = raw_document(inp.body, inp.url, inp.status, inp.headers, now)
+            archive(db, doc)
+            return doc["_id"]
+
+    spider = PlatformSpider.__new__(PlatformSpider)
+    spider.settings = Settings({"GOVSPIDER_ARCHIVE_RESPONSES": True})
+    spider.corpus = Corpus  # type: ignore[method-assign]
+    writer = CorpusWriter(db, crawl_id="c1", clock=lambda: now)
+
+    def sighting(body: bytes, outcome: str, **fields: Any) -> None:
+        post = Post(_id="p:1", platform="p", platform_id="1", account_id="p:a", **fields)
+        spider.archive(ParseInput(body=body, url="http://x.invalid/show?id=1"),
+                       ParseResult(outcome=outcome, items=[post]))
+        writer.write([post])
+
+    sighting("{\"id\": 1, \"text\": \"招商加盟\"}".encode(), "ok", text="招商加盟")
+    original = db.posts.find_one({"_id": "p:1"})["raw_response_id"]
+    sighting("{\"ok\": 0, \"msg\": \"该微博已被删除\"}".encode(), GONE, deleted=True,
+             deleted_reason="deleted")
+    post = db.posts.find_one({"_id": "p:1"})
+    assert post["deleted"] is True and post["raw_response_id"] == original
+    assert "招商加盟" in body_of(db.raw_responses.find_one({"_id": original})).decode()
+    assert db.raw_responses.count_documents({}) == 1  # the notice is not kept
+    assert {v["deleted"] for v in db.post_versions.find({"post_id": "p:1"})} == {False, True}

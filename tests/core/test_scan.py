@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from govspider.items import Account, Post
+from govspider.detection import Detector
+from govspider.items import Account, App, Post
 from govspider.plugins import installed_plugins
 from govspider.processors import CST
 from govspider.scan import scan_corpus
@@ -43,6 +44,26 @@ def test_dormant_accounts_and_missed_crawls(db: Any) -> None:
     scan_corpus(db, [dormant], now=NOW)
     assert db.findings.count_documents({}) == before
 
+
+class EveryApp(Detector):
+    """A corpus-scope detector that flags every app listing."""
+
+    name = "every_app"
+    scope = "corpus"
+    accepts = frozenset({"app"})
+
+    def detect(self, subject: Any, ctx: Any) -> Any:
+        for app in subject["app"]:
+            yield self.finding(subject=app, rule="any", message="应用", evidence={}, ctx=ctx)
+
+
+def test_corpus_findings_cite_their_subjects_archived_response(db: Any) -> None:
+    store(db, NOW, [App(_id="app:store:1", platform="store", platform_id="1", name="某市通",
+                        raw_response_id="f" * 64),
+                    App(_id="app:store:2", platform="store", platform_id="2", name="某市办")])
+    scan_corpus(db, [EveryApp()], now=NOW)
+    cited = {f["subject_id"]: f["evidence"].get("raw_response_id") for f in db.findings.find()}
+    assert cited == {"app:store:1": "f" * 64, "app:store:2": None}
 
 
 def test_findings_no_longer_found_are_cleared_and_reopened(db: Any) -> None:
