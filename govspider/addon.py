@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import scrapy.downloadermiddlewares.cookies as cookies
+from tldextract import TLDExtract
+
 from govspider.plugins import installed_plugins
 
 
 def _offline_public_suffixes() -> None:
     """Scrapy's cookie middleware asks tldextract, which downloads the public suffix list on
     first use (a traceback on machines without internet). Use the list tldextract ships."""
-    try:
-        import scrapy.downloadermiddlewares.cookies as cookies
-        from tldextract import TLDExtract
-    except ImportError:
-        return
     if hasattr(cookies, "_split_domain"):
         cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 

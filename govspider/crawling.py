@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -24,10 +26,7 @@ def run_crawls(spiders: list[str], settings: Any, spider_args: dict[str, Any] | 
 def _sighup_like_sigterm() -> None:
     """Scrapy shuts down gracefully on SIGINT and SIGTERM; make SIGHUP (a closed terminal or
     SSH session) do the same, unless it is ignored (``nohup``)."""
-    import signal
-    import threading
-
-    from twisted.internet import reactor
+    from twisted.internet import reactor  # import-here: Scrapy installs the reactor first
 
     if threading.current_thread() is not threading.main_thread() \
             or signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:

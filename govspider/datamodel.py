@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 from bson import ObjectId
 
 from govspider import items
+from govspider.plugins import installed_plugins
 
 #: The version of the data model this code writes (``meta``, ``_id: "schema"``). Version 2:
 #: one rule per field (``docs/data-model.md``, "Changes from version 1"); ``govspider db
@@ -392,8 +393,6 @@ def collections() -> dict[str, CollectionSpec]:
 def platforms(builtin_only: bool = False) -> dict[str, Any]:
     """Installed platforms by name (``builtin_only``: the project's own plugins, as the
     generated dictionary lists them)."""
-    from govspider.plugins import installed_plugins
-
     reg = installed_plugins()
     found = dict(sorted(reg.platforms.items()))
     if builtin_only:
@@ -479,14 +478,14 @@ def _is_bson(kind: str, value: Any) -> bool:
 def python_validator(collection: str) -> Any:
     """A ``jsonschema`` validator of a collection's ``$jsonSchema`` for documents as pymongo
     returns them (the ``bsonType`` keyword checked as MongoDB does)."""
-    from jsonschema import Draft4Validator, ValidationError, validators
+    import jsonschema  # import-here: the dev extra's (not a dependency); only tests validate
 
     def bson_type(validator: Any, kinds: Any, instance: Any, schema: Any) -> Any:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         if not any(_is_bson(k, instance) for k in kinds):
-            yield ValidationError(f"{instance!r:.60} is not of bsonType {kinds}")
+            yield jsonschema.ValidationError(f"{instance!r:.60} is not of bsonType {kinds}")
 
-    cls = validators.extend(Draft4Validator, {"bsonType": bson_type})
+    cls = jsonschema.validators.extend(jsonschema.Draft4Validator, {"bsonType": bson_type})
     return cls(json_schema(collections()[collection]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import time
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -108,9 +109,7 @@ class BackoffMiddleware:
             raise IgnoreRequest(f"account {account} ended: the platform keeps walling it")
         delay = float(request.meta.get(BACKOFF_META) or 0)
         if delay > 0:
-            # imported here: importing the reactor at module level would install the default
-            # one before Scrapy installs the asyncio reactor
-            from twisted.internet import reactor
+            from twisted.internet import reactor  # import-here: Scrapy installs the reactor first
 
             self.crawler.stats.inc_value("govspider/backoff_seconds", int(delay))
             await deferred_to_future(deferLater(reactor, delay, lambda: None))
@@ -237,8 +236,6 @@ class ProxyPool:
     (``GOVSPIDER_PROXY_BAN_SECONDS``, doubling for each ban in a row, at most an hour)."""
 
     def __init__(self, proxies: list[str], ban_seconds: float = 300.0, clock: Any = None):
-        import time
-
         self.proxies = list(dict.fromkeys(proxies))
         self.ban_seconds = ban_seconds
         self.clock = clock or time.monotonic

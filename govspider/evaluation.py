@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.table import Table
+
 
 class PrecisionRecall:
     """Precision, recall and F1 of anything with ``tp``, ``fp`` and ``fn`` counts."""
@@ -72,8 +74,6 @@ def score_findings(truth: Iterable[dict[str, Any]], findings: Iterable[dict[str,
 
 def scores_table(scores: dict[str, Score], title: str) -> Any:
     """A rich table of scores (found, false positives, missed, precision, recall)."""
-    from rich.table import Table
-
     table = Table(title=title)
     for col in ("detector", "found", "false +", "missed", "precision", "recall"):
         table.add_column(col, justify="left" if col == "detector" else "right")

@@ -28,6 +28,14 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xlsxwriter
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
+
 from govspider.processors import CST, isoformat
 
 FORMATS = ("jsonl", "csv", "parquet", "xlsx")
@@ -248,8 +256,6 @@ def plain(value: Any) -> Any:
 
 
 def _json(value: Any) -> str:
-    import orjson
-
     return orjson.dumps(plain(value)).decode("utf-8")
 
 
@@ -325,13 +331,9 @@ class Columns:
         return out
 
     def arrow_schema(self) -> Any:
-        import pyarrow as pa
-
         return pa.schema([(n, self.arrow_type(n)) for n in self.names()])
 
     def arrow_type(self, name: str) -> Any:
-        import pyarrow as pa
-
         kinds = self.kinds.get(name, set()) - {"null"}
         if kinds == {"list"}:
             return pa.list_(_scalar_type(self.item_kinds.get(name, set()) - {"null"}))
@@ -339,8 +341,6 @@ class Columns:
 
 
 def _scalar_type(kinds: set[str]) -> Any:
-    import pyarrow as pa
-
     if kinds == {"bool"}:
         return pa.bool_()
     if kinds == {"int"}:
@@ -353,8 +353,6 @@ def _scalar_type(kinds: set[str]) -> Any:
 
 
 def _arrow_value(value: Any, arrow_type: Any) -> Any:
-    import pyarrow as pa
-
     if value is None:
         return None
     if pa.types.is_list(arrow_type):
@@ -407,8 +405,6 @@ class JsonlWriter(Writer):
         self.fields = fields
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        import orjson
-
         lines = []
         for row in rows:
             if self.fields:
@@ -424,6 +420,7 @@ class CsvWriter(Writer):
     as formulas are escaped with the report's helper."""
 
     def __init__(self, stream: IO[bytes], columns: Columns | None, sheet: str = "") -> None:
+        # imported here: govspider.report loads matplotlib, a second more for every export
         from govspider.report import csv_cell
 
         super().__init__(stream, columns)
@@ -449,16 +446,12 @@ class ParquetWriter(Writer):
     """One row group per batch, with the schema the first pass found."""
 
     def __init__(self, stream: IO[bytes], columns: Columns | None, sheet: str = "") -> None:
-        import pyarrow.parquet as pq
-
         super().__init__(stream, columns)
         assert columns is not None
         self.schema = columns.arrow_schema()
         self.writer = pq.ParquetWriter(stream, self.schema, compression="zstd")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        import pyarrow as pa
-
         if not rows:
             return
         arrays = []
@@ -487,8 +480,6 @@ class XlsxWriter(Writer):
     written as text (never as a formula); times are Excel dates in China time."""
 
     def __init__(self, stream: IO[bytes], columns: Columns | None, sheet: str = "") -> None:
-        import xlsxwriter
-
         super().__init__(stream, columns)
         self.book = xlsxwriter.Workbook(stream, {
             "constant_memory": True, "nan_inf_to_errors": True, "strings_to_numbers": False,
@@ -545,10 +536,6 @@ class Progress:
     """A progress bar on standard error (rich), silent when stderr is not a terminal or quiet."""
 
     def __init__(self, quiet: bool = False) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-        from rich.progress import Progress as RichProgress
-
         console = Console(stderr=True)
         self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TimeRemainingColumn(), console=console, transient=True,

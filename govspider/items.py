@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from govspider.processors import isoformat
+from govspider.processors import isoformat, parse_time
 
 
 @dataclass
@@ -324,8 +324,6 @@ COLLECTIONS: dict[str, str] = {name: cls.collection for name, cls in ITEM_TYPES.
 
 def item_from_dict(data: dict[str, Any]) -> Item:
     """Rebuild an item from its dict or JSON form (``item_type`` selects the class)."""
-    from govspider.processors import parse_time
-
     kind = data.get("item_type")
     cls = ITEM_TYPES.get(kind or "")
     if cls is None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from govspider.items import Item, jsonable
+
 #: Outcomes of parsing one response (see docs/cli.md).
 OK = "ok"
 END_OF_LIST = "end_of_list"
@@ -100,8 +102,6 @@ class ParseResult:
         lists; keys in print order: ``outcome``, ``error_kind``, ``items``, ``next``,
         ``requests``, then ``totals`` when the list says them.
         """
-        from govspider.items import Item, jsonable
-
         out = self.to_dict()
         out["items"] = [item.to_json() if isinstance(item, Item) else item for item in self.items]
         return jsonable(out)

@@ -8,16 +8,26 @@ next one is due is not started twice (``max_instances=1``, missed runs coalesced
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+import pymongo
+import yaml
+from apscheduler.jobstores.mongodb import MongoDBJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+
+from govspider.processors import CST
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 TIMEZONE = "Asia/Shanghai"
@@ -96,8 +106,6 @@ class ScheduleError(ValueError):
 def load_config(path: str) -> dict[str, Any]:
     """Read and check a schedule file: ``{"jobs": [{name, spiders, cron|every, window?, args?,
     settings?, scan?}], ...}``."""
-    import yaml
-
     try:
         with open(path, encoding="utf-8") as fh:
             doc = yaml.safe_load(fh)
@@ -156,8 +164,6 @@ def in_window(window: tuple[int, int] | None, when: Any) -> bool:
 
 def next_window_start(window: tuple[int, int], when: Any) -> Any:
     """The next time (China time) the window opens after ``when``."""
-    from datetime import timedelta
-
     start = when.replace(hour=window[0] // 60, minute=window[0] % 60, second=0, microsecond=0)
     return start if start > when else start + timedelta(days=1)
 
@@ -172,12 +178,6 @@ def _job_argv(job: dict[str, Any]) -> tuple[list[str], list[str]]:
 def run_job(config_path: str, name: str, db_uri: str, db_name: str, deferred: bool = False) -> None:
     """One run of a configured job (called by the scheduler; reads the file again, so an
     edited job takes effect at its next run). Records the run in ``schedule_runs``."""
-    from datetime import datetime
-
-    import pymongo
-
-    from govspider.processors import CST
-
     doc = load_config(config_path)
     job = next((j for j in doc["jobs"] if j["name"] == name), None)
     if job is None:
@@ -211,10 +211,6 @@ _SCHEDULER_HOOKS: dict[str, Callable[..., Any]] = {"defer": lambda name, when: N
 
 def make_scheduler(db_uri: str, db_name: str, blocking: bool = True) -> Any:
     """An APScheduler whose job store is the corpus database."""
-    import pymongo
-    from apscheduler.jobstores.mongodb import MongoDBJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-
     client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(db_uri, tz_aware=True)
     store = MongoDBJobStore(database=db_name, collection=JOBS_COLLECTION, client=client)
     cls = BlockingScheduler if blocking else BackgroundScheduler
@@ -228,8 +224,6 @@ def install_jobs(scheduler: Any, config_path: str, db_uri: str, db_name: str,
     """Put the file's jobs into the scheduler's store. A job whose schedule did not change
     keeps its stored next run time (a run missed while the scheduler was down is run, once);
     jobs no longer in the file are removed. Returns the job ids."""
-    import os
-
     doc = load_config(config_path)
     path = os.path.abspath(config_path)
     ids = []
@@ -252,18 +246,12 @@ def install_jobs(scheduler: Any, config_path: str, db_uri: str, db_name: str,
 
 def run_config(config_path: str, db_uri: str, db_name: str, echo: Callable[[str], None]) -> None:
     """Run the file's jobs until interrupted (SIGINT, SIGTERM)."""
-    import signal
-
-    from apscheduler.triggers.date import DateTrigger
-
     scheduler = make_scheduler(db_uri, db_name)
 
     def defer(name: str, when: Any) -> None:
         scheduler.add_job(run_job, DateTrigger(run_date=when, timezone=TIMEZONE),
                           args=[os_path, name, db_uri, db_name, True], id=f"deferred:{name}",
                           name=f"{name} (window)", replace_existing=True)
-
-    import os
 
     os_path = os.path.abspath(config_path)
     _SCHEDULER_HOOKS["defer"] = defer
@@ -340,8 +328,4 @@ def status(db: Any, config: dict[str, Any] | None = None) -> list[dict[str, Any]
 def _from_ts(ts: float | None) -> Any:
     if ts is None:
         return None
-    from datetime import datetime
-
-    from govspider.processors import CST
-
     return datetime.fromtimestamp(ts, CST)

@@ -25,6 +25,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import opencc
+from pypinyin.pinyin_dict import pinyin_dict
+
 __all__ = ["Normalized", "normalize", "t2s", "pinyin_readings", "pinyin_artifacts",
            "strip_pinyin_artifacts"]
 
@@ -73,8 +76,6 @@ class Normalized:
 
 @functools.lru_cache(maxsize=1)
 def _converter():
-    import opencc
-
     return opencc.OpenCC("t2s")
 
 
@@ -102,8 +103,6 @@ def t2s(text: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def pinyin_readings(char: str) -> frozenset[str]:
     """Toneless readings of a Han character (``ü`` as ``v``), from pypinyin's dictionary."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
     raw = pinyin_dict.get(ord(char))
     if not raw:
         return frozenset()

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from govspider.platform import ParseInput
 from govspider.storage import Connection, CorpusWriter, connect
@@ -92,9 +94,6 @@ class Corpus:
         the crawl until the answer came (the crawl benchmark saw its reactor wait on queries
         queued behind the writer's bulk inserts); awaited here, the reactor carries on.
         """
-        from scrapy.utils.defer import maybe_deferred_to_future
-        from twisted.internet.threads import deferToThread
-
         return await maybe_deferred_to_future(deferToThread(fn, *args))
 
     def completed_at(self, account_id: str) -> datetime | None:

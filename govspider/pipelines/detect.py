@@ -10,6 +10,7 @@ from scrapy.exceptions import NotConfigured
 
 from govspider.detection import DetectContext, Detector
 from govspider.items import Item
+from govspider.pipelines.store import StorePipeline
 from govspider.plugins import installed_plugins
 from govspider.processors import CST, parse_time
 from govspider.scan import cite_source
@@ -62,8 +63,6 @@ class DetectPipeline:
         return self.frozen_now or datetime.now(CST)
 
     def open_spider(self, spider: Any = None) -> None:
-        from govspider.pipelines.store import StorePipeline
-
         self.settings = {"GOVSPIDER_DETECTORS": self.crawler.settings.getdict("GOVSPIDER_DETECTORS")}
         frozen = self.crawler.settings.get("GOVSPIDER_NOW")
         self.frozen_now = parse_time(frozen) if frozen else None

@@ -20,6 +20,7 @@ from scrapy.exceptions import NotConfigured
 
 from govspider.items import Account, Post
 from govspider.normalform import normalize_account, normalize_post
+from govspider.pipelines.corpus import Corpus
 from govspider.registry import RegistryAccount
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ class NormalizePipeline:
         registry = getattr(spider, "registry", None)
         self.entries = {a.account_id: a for a in getattr(registry, "accounts", ())}
         self.monitored = set(self.entries)
-        from govspider.pipelines.corpus import Corpus
-
         try:
             corpus = Corpus.for_crawler(self.crawler)
         except NotConfigured:

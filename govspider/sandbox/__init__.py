@@ -18,6 +18,8 @@ __all__ = ["World"]
 
 def __getattr__(name: str):  # lazy: importing the package must stay cheap
     if name == "World":
+        # imported here: the detectors import govspider.sandbox.cases, which runs this file in
+        # every crawl; the world would bring the whole sandbox
         from govspider.sandbox.world import World
 
         return World

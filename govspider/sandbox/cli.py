@@ -14,6 +14,9 @@ import click
 import yaml
 from aiohttp import web
 
+from govspider.sandbox.core import APP_SETTINGS, build_app
+from govspider.sandbox.world import World
+
 SIZE_HELP = ("small | medium | large | ACCOUNTSxPOSTS (e.g. 10000x100) | a JSON object of world "
              "parameters (e.g. '{\"units\": 4, \"posts_per_account\": 20}')")
 
@@ -47,8 +50,6 @@ def sandbox(host: str, port: int, seed: int, size: str, now: str | None, generat
     """Serve a local stand-in of the platforms of the installed plugins (social platforms, app
     stores, government websites), generated from SEED. Spiders reach it through base-URL
     settings (printed)."""
-    from govspider.sandbox.world import World
-
     if troubles not in ("off", "default") and not Path(troubles).is_file():
         _fail(f"--troubles {troubles!r}: expected off, default or an existing YAML file")
     try:
@@ -78,8 +79,6 @@ def _write(path: Path, text: str) -> None:
 async def _serve(world: Any, host: str, port: int, troubles: str, write_registry: Path | None,
                  write_ground_truth: Path | None, ready_file: Path | None) -> int:
     """Serve until SIGINT, SIGTERM or SIGHUP; return the signal number."""
-    from govspider.sandbox.core import APP_SETTINGS, build_app
-
     app = build_app(world, troubles=troubles)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()

@@ -128,6 +128,8 @@ class SandboxServer:
     def world(self) -> Any:
         """The same world as the server's, generated in this process."""
         if self._world is None:
+            # imported here: `govspider crawl` imports this module, and a crawl loads no
+            # sandbox world
             from govspider.sandbox.world import World
 
             self._world = World(seed=self.seed, size=self.size, now=self.now, generation=self.generation)

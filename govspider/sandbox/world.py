@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from govspider.plugins import InstalledPlugins, installed_plugins
 from govspider.processors import CST
-from govspider.sandbox import planted, text
+from govspider.sandbox import icons, planted, text
 from govspider.sandbox.cases import Scene
 from govspider.sandbox.entities import (
     Segment,
@@ -414,8 +414,6 @@ class World:
         return lw.search(store, apps, term) if lw is not None else []
 
     def icon_png(self, store: str, app_id: str) -> bytes | None:
-        from govspider.sandbox import icons  # Pillow: only when an icon is drawn
-
         app = self.app(store, app_id)
         if app is None:
             return None

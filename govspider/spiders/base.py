@@ -24,6 +24,7 @@ from govspider.downloadermiddlewares import (  # noqa: F401 - retry_after, backo
     backoff_delay,
     retry_after,
 )
+from govspider.pipelines.corpus import Corpus
 from govspider.platform import (
     BLOCKED,
     CAPTCHA,
@@ -150,8 +151,6 @@ class PlatformSpider(scrapy.Spider):
 
     def corpus(self) -> Any:
         """Read access to what is already stored (``None`` when storage is off)."""
-        from govspider.pipelines.corpus import Corpus
-
         try:
             return Corpus.for_crawler(self.crawler)
         except NotConfigured:

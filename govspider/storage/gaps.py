@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 UTC = timezone.utc
 
@@ -307,8 +308,6 @@ def probe_collections(db: Database[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def run_probe(probe: Probe, collections: dict[str, Any]) -> ProbeResult:
     """Run one probe; an error from the server is a refusal, not a crash."""
-    from pymongo.errors import PyMongoError
-
     try:
         actual = canonical(probe.run(collections))
     except PyMongoError as exc:

@@ -30,7 +30,9 @@ from urllib.parse import urljoin, urlsplit
 from pymongo import UpdateOne
 from pymongo.database import Database
 
+from govspider.datamodel import declared, platforms
 from govspider.normalform import normalize_account, normalize_post
+from govspider.processors import parse_time
 from govspider.registry import REGION_CODE, RegistryAccount
 from govspider.storage.derived import refresh_last_post_at
 from govspider.storage.schema import (
@@ -103,8 +105,6 @@ def _registry_units(db: Database[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _declares_ip_region(platform: str | None) -> bool:
-    from govspider.datamodel import declared, platforms
-
     found = platforms().get(platform or "")
     return found is not None and "ip_region" in declared(found, "accounts")
 
@@ -201,8 +201,6 @@ def _pages(db: Database[dict[str, Any]], result: StepResult, advance: Callable[[
 def dated(value: Any) -> Any:
     """``value`` with every ISO 8601 time text in it (at any depth) as a UTC datetime."""
     if isinstance(value, str) and ISO_TIME.fullmatch(value):
-        from govspider.processors import parse_time
-
         return parse_time(value).astimezone(timezone.utc)
     if isinstance(value, dict):
         return {k: dated(v) for k, v in value.items()}

@@ -12,7 +12,9 @@ from typing import Any
 from govspider.hookspecs import hookimpl
 from govspider.platform import Platform
 
+from .fields import FIELDS
 from .pages import DEFAULT_BASES, PARSERS
+from .spider import AppStoreSpider
 
 __version__ = "0.1.0"
 
@@ -28,9 +30,6 @@ _LABELS = {"itunes": "App Store", "myapp": "应用宝", "huawei": "华为应用�
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
-    from .fields import FIELDS
-    from .spider import AppStoreSpider
-
     return [Platform(name=store, version=__version__, label=_LABELS[store],
                      parsers=dict(PARSERS[store]),
                      spiders=[AppStoreSpider] if store == "itunes" else [],
@@ -57,6 +56,7 @@ def govspider_settings() -> dict[str, Any]:
 
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from .sandbox import routes
 
     return routes(world)
@@ -65,6 +65,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
     """How the four app stores look in the sandbox world (:mod:`govspider_plugins.appstores.world`)."""
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.appstores.world import AppStoresWorld
 
     return [AppStoresWorld]

@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import imagehash
 from itemadapter import ItemAdapter
+from PIL import Image, UnidentifiedImageError
 from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 
@@ -26,9 +29,6 @@ _EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 def phash_hex(data: bytes) -> str | None:
     """The perceptual hash of an image as hex, ``None`` when the bytes are not an image."""
-    import imagehash
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(BytesIO(data)) as image:
             image.load()
@@ -39,8 +39,6 @@ def phash_hex(data: bytes) -> str | None:
 
 def phash_distance(a: str, b: str) -> int:
     """Hamming distance of two hex perceptual hashes (0 = same picture)."""
-    import imagehash
-
     return imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b)
 
 
@@ -66,8 +64,6 @@ class IconPipeline(FilesPipeline):
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IconPipeline:
-        from scrapy.exceptions import NotConfigured
-
         settings = crawler.settings
         if not settings.getbool("GOVSPIDER_ICONS_ENABLED", True):
             raise NotConfigured("GOVSPIDER_ICONS_ENABLED is off")

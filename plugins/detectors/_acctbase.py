@@ -4,14 +4,12 @@
   per run with ``GOVSPIDER_DETECTORS = {"<detector>": {"<key>": value}}``;
 * times in items may be aware or naive (UTC, from MongoDB) datetimes or ISO strings; times
   in evidence are aware datetimes (dates in the corpus, ISO 8601 in JSON output);
-* Chinese text goes through the project's normalizer (``govspider.textnorm``) when installed,
-  else through the same steps done here (NFKC, zero-width removal, OpenCC ``t2s``).
+* Chinese text goes through the project's normalizer (``govspider.textnorm``).
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -90,33 +88,6 @@ def days_between(a: datetime, b: datetime) -> float:
 
 
 # ---------------------------------------------------------------------------- text
-_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-_PINYIN_ARTIFACT = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
-
-
-@functools.lru_cache(maxsize=1)
-def _opencc() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def _local_normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = _ZERO_WIDTH.sub("", text)
-    text = _PINYIN_ARTIFACT.sub("", text)
-    return _opencc().convert(text)
-
-
-@functools.lru_cache(maxsize=1)
-def _normalizer() -> Any:
-    try:
-        from govspider.textnorm import normalize  # the project's shared normalizer
-    except ImportError:
-        return _local_normalize
-    return normalize
-
-
 def normalize(text: str | None) -> str:
     """Normalized text (NFKC, no zero-width characters, simplified), or ``""``; memoised with
     the content detectors' cache, so a post an account detector reads several times (spam
@@ -124,8 +95,6 @@ def normalize(text: str | None) -> str:
     once."""
     if not text:
         return ""
-    if _normalizer() is _local_normalize:
-        return _local_normalize(str(text))
     return norm(str(text)).text
 
 

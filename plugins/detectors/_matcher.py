@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from govspider.textnorm import normalize
 
@@ -31,8 +31,7 @@ class Entry:
     kind: str = "term"  #: ``term`` (reported) or ``allow`` (suppresses hits inside it)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     #: the first ``skip`` characters are checked by comparison, not by the automaton: entries
-    #: with many different first characters would give the automaton's root a huge fan-out,
-    #: which pyahocorasick scans linearly for every character of the text
+    #: with many different first characters would give the automaton's root a huge fan-out
     skip: int = 0
 
 
@@ -49,8 +48,8 @@ class _Combined:
     """One automaton over the terms of every :class:`Matcher` in the process.
 
     Each text is scanned once for all detectors (results memoised per text); a matcher then
-    keeps the hits of its own entries. ``ahocorasick_rs`` is used when installed (its speed
-    does not depend on the number of terms); pyahocorasick otherwise.
+    keeps the hits of its own entries. The automaton is ``ahocorasick_rs`` (its speed does not
+    depend on the number of terms).
     """
 
     _CACHE_MAX = 2_048  # the detectors of one item share it; small keeps memory flat
@@ -73,13 +72,7 @@ class _Combined:
         self.cache.clear()
 
     def _build(self) -> Any:
-        if _RS is not None:
-            return ("rs", _RS.AhoCorasick(self.patterns, matchkind=_RS.MatchKind.Standard))
-        automaton = ahocorasick.Automaton()
-        for idx, key in enumerate(self.patterns):
-            automaton.add_word(key, (idx, len(key)))
-        automaton.make_automaton()
-        return ("py", automaton)
+        return ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
 
     def hits(self, text: str) -> tuple:
         """``(pattern index, start, end)`` of every pattern occurrence in ``text``."""
@@ -90,21 +83,13 @@ class _Combined:
             if not self.patterns:
                 return ()
             self.automaton = self._build()
-        kind, automaton = self.automaton
-        if kind == "rs":
-            found = tuple(automaton.find_matches_as_indexes(text, overlapping=True))
-        else:
-            found = tuple((idx, end + 1 - n, end + 1) for end, (idx, n) in automaton.iter(text))
+        found = tuple(self.automaton.find_matches_as_indexes(text, overlapping=True))
         if len(self.cache) >= self._CACHE_MAX:
             self.cache.clear()
         self.cache[text] = found
         return found
 
 
-try:
-    import ahocorasick_rs as _RS
-except ImportError:  # pragma: no cover - optional accelerator
-    _RS = None
 _COMBINED = _Combined()
 _IDS = itertools.count(1)
 

@@ -19,6 +19,7 @@ import ahocorasick
 
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
+from govspider.plugins import installed_plugins
 from govspider_plugins.detectors import _planted
 
 from ._acctbase import (
@@ -578,11 +579,7 @@ class HijackedAccount(ConfiguredDetector):
         names = self.param(ctx, "content_detectors") or {}
         if not names or not text:
             return {}
-        from govspider.plugins import (
-            installed_plugins,  # the installed detectors (a user's replacement too)
-        )
-
-        installed = installed_plugins().detectors
+        installed = installed_plugins().detectors  # the installed ones (a user's replacement too)
         probe = {"_id": "hijacked_account:probe", "item_type": "post", "platform": "weibo",
                  "text": str(text), "links": [u for u in links or () if isinstance(u, str)]}
         out: dict[str, tuple[list[str], bool, str]] = {}
@@ -694,8 +691,6 @@ class HijackedAccount(ConfiguredDetector):
         name = self.param(ctx, "change_detector")
         if not name:
             return None
-        from govspider.plugins import installed_plugins
-
         det = installed_plugins().detectors.get(str(name))
         if det is None or not hasattr(det, "ad_likeness") or det.text_model(ctx) is None:
             return None

@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import imagehash
+from pypinyin import lazy_pinyin
+
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider.registry import RegistryApp
@@ -35,8 +38,6 @@ class NameMatch:
 
 @functools.lru_cache(maxsize=4096)
 def _pinyin(text: str) -> str:
-    from pypinyin import lazy_pinyin
-
     return "".join(lazy_pinyin(text))
 
 
@@ -44,8 +45,6 @@ def _phash_distance(a: str | None, b: str | None) -> int | None:
     if not a or not b:
         return None
     try:
-        import imagehash
-
         return int(imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b))
     except (ValueError, TypeError):
         return None

@@ -28,11 +28,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from govspider.detection import DetectContext, Detector, run_detectors
+from govspider.detection import DetectContext, Detector, build_histories, run_detectors
 from govspider.evaluation import PrecisionRecall
+from govspider.plugins import installed_plugins
 from govspider.processors import parse_time
+from govspider.registry import AccountRegistry
 
-from ._model import models_disabled
+from ._model import models_disabled, shipped_model
 from .realcases import DEFAULT_NOW, REAL_DIR, load_real
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "cases"
@@ -111,8 +113,6 @@ def case_context(case: Case) -> DetectContext:
     now = parse_time(case.row["now"]) if case.row.get("now") else DEFAULT_NOW
     registry = None
     if case.row.get("registry"):
-        from govspider.registry import AccountRegistry
-
         registry = AccountRegistry.from_dict(case.row["registry"], where=f"case {case.id}")
     return DetectContext(now=now, settings=case.row.get("settings") or {}, registry=registry)
 
@@ -129,8 +129,6 @@ def run_case(detector: Detector, case: Case) -> tuple[bool, list[Any]]:
 def run_multi_case(detector: Detector, case: Case) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(expected, found) ``(subject_id, rule)`` pairs of a multi-item case (``items`` +
     ``expect`` list or ``expect_none``), the format of the account-scope detectors' cases."""
-    from govspider.detection import build_histories
-
     items = [dict(i) for i in case.row["items"]]
     ctx = case_context(case)
     histories = None
@@ -150,8 +148,6 @@ def run_multi_case(detector: Detector, case: Case) -> tuple[set[tuple[str, str]]
 
 
 def installed_detectors() -> dict[str, Detector]:
-    from govspider.plugins import installed_plugins
-
     return dict(installed_plugins().detectors)
 
 
@@ -262,8 +258,6 @@ def format_side_by_side(columns: list[tuple[str, dict[str, Counts]]]) -> str:
 def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
     """The second-stage text models, reported apart from the rules: what each was trained on,
     its grouped cross-validation on the tuning half, and the test half with and without it."""
-    from ._model import shipped_model
-
     names = [n for n in sorted(detectors) if shipped_model(n) is not None]
     if not names:
         return "Second-stage text models: none shipped"

@@ -59,7 +59,7 @@ def _merged_groups() -> dict[str, str]:
 
 def fold_models(detector: str, folds: int = 5) -> list[tuple[set[str], _model.TextModel]]:
     """(held-out groups, model trained without them) per fold."""
-    from sklearn.model_selection import GroupKFold
+    from sklearn.model_selection import GroupKFold  # import-here: dev extra only
 
     shipped = _model.TextModel.load(detector)
     if shipped is None:

@@ -97,6 +97,8 @@ def sandbox_texts(kinds: tuple[str, ...], limit: int | None = 400, seed: int = 7
                   posts_per_account: int = 40) -> tuple[tuple[str, str], ...]:
     """``(kind, model text)`` of ordinary posts and official replies of a sandbox world (nothing
     planted), an even sample of ``limit``."""
+    # imported here: the detectors plugin imports this module in every crawl, which
+    # loads no sandbox world
     from govspider.sandbox.world import World
 
     world = World(seed=seed)
@@ -209,8 +211,8 @@ def _weights(rows: list[Row]) -> list[float]:
 
 def _fit(texts: list[str], labels: list[int], c: float,
          weights: list[float] | None = None) -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.feature_extraction.text import TfidfVectorizer  # import-here: dev extra only
+    from sklearn.linear_model import LogisticRegression  # import-here: dev extra only
 
     vec = TfidfVectorizer(analyzer=_analyzer, binary=True, min_df=2, norm="l2")
     x = vec.fit_transform(texts)
@@ -222,7 +224,7 @@ def _fit(texts: list[str], labels: list[int], c: float,
 
 def cross_validate(rows: list[Row], c: float, folds: int = 5) -> list[float]:
     """Out-of-fold probabilities for every row (grouped folds)."""
-    from sklearn.model_selection import GroupKFold
+    from sklearn.model_selection import GroupKFold  # import-here: dev extra only
 
     texts = [r.text for r in rows]
     labels = [int(r.label) for r in rows]
@@ -294,7 +296,7 @@ def train(detector: str, c: float = 4.0, precision: float | None = None) -> dict
     weights = model.coef_[0]
     terms = {g: [round(float(vec.idf_[j]), 5), round(float(weights[j]), 5)]
              for g, j in sorted(vec.vocabulary_.items())}
-    import sklearn
+    import sklearn  # import-here: dev extra only
 
     return {
         "detector": detector, "version": MODEL_VERSION, "kind": "char-ngram logistic regression",

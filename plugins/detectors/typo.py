@@ -14,8 +14,13 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from pypinyin import Style, lazy_pinyin
+from pypinyin.phrases_dict import phrases_dict
+from pypinyin.pinyin_dict import pinyin_dict
+
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from govspider.textnorm import _TONE_STRIP, pinyin_readings
 from govspider_plugins.detectors import _planted
 
 from ._base import LexiconDetector
@@ -40,10 +45,6 @@ def common_chars() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def homophone_index() -> dict[str, tuple[str, ...]]:
     """Toneless syllable -> common characters with that reading."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    from govspider.textnorm import pinyin_readings
-
     index: dict[str, list[str]] = {}
     for ch in sorted(common_chars()):
         raw = pinyin_dict.get(ord(ch), "")
@@ -57,21 +58,15 @@ def homophone_index() -> dict[str, tuple[str, ...]]:
 
 
 def _toneless(syllable: str) -> str:
-    from govspider.textnorm import _TONE_STRIP
-
     return syllable.translate(_TONE_STRIP)
 
 
 @functools.lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
-    from pypinyin.phrases_dict import phrases_dict
-
     return frozenset(phrases_dict)
 
 
 def _readings(phrase: str) -> list[str]:
-    from pypinyin import Style, lazy_pinyin
-
     out = lazy_pinyin(phrase, style=Style.NORMAL, v_to_u=False, errors="ignore")
     return [r.replace("ü", "v") for r in out] if len(out) == len(phrase) else [""] * len(phrase)
 

@@ -12,16 +12,15 @@ from typing import Any
 
 from govspider.hookspecs import hookimpl
 from govspider.platform import Platform
+from govspider_plugins.douyin.fields import FIELDS
+from govspider_plugins.douyin.pages import PARSERS
+from govspider_plugins.douyin.spider import DouyinSpider
 
 __version__ = "0.1.0"
 
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
-    from govspider_plugins.douyin.fields import FIELDS
-    from govspider_plugins.douyin.pages import PARSERS
-    from govspider_plugins.douyin.spider import DouyinSpider
-
     return [Platform(name="douyin", version=__version__, label="抖音", parsers=dict(PARSERS),
                      spiders=[DouyinSpider],
                      description="Douyin accounts through a signing browser (web API JSON)",
@@ -68,6 +67,7 @@ def govspider_settings() -> dict[str, Any]:
 
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.douyin.sandbox import routes
 
     return routes(world)
@@ -76,6 +76,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
     """How Douyin look in the sandbox world (:mod:`govspider_plugins.douyin.world`)."""
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.douyin.world import DouyinWorld
 
     return [DouyinWorld]

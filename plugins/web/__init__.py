@@ -10,6 +10,9 @@ from typing import Any
 
 from govspider.hookspecs import hookimpl
 from govspider.platform import Platform
+from govspider_plugins.web.fields import FIELDS
+from govspider_plugins.web.pages import PARSERS
+from govspider_plugins.web.spider import WebSpider
 
 __version__ = "0.1.0"
 
@@ -17,10 +20,6 @@ __version__ = "0.1.0"
 @hookimpl
 def govspider_platforms() -> list[Platform]:
     """The ``web`` platform: the page parser and the site spider."""
-    from govspider_plugins.web.fields import FIELDS
-    from govspider_plugins.web.pages import PARSERS
-    from govspider_plugins.web.spider import WebSpider
-
     return [Platform(name="web", version=__version__, label="政府网站", parsers=dict(PARSERS),
                      spiders=[WebSpider],
                      description="Government websites: pages and their (hidden) links",
@@ -43,6 +42,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
     """The sandbox's ``/web`` pages (written by the sandbox module, when present)."""
     if importlib.util.find_spec("govspider_plugins.web.sandbox") is None:
         return []
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.web.sandbox import routes
 
     return routes(world)
@@ -51,6 +51,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
     """How government websites look in the sandbox world (:mod:`govspider_plugins.web.world`)."""
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.web.world import WebWorld
 
     return [WebWorld]

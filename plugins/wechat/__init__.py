@@ -10,6 +10,9 @@ from typing import Any
 
 from govspider.hookspecs import hookimpl
 from govspider.platform import Platform
+from govspider_plugins.wechat.fields import FIELDS
+from govspider_plugins.wechat.pages import PARSERS
+from govspider_plugins.wechat.spider import WechatSpider
 
 __version__ = "0.1.0"
 
@@ -17,10 +20,6 @@ __version__ = "0.1.0"
 @hookimpl
 def govspider_platforms() -> list[Platform]:
     """The ``wechat`` platform: its parsers and its spider."""
-    from govspider_plugins.wechat.fields import FIELDS
-    from govspider_plugins.wechat.pages import PARSERS
-    from govspider_plugins.wechat.spider import WechatSpider
-
     return [Platform(name="wechat", version=__version__, label="微信公众号", parsers=dict(PARSERS),
                      spiders=[WechatSpider],
                      description="WeChat official-account articles (mp.weixin.qq.com, Sogou mirror)",
@@ -54,6 +53,7 @@ def govspider_settings() -> dict[str, Any]:
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
     """The sandbox's ``/wechat`` (mp.weixin.qq.com) and ``/sogou`` (weixin.sogou.com) routes."""
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.wechat.sandbox import routes
 
     return routes(world)
@@ -62,6 +62,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
     """How WeChat official accounts look in the sandbox world (:mod:`govspider_plugins.wechat.world`)."""
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.wechat.world import WechatWorld
 
     return [WechatWorld]

@@ -28,6 +28,10 @@ from govspider.hookspecs import hookimpl
 from govspider.platform import Platform
 from govspider.processors import add_link_wrappers
 
+from .fields import FIELDS
+from .pages import PARSERS
+from .spider import WeiboSpider
+
 __version__ = "0.1.0"
 
 #: Weibo's outbound-link wrapper: links in posts are recorded as their real target
@@ -40,10 +44,6 @@ DEFAULT_RATE_LIMIT = 30
 
 @hookimpl
 def govspider_platforms() -> list[Platform]:
-    from .fields import FIELDS
-    from .pages import PARSERS
-    from .spider import WeiboSpider
-
     return [Platform(name="weibo", version=__version__, label="微博", parsers=dict(PARSERS),
                      spiders=[WeiboSpider],
                      description="Weibo accounts via the mobile API (m.weibo.cn)", fields=FIELDS)]
@@ -74,6 +74,7 @@ def govspider_settings() -> dict[str, Any]:
 
 @hookimpl
 def govspider_sandbox_routes(world: Any) -> list[Any]:
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from .sandbox import routes
 
     return routes(world)
@@ -82,6 +83,7 @@ def govspider_sandbox_routes(world: Any) -> list[Any]:
 @hookimpl
 def govspider_sandbox_worlds() -> list[type]:
     """How Weibo look in the sandbox world (:mod:`govspider_plugins.weibo.world`)."""
+    # imported here: sandbox code, loaded only when a sandbox runs (never in a crawl)
     from govspider_plugins.weibo.world import WeiboWorld
 
     return [WeiboWorld]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from govspider.items import Item, Post
 from govspider.platform import (
@@ -206,8 +207,6 @@ def posts_from_mblog(mblog: dict[str, Any], now: datetime | None, base: str,
 
 def _int_param(url: str | None, name: str) -> int | None:
     """An integer query parameter of ``url``."""
-    from urllib.parse import parse_qs, urlsplit
-
     value = parse_qs(urlsplit(url or "").query).get(name, [""])[0]
     return int(value) if value.isdigit() else None
 

@@ -55,6 +55,7 @@ from govspider.registry import RegistryAccount
 from govspider.spiders.base import DISCOVERY, PURPOSE_META, REVISIT, PlatformSpider
 
 from . import convert
+from .pages import iter_mblogs
 from .urls import (
     comments_url,
     detail_url,
@@ -234,8 +235,6 @@ class WeiboSpider(PlatformSpider):
             cards = (response.json().get("data") or {}).get("cards")
         except ValueError:
             return []
-        from .pages import iter_mblogs
-
         for mblog in iter_mblogs(cards):
             user = mblog.get("user")
             if isinstance(user, dict) and convert.sid(user.get("id")) == state.uid:

@@ -15,6 +15,7 @@ from govspider.platform import (
     ParseResult,
     loads_json,
 )
+from govspider.processors import html_to_text, parse_float, parse_time
 
 #: Real base URLs of the stores (the spider reads ``<STORE>_BASE_URL`` settings instead).
 DEFAULT_BASES = {
@@ -144,8 +145,6 @@ def first(mapping: dict[str, Any], *keys: str) -> Any:
 
 def clean_text(value: Any) -> str | None:
     """A plain text field: HTML removed when there is markup, blank -> ``None``."""
-    from govspider.processors import html_to_text
-
     if value is None:
         return None
     text = str(value)
@@ -165,8 +164,6 @@ def as_str(value: Any) -> str | None:
 
 def safe_time(value: Any, now: Any = None) -> Any:
     """``parse_time`` that returns ``None`` on an unrecognised value (logged by the caller)."""
-    from govspider.processors import parse_time
-
     try:
         return parse_time(value, now)
     except ValueError:
@@ -175,8 +172,6 @@ def safe_time(value: Any, now: Any = None) -> Any:
 
 def rating(value: Any, scale: float = 1.0) -> float | None:
     """A store rating as a float on a 0-5 scale; ``0`` (no ratings yet) is unknown."""
-    from govspider.processors import parse_float
-
     number = parse_float(value)
     if number is None:
         return None
