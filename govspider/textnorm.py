@@ -26,7 +26,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import opencc
-from pypinyin.pinyin_dict import pinyin_dict
 
 __all__ = ["Normalized", "normalize", "t2s", "pinyin_readings", "pinyin_artifacts",
            "strip_pinyin_artifacts"]
@@ -103,6 +102,8 @@ def t2s(text: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def pinyin_readings(char: str) -> frozenset[str]:
     """Toneless readings of a Han character (``ü`` as ``v``), from pypinyin's dictionary."""
+    from pypinyin.pinyin_dict import pinyin_dict  # import-here: its dictionaries cost ~0.8 s, 55 MB
+
     raw = pinyin_dict.get(ord(char))
     if not raw:
         return frozenset()

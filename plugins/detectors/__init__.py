@@ -14,8 +14,9 @@ from govspider.hookspecs import hookimpl
 
 __version__ = "1.0"
 
-#: modules of this package that hold no detectors
-NOT_DETECTOR_MODULES = frozenset({"eval"})
+#: tools of the package (evaluation, training, the real-incident set), not detectors: a crawl
+#: never imports them
+NOT_DETECTOR_MODULES = frozenset({"eval", "train", "pipeline_cv", "realcases"})
 
 
 def detector_modules() -> list[str]:

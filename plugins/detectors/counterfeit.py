@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import imagehash
-from pypinyin import lazy_pinyin
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
@@ -38,6 +37,8 @@ class NameMatch:
 
 @functools.lru_cache(maxsize=4096)
 def _pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin  # import-here: its dictionaries cost ~0.8 s, 55 MB
+
     return "".join(lazy_pinyin(text))
 
 

@@ -14,10 +14,6 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.phrases_dict import phrases_dict
-from pypinyin.pinyin_dict import pinyin_dict
-
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider.textnorm import _TONE_STRIP, pinyin_readings
@@ -47,7 +43,7 @@ def homophone_index() -> dict[str, tuple[str, ...]]:
     """Toneless syllable -> common characters with that reading."""
     index: dict[str, list[str]] = {}
     for ch in sorted(common_chars()):
-        raw = pinyin_dict.get(ord(ch), "")
+        raw = _pinyin_dict().get(ord(ch), "")
         if not raw:
             continue
         # the primary reading only: rare readings (台 yí, 屎 xī) make implausible typos
@@ -57,16 +53,28 @@ def homophone_index() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+def _pinyin_dict() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict  # import-here: its dictionaries cost ~0.8 s, 55 MB
+
+    return pinyin_dict
+
+
 def _toneless(syllable: str) -> str:
     return syllable.translate(_TONE_STRIP)
 
 
 @functools.lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
+    from pypinyin.phrases_dict import (
+        phrases_dict,  # import-here: its dictionaries cost ~0.8 s, 55 MB
+    )
+
     return frozenset(phrases_dict)
 
 
 def _readings(phrase: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin  # import-here: its dictionaries cost ~0.8 s, 55 MB
+
     out = lazy_pinyin(phrase, style=Style.NORMAL, v_to_u=False, errors="ignore")
     return [r.replace("ü", "v") for r in out] if len(out) == len(phrase) else [""] * len(phrase)
 
