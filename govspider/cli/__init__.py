@@ -128,7 +128,8 @@ COMMANDS: dict[str, LazyCommand] = {
                          "Score the stored findings against a ground truth of planted cases (JSON "
                          "or JSON lines)."),
     "demo": LazyCommand("govspider.cli.demo:demo",
-                        "The main job on embedded defaults: sandbox -> crawl -> detect -> report."),
+                        "The main job on embedded defaults: sandbox -> crawl -> re-crawl -> detect "
+                        "-> report."),
     "schedule": LazyCommand("govspider.cli.schedule:schedule",
                             "Scheduled crawls: `schedule run` (SPIDERS with --every/--cron, or "
                             "--config FILE with several jobs, time windows and a job store in the "
