@@ -132,6 +132,7 @@ class CookiesFromEnvMiddleware:
         self.settings = settings
         self.crawler = crawler
         self._cache: dict[str, str | None] = {}
+        self._hosts: dict[str, tuple[str, ...]] = {}  # platform -> cookie hosts, resolved once
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CookiesFromEnvMiddleware:
@@ -139,13 +140,18 @@ class CookiesFromEnvMiddleware:
             raise NotConfigured("GOVSPIDER_COOKIES_ENABLED is off")
         return cls(crawler.settings, crawler)
 
+    def _cookie_hosts(self, platform: str) -> tuple[str, ...]:
+        if platform not in self._hosts:
+            configured = self.settings.getdict(COOKIE_HOSTS_SETTING) if self.settings else {}
+            hosts = configured.get(platform)
+            if hosts is None:  # settings built without the add-on: the plugin's own default
+                hosts = installed_plugins().settings().get(COOKIE_HOSTS_SETTING, {}).get(platform, ())
+            self._hosts[platform] = tuple(str(h).lower() for h in hosts)
+        return self._hosts[platform]
+
     def allowed_origins(self, platform: str, spider: Any = None) -> set[tuple[str, str, int]]:
         """The origins ``(scheme, host, port)`` that may receive ``platform``'s cookie."""
-        configured = self.settings.getdict(COOKIE_HOSTS_SETTING) if self.settings else {}
-        hosts = configured.get(platform)
-        if hosts is None:  # settings built without the add-on: the plugin's own default
-            hosts = installed_plugins().settings().get(COOKIE_HOSTS_SETTING, {}).get(platform, ())
-        origins = {("https", str(h).lower(), 443) for h in hosts}
+        origins = {("https", h, 443) for h in self._cookie_hosts(platform)}
         spider = spider or getattr(self.crawler, "spider", None)
         if spider is not None and getattr(spider, "platform", None) == platform:
             base = _origin(getattr(spider, "base_url", "") or "")

@@ -34,6 +34,21 @@ def ids(db: Any, collection: str) -> set[str]:
     return {d["_id"] for d in db[collection].find({}, {"_id": 1})}
 
 
+def kill_when(cmd: list[str], env: dict[str, str], ready: Any) -> None:
+    """Run a crawl and SIGKILL it as soon as ``ready()`` is true (within 120 s)."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready():
+            assert proc.poll() is None, "the crawl ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        proc.kill()
+        proc.wait(30)
+
+
 def test_a_killed_crawl_continues_where_it_stopped(
         sandbox: Any, own_server: OwnServer, tmp_path: Path) -> None:
     """SIGKILL half way through a three-account crawl, once one account was marked complete,
@@ -58,17 +73,8 @@ def test_a_killed_crawl_continues_where_it_stopped(
     assert ref["account_crawls"].count_documents({}) == 3  # every account marked complete
 
     corpus = client["corpus"]
-    proc = subprocess.Popen(govspider_crawl(registry, {**settings, "MONGODB_DATABASE": "corpus"}),
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not corpus["account_crawls"].count_documents({}):
-            assert proc.poll() is None, "the crawl ended before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-    finally:
-        proc.kill()
-        proc.wait(30)
+    kill_when(govspider_crawl(registry, {**settings, "MONGODB_DATABASE": "corpus"}), env,
+              lambda: corpus["account_crawls"].count_documents({}))
     complete = ids(corpus, "account_crawls")
     assert 0 < len(complete) < 3 and len(ids(corpus, "posts")) < len(ids(ref, "posts"))
     rerun = subprocess.run(govspider_crawl(registry, {**settings, "MONGODB_DATABASE": "corpus"}),
@@ -127,19 +133,10 @@ def test_a_recrawl_killed_inside_an_account_completes_its_comments_on_the_rerun(
         ref, corpus = client["ref"], client["corpus"]
         before = ids(corpus, "posts")
         assert ids(ref, "posts") - before, "generation 1 has new posts"
-        proc = subprocess.Popen(govspider_crawl(registry, {
+        kill_when(govspider_crawl(registry, {
             **settings, "MONGODB_DATABASE": "corpus",
-            "WEIBO_BASE_URL": gen1.settings["WEIBO_BASE_URL"]}),
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 120
-            while not ids(corpus, "posts") - before:
-                assert proc.poll() is None, "the crawl ended before it could be killed"
-                assert time.monotonic() < deadline
-                time.sleep(0.02)
-        finally:
-            proc.kill()
-            proc.wait(30)
+            "WEIBO_BASE_URL": gen1.settings["WEIBO_BASE_URL"]}), env,
+            lambda: ids(corpus, "posts") - before)
         assert ids(corpus, "comments") < ids(ref, "comments"), "the kill lost no comment"
         crawl("corpus", gen1)
     for collection in ("accounts", "posts", "comments", "account_crawls"):
