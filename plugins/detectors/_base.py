@@ -76,6 +76,12 @@ class LexiconDetector(Detector):
         (detectors with a model override this)."""
         return None
 
+    def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
+        """Whether the detector keeps its model quiet on these texts whatever the probability
+        (an excusing frame, a courteous register...). Training chooses the model's threshold on
+        what the detector does with it, so it asks this too."""
+        return False
+
     def prepare(self, items: list[dict[str, Any]], ctx: DetectContext) -> None:
         """Score the batch with the text model at once (see :meth:`Detector.prepare`)."""
         model = self.text_model(ctx)

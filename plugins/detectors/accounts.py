@@ -711,15 +711,21 @@ class HijackedAccount(ConfiguredDetector):
         """A post's signals with the change against the account's past added: it reads as an ad
         (``change_min_probability``) by ``change_margin`` more than the account usually does, in
         no official frame and no warning. Such a post is spam-like (``change_score``) even when no
-        term of it is; strongly so from ``change_strong_probability`` and ``change_strong_margin``
-        (one such post makes an episode, like a strong term), or when a content detector of
+        term of it is (two within ``episode_days`` make an episode); strongly so (one makes an
+        episode, like a strong term) from ``change_strong_probability`` and ``change_strong_margin``
+        when that is set, or when a content detector of
         ``change_agree_families`` flagged it too by a rule and it reads from
         ``change_agree_probability``, ``change_agree_margin`` above the past (the rules and the model agree, against the account's own history)."""
         t = lambda key: float(self.param(ctx, key))  # noqa: E731
         if sig["warning"] or sig["frames"] or likeness < max(t("change_min_probability"),
                                                              usual + t("change_margin")):
             return sig
-        strong = likeness >= t("change_strong_probability") and likeness - usual >= t("change_strong_margin")
+        # the model alone makes a post strongly spam-like only when change_strong_probability is
+        # set (null by default: one post the model reads as an ad, a county head's 助农 sales
+        # talk, is no takeover; a burst of them is)
+        alone = self.param(ctx, "change_strong_probability")
+        strong = alone is not None and likeness >= float(alone) and likeness - usual >= t(
+            "change_strong_margin")
         # two independent readings agree: a content detector's rules (not its own text model)
         # found the post an ad and the text model reads it far above the account's past
         agree = [f for f in self.param(ctx, "change_agree_families") or ()

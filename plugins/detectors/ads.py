@@ -216,7 +216,7 @@ class CommercialAd(LexiconDetector):
         if judged is None:
             return
         model, score, threshold, parts = judged
-        if self._excused(parts, ctx):
+        if self.model_silenced(parts, ctx):
             return
         field = "text" if subject.get("text") in parts else "title"
         value = subject.get(field) or parts[0]
@@ -228,7 +228,10 @@ class CommercialAd(LexiconDetector):
                     + (f"，主要依据{reasons}" if reasons else "") + "）",
             evidence=self.model_evidence("ad_model", field, value, model, score, threshold))
 
-    def _excused(self, parts: list[str], ctx: DetectContext) -> bool:
+    def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
+        return self._excused(parts, ctx)
+
+    def _excused(self, parts: list[str], ctx: DetectContext | None) -> bool:
         """Whether a frame that excuses a rule (a warning, a public notice, a public-interest
         promotion...) is in any of the texts."""
         frames = self._frames(self.lexicon(ctx))

@@ -266,8 +266,8 @@ def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
         rules_only = evaluate_cases(test, detectors) if test else {}
     with_models = evaluate_cases(test, detectors) if test else {}
     lines = ["Second-stage text models (char n-gram logistic regression, data/models/; trained by "
-             "python -m govspider_plugins.detectors.train on the tuning half, written cases and ordinary "
-             "sandbox posts)",
+             "python -m govspider_plugins.detectors.train on the tuning half, written cases, ordinary "
+             "sandbox posts and data/train/; CV: as deployed, frames that silence the model applied)",
              f"{'detector':<22} | {'reads':<13} | {'thr':>5} | {'CV on tuning':^13} | "
              f"{'test: rules only':^16} | {'test: + model':^16}",
              f"{'':<22} | {'':<13} | {'':>5} | {'prec':>5} {'recall':>7} | {'prec':>7} {'recall':>8} |"

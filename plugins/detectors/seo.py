@@ -249,7 +249,7 @@ class SeoSpam(LexiconDetector):
             return
         model, score, threshold, parts = judged
         text = "\n".join(parts)
-        if self.cue_matcher(self.lexicon(ctx), "enforcement_frames").find(norm(text).text):
+        if self.model_silenced(parts, ctx):
             return
         reasons = self.model_reasons(score)
         yield self.finding(
@@ -257,6 +257,11 @@ class SeoSpam(LexiconDetector):
             message=f"网页文字疑似被植入博彩、色情或盗版影视等垃圾内容（文本模型判断，概率"
                     f"{score.probability:.2f}" + (f"，主要依据{reasons}" if reasons else "") + "）",
             evidence=self.model_evidence("page_model", "text", text, model, score, threshold))
+
+    def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
+        """Never on an enforcement notice about such spam."""
+        return bool(self.cue_matcher(self.lexicon(ctx), "enforcement_frames").find(
+            norm("\n".join(parts)).text))
 
     def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         raw = subject.get("raw_html")
@@ -977,16 +982,28 @@ class SeoSpam(LexiconDetector):
             for key in set(keys):
                 g = groups.get(key)
                 if g is None:
-                    g = groups[key] = [0, set(), 0, el.sourceline]
+                    g = groups[key] = [0, set(), 0, el.sourceline, []]
                 g[0] += 1
                 g[1].add(tag)
                 g[2] += own <= 2
+                if key[0] == "id" and len(g[4]) < 8:
+                    g[4].append(el)
         hits = [(k, v) for k, v in groups.items()
                 if v[0] >= min_n and len(v[1]) >= min_tags and v[2] / v[0] >= empty_share
                 and (k[0] == "class" or _random_token(k[1]) or v[0] >= 2 * min_n)]
+        # the scaffold's unit: elements of different tags nested in one another under one
+        # random id (``<li id="fbvk0"><abbr id="fbvk0"><dl id="fbvk0">``); an id names one
+        # element of a page, so a chain of them is the template, however few are left (any
+        # letters-and-digits token here: ``fbvk0`` has the shape of a utility class, mt20, but
+        # no layout nests three different tags under one id)
+        nest = int(t("spider_nest_depth", 3))
+        hits += [(k, v) for k, v in groups.items()
+                 if k[0] == "id" and nest <= v[0] < min_n and v[2] == v[0]
+                 and len(v[1]) >= nest and _RANDOM_TOKEN_RE.match(k[1].lower())
+                 and _chain(v[4]) >= nest]
         if hits:
             hits.sort(key=lambda kv: -kv[1][0])
-            (attr, value), (count, tags, empties, _) = hits[0]
+            (attr, value), (count, tags, empties, *_) = hits[0]
             yield self.finding(
                 subject=subject, rule="spider_pool", ctx=ctx, score=0.85,
                 message=f"网页中{count}个元素（{len(tags)}种标签：{'、'.join(sorted(tags)[:6])}）共用同一"
@@ -1020,6 +1037,18 @@ class SeoSpam(LexiconDetector):
                 subject=subject, rule="hidden_links", ctx=ctx, score=0.9,
                 message=f"网页存在{len(hidden)}个隐藏的外部链接，疑似暗链",
                 evidence=self.evidence(lex, "hidden_links", [], links=hidden[:20]))
+
+
+def _chain(elements: list[Any]) -> int:
+    """The longest run of ``elements`` each inside the one before (document order)."""
+    best = 1 if elements else 0
+    for i, el in enumerate(elements):
+        depth, outer = 1, el
+        for inner in elements[i + 1:]:
+            if outer in inner.iterancestors():
+                depth, outer = depth + 1, inner
+        best = max(best, depth)
+    return best
 
 
 def _hidden_selectors(root: Any, min_offset: int) -> set[str]:

@@ -120,9 +120,7 @@ class InappropriateSpeech(LexiconDetector):
         model, score, threshold, parts = judged
         # a courteous or friendly reply (您好, 感谢, 哈哈...) or one that quotes somebody is left
         # to the rules: the model reads register, and those are the ordinary register
-        n = norm(parts[0])
-        if self.cue_matcher(self.lexicon(ctx), "courtesy", private=True).find(n.text) \
-                or quoted_spans(n.text):
+        if self.model_silenced(parts, ctx):
             return
         reasons = self.model_reasons(score)
         yield self.finding(
@@ -130,6 +128,12 @@ class InappropriateSpeech(LexiconDetector):
             message=f"官方回复语气生硬、疑似不当言辞（文本模型判断，概率{score.probability:.2f}"
                     + (f"，主要依据{reasons}" if reasons else "") + "），请人工复核",
             evidence=self.model_evidence("reply_model", "text", parts[0], model, score, threshold))
+
+    def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
+        """A courteous or friendly reply, or one quoting somebody."""
+        n = norm(parts[0])
+        return bool(self.cue_matcher(self.lexicon(ctx), "courtesy", private=True).find(n.text)
+                    or quoted_spans(n.text))
 
     def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)

@@ -70,13 +70,13 @@ def test_single_strong_post_is_a_hijack() -> None:
 
 
 def test_weak_posts_together_are_a_hijack_alone_not() -> None:
-    weak = [(30, "急需周转？额度高审核快，当天到账！"), (20, "想赚点零花钱吗？动动手指就有收益！")]
+    weak = [(30, "急需周转？审核快，当天到账"), (20, "想赚点零花钱吗？动动手指就有收益！")]
     assert _rules(_history(weak)) == ["spam_burst"]
     assert _rules(_history(weak[:1])) == []
 
 
 def test_weak_posts_days_apart_are_no_episode() -> None:
-    weak = [(24 * 12, "急需周转？额度高审核快，当天到账！"), (20, "想赚点零花钱吗？动动手指就有收益！")]
+    weak = [(24 * 12, "急需周转？审核快，当天到账"), (20, "想赚点零花钱吗？动动手指就有收益！")]
     assert _rules(_history(weak)) == []
 
 
@@ -147,7 +147,9 @@ CHANGE_ONLY = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
 def test_a_change_against_the_accounts_own_ad_likeness_makes_an_episode() -> None:
     # no lexicon term in either post, but both read as ads to commercial_ad's text model, far
     # above anything the account posted before
-    odd = [(30, "春季新款连衣裙，显瘦百搭，今天下单明天发货"), (20, "好物分享：这款面霜用了一周皮肤水润多了")]
+    # (each below change_strong_probability: the model reads a full pitch, 今天下单明天发货, as a
+    # strong ad on its own)
+    odd = [(30, "春装上新，连衣裙显瘦又百搭"), (20, "新款连衣裙到了，显瘦百搭")]
     assert all(not DET.signals(t, CHANGE_ONLY)["spam"] for _, t in odd)
     (finding,) = DET.detect(_history(odd), CHANGE_ONLY)
     assert finding.rule == "spam_burst"

@@ -81,8 +81,10 @@ def test_shipped_models_record_their_data_and_validation():
         spec = model.spec
         assert spec["trained_on"]["rows"]["real"]["positive"] > 0
         cv = spec["cross_validation"]
-        # the threshold was chosen for precision first on folds the model had not seen
-        assert cv["precision"] >= 0.9 and 0.5 <= model.threshold < 1
+        # the threshold was chosen for precision first on folds the model had not seen, as the
+        # detector uses the model (what it keeps the model quiet on is never flagged), on the
+        # grid train.choose_threshold searches
+        assert cv["precision"] >= 0.9 and 0.3 <= model.threshold < 1
         assert spec["calibration"]["flagged"] <= spec["calibration"]["max_rate"] * max(
             1, spec["calibration"]["ordinary_texts"])
 
@@ -133,3 +135,44 @@ def test_the_reply_model_reads_official_replies_only(detectors):
     assert set(found) - rules <= {"weibo:c1"}  # the model adds official replies, nothing else
     if "weibo:c1" not in rules:
         assert found["weibo:c1"].rule == "reply_model"
+
+
+def test_wild_rows_leave_out_the_sites_and_texts_of_the_real_set(tmp_path):
+    real = load_real(REAL_DIR)
+    cited = next(r for r in real if r.get("split") == "test" and r["detector"] == "commercial_ad")
+    text_case = next(r for r in real if r.get("split") == "test" and isinstance(r.get("text"), str)
+                     and len(r["text"]) >= 20)
+    rows = [
+        # a page of a site the set cites (the test half's), whatever it says
+        {"label": True, "text": "全场包邮，限时秒杀，点击下方链接抢购", "url": cited["source"]["url"],
+         "domain": "x"},
+        # a case's text met again on another site, one character changed
+        {"label": True, "text": text_case["text"][:-1] + "。", "url": "https://elsewhere.example/a",
+         "domain": "elsewhere.example"},
+        {"label": True, "text": "新店开业酬宾，进店即送精美礼品一份，欢迎选购", "url": "https://shop.example/b",
+         "domain": "shop.example"},
+    ]
+    (tmp_path / "ads_wild.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    kept = train.wild_rows("commercial_ad", tmp_path)
+    assert [r["url"] for r in kept] == ["https://shop.example/b"]
+    # the composed corpus is filtered by text the same way
+    (tmp_path / "ads_composed.jsonl").write_text("\n".join(json.dumps(
+        {"label": True, "text": t, "kind": "post", "family": "f"}, ensure_ascii=False)
+        for t in (text_case["text"], "周末特惠，两件八折")), encoding="utf-8")
+    assert [r["text"] for r in train.composed_rows("commercial_ad", tmp_path)] == ["周末特惠，两件八折"]
+
+
+def test_the_threshold_is_chosen_on_what_the_detector_does_with_the_model():
+    # two hard negatives the model reads high, both inside an excusing frame (quiet): as
+    # deployed the model never flags them, so a lower threshold keeps its precision
+    rows = ([train.Row(f"ad{i}", True, f"g{i}", "real") for i in range(8)]
+            + [train.Row(f"neg{i}", False, f"n{i}", "real") for i in range(2)])
+    probs = [0.9] * 4 + [0.6] * 4 + [0.7, 0.65]
+    fitted = probs
+    assert train.choose_threshold(rows, probs, fitted, 0.95, ("post",)) == 0.725
+    quiet = [False] * 8 + [True, True]
+    assert train.choose_threshold(rows, probs, fitted, 0.95, ("post",), quiet=quiet) == 0.3
+    # the detectors say when they keep their model quiet
+    assert train.silenced("commercial_ad", ["警惕刷单诈骗：“日赚300元，动动手指就能赚钱”都是骗局"]) == [True]
+    assert train.silenced("commercial_ad", ["日赚300元，动动手指就能赚钱，加我微信"]) == [False]
