@@ -54,6 +54,9 @@ from ._model import (
     model_text,
     page_text,
 )
+from .ads import CommercialAd
+from .seo import SeoSpam
+from .speech import InappropriateSpeech
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parents[1] / "tests" / "detectors"
@@ -262,6 +265,12 @@ def _real_footprint() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
     return frozenset(hosts), tuple(grams)
 
 
+def _leaks(text: str, real: tuple[frozenset[str], ...]) -> bool:
+    """Whether ``text`` repeats most of one of the real-incident set's texts."""
+    g = _grams6(text)
+    return bool(g) and any(len(g & other) >= WILD_OVERLAP * len(g) for other in real if other & g)
+
+
 def wild_rows(detector: str, directory: Path | None = None) -> list[dict[str, Any]]:
     """The wild corpus of ``detector`` less what could leak an evaluation case: rows from a site
     the real-incident set cites and rows whose text repeats most of one of its texts."""
@@ -269,15 +278,19 @@ def wild_rows(detector: str, directory: Path | None = None) -> list[dict[str, An
     if not name:
         return []
     hosts, real = _real_footprint()
-    out = []
-    for r in _read_jsonl((directory or WILD_DIR) / f"{name}.jsonl"):
-        if _host(r.get("url") or "") in hosts:
-            continue
-        g = _grams6(r["text"])
-        if g and any(len(g & other) >= WILD_OVERLAP * len(g) for other in real if other & g):
-            continue
-        out.append(r)
-    return out
+    return [r for r in _read_jsonl((directory or WILD_DIR) / f"{name}.jsonl")
+            if _host(r.get("url") or "") not in hosts and not _leaks(r["text"], real)]
+
+
+def composed_rows(detector: str, directory: Path | None = None) -> list[dict[str, Any]]:
+    """The composed corpus of ``detector`` (invented texts), less any text that repeats most
+    of a real-incident case's (none should: they were written without reading the set)."""
+    name = COMPOSED.get(detector)
+    if not name:
+        return []
+    _, real = _real_footprint()
+    return [r for r in _read_jsonl((directory or WILD_DIR) / f"{name}.jsonl")
+            if not _leaks(r["text"], real)]
 
 
 def silenced(detector: str, texts: Iterable[tuple[str, ...] | str]) -> list[bool]:
@@ -288,28 +301,8 @@ def silenced(detector: str, texts: Iterable[tuple[str, ...] | str]) -> list[bool
 
 @functools.lru_cache(maxsize=8)
 def _detector(name: str) -> Any:
-    from .ads import CommercialAd
-    from .seo import SeoSpam
-    from .speech import InappropriateSpeech
-
     return {"commercial_ad": CommercialAd, "seo_spam": SeoSpam,
             "inappropriate_speech": InappropriateSpeech}[name]()
-
-
-def composed_rows(detector: str, directory: Path | None = None) -> list[dict[str, Any]]:
-    """The composed corpus of ``detector`` (invented texts), less any text that repeats most
-    of a real-incident case's (none should: they were written without reading the set)."""
-    name = COMPOSED.get(detector)
-    if not name:
-        return []
-    _, real = _real_footprint()
-    out = []
-    for r in _read_jsonl((directory or WILD_DIR) / f"{name}.jsonl"):
-        g = _grams6(r["text"])
-        if g and any(len(g & other) >= WILD_OVERLAP * len(g) for other in real if other & g):
-            continue
-        out.append(r)
-    return out
 
 
 def data_digest(rows: Iterable[Row]) -> str:
