@@ -208,10 +208,10 @@ class CommercialAd(LexiconDetector):
         return [p for p in parts if isinstance(p, str) and p.strip()] or None
 
     def _model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
-        """The second stage: the text model (``ad_model``) where no rule matched. Any frame that
-        excuses a rule keeps it quiet too (a warning about fraud, a public notice, a public-
-        interest promotion such as consumption vouchers, a job fair...): the model reads the
-        register of selling, not who benefits."""
+        """The second stage: the text model (``ad_model``) where no rule matched. A frame that
+        says the text is not selling keeps it quiet (``model_frames``: a warning about fraud, a
+        public notice, a public-interest promotion such as consumption vouchers, a job fair...):
+        the model reads the register of selling, not who benefits."""
         judged = self.model_judgement(subject, ctx)
         if judged is None:
             return
@@ -232,10 +232,14 @@ class CommercialAd(LexiconDetector):
         return self._excused(parts, ctx)
 
     def _excused(self, parts: list[str], ctx: DetectContext | None) -> bool:
-        """Whether a frame that excuses a rule (a warning, a public notice, a public-interest
-        promotion...) is in any of the texts."""
-        frames = self._frames(self.lexicon(ctx))
-        return any(frames.find(norm(v).text) for v in parts)
+        """Whether a frame that keeps the model quiet (``model_frames`` of the lexicon: a
+        warning, a public notice, a public-interest promotion...; every frame section when the
+        lexicon names none) is in any of the texts."""
+        lex = self.lexicon(ctx)
+        frames = self._frames(lex)
+        wanted = self.compiled(lex, "model_frames", lambda lx: frozenset(lx.get("model_frames") or ()))
+        return any((not wanted or h.entry.category in wanted)
+                   for v in parts for h in frames.find(norm(v).text))
 
     def ad_likeness(self, texts: list[str], ctx: DetectContext, excuse: bool = True) -> list[float]:
         """How much each text, as a post of an account, reads as an ad to the text model: its
