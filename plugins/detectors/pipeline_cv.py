@@ -60,6 +60,23 @@ def _merged_groups() -> dict[str, str]:
     return {g: find(g) for g in set(parent) | set(parent.values())}
 
 
+def _fitted_model(shipped: _model.TextModel, vec: Any, model: Any) -> _model.TextModel:
+    """A model as shipped (threshold, settings) with the weights of a newly fitted one."""
+    coef = model.coef_[0]
+    return _model.TextModel({
+        **{k: v for k, v in shipped.spec.items() if k != "terms"},
+        "ngram_range": list(NGRAM_RANGE), "intercept": float(model.intercept_[0]),
+        "terms": {g: [float(vec.idf_[j]), float(coef[j])] for g, j in vec.vocabulary_.items()}})
+
+
+def _add(total: Counts, counts: Counts) -> None:
+    total.tp += counts.tp
+    total.fp += counts.fp
+    total.fn += counts.fn
+    total.tn += counts.tn
+    total.errors += counts.errors
+
+
 def fold_models(detector: str, folds: int = 5) -> list[tuple[set[str], _model.TextModel]]:
     """(held-out groups, model trained without them) per fold."""
     from sklearn.model_selection import GroupKFold  # import-here: dev extra only
@@ -77,12 +94,7 @@ def fold_models(detector: str, folds: int = 5) -> list[tuple[set[str], _model.Te
     for train, held in GroupKFold(n_splits=folds).split(texts, labels, groups):
         vec, model = _fit([texts[i] for i in train], [labels[i] for i in train],
                           float(shipped.spec.get("c", 4.0)), [weights[i] for i in train])
-        coef = model.coef_[0]
-        spec = {**{k: v for k, v in shipped.spec.items() if k != "terms"},
-                "ngram_range": list(NGRAM_RANGE), "intercept": float(model.intercept_[0]),
-                "terms": {g: [float(vec.idf_[j]), float(coef[j])]
-                          for g, j in vec.vocabulary_.items()}}
-        out.append(({groups[i] for i in held}, _model.TextModel(spec)))
+        out.append(({groups[i] for i in held}, _fitted_model(shipped, vec, model)))
     return out
 
 
@@ -107,12 +119,7 @@ def pipeline_cv(detector: str, verbose: bool = False) -> tuple[Counts, Counts, d
             part = [c for c in cases if (g := merged.get(str(c.row["group"]), str(c.row["group"])))
                     in held or (k == 0 and g not in everywhere)]
             for name, counts in evaluate_cases(part, detectors).items():
-                t = total.setdefault(name, Counts())
-                t.tp += counts.tp
-                t.fp += counts.fp
-                t.fn += counts.fn
-                t.tn += counts.tn
-                t.errors += counts.errors
+                _add(total.setdefault(name, Counts()), counts)
     finally:
         _model._LOADED.clear()
         _model._LOADED.update(saved)
@@ -142,17 +149,8 @@ def hijack_per_case(verbose: bool = False) -> Counts:
             keep = [i for i, r in enumerate(rows) if r.group not in used]
             vec, model = _fit([rows[i].text for i in keep], [int(rows[i].label) for i in keep],
                               float(shipped.spec.get("c", 4.0)), [weights[i] for i in keep])
-            coef = model.coef_[0]
-            _model._LOADED["commercial_ad"] = _model.TextModel({
-                **{k: v for k, v in shipped.spec.items() if k != "terms"},
-                "ngram_range": list(NGRAM_RANGE), "intercept": float(model.intercept_[0]),
-                "terms": {g: [float(vec.idf_[j]), float(coef[j])] for g, j in vec.vocabulary_.items()}})
-            counts = evaluate_cases([case], detectors).get("hijacked_account", Counts())
-            total.tp += counts.tp
-            total.fp += counts.fp
-            total.fn += counts.fn
-            total.tn += counts.tn
-            total.errors += counts.errors
+            _model._LOADED["commercial_ad"] = _fitted_model(shipped, vec, model)
+            _add(total, evaluate_cases([case], detectors).get("hijacked_account", Counts()))
     finally:
         _model._LOADED.clear()
         _model._LOADED.update(saved)
