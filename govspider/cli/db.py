@@ -50,17 +50,18 @@ def db_serve(port: int, host: str) -> None:
     if os.environ.get("MONGODB_URI"):
         raise Failure("MONGODB_URI is set: the corpus is already served by that MongoDB")
     server = EmbeddedServer(settings.get("GOVSPIDER_DATA_DIR"), port=port, host=host)
+    # Ctrl-C while the server starts stops it too (the port may answer before start() returns)
     try:
-        uri = server.start()
-    except EmbeddedServerError as exc:
-        raise Failure(str(exc)) from None
-    if not server.owned and server.port != port:
-        click.echo(f"note: this data directory is already served on port {server.port}", err=True)
-    click.echo(f"Serving {Path(settings.get('GOVSPIDER_DATA_DIR')).resolve()} at {uri}")
-    click.echo(f"  mongosh '{uri}'   # then: use govspider; db.posts.findOne()")
-    click.echo("Press Ctrl-C to stop.")
-    sys.stdout.flush()
-    try:
+        try:
+            uri = server.start()
+        except EmbeddedServerError as exc:
+            raise Failure(str(exc)) from None
+        if not server.owned and server.port != port:
+            click.echo(f"note: this data directory is already served on port {server.port}", err=True)
+        click.echo(f"Serving {Path(settings.get('GOVSPIDER_DATA_DIR')).resolve()} at {uri}")
+        click.echo(f"  mongosh '{uri}'   # then: use govspider; db.posts.findOne()")
+        click.echo("Press Ctrl-C to stop.")
+        sys.stdout.flush()
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:  # SIGTERM and SIGHUP raise Terminated: exit 143 / 129

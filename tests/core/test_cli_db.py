@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import socket
 import subprocess
@@ -53,6 +54,21 @@ def test_accounts_and_metrics_import(mongo_uri: str, db_name: str, mongo_client:
     assert db.account_metrics.count_documents({}) == 2  # nothing half-written
 
 
+def _line_with(proc: subprocess.Popen, text: str, timeout: float) -> str:
+    """The first line of ``proc``'s stdout holding ``text`` (fails after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if sel.select(timeout=max(0.0, deadline - time.monotonic())):
+                line = proc.stdout.readline()
+                if not line:
+                    break
+                if text in line:
+                    return line
+    raise AssertionError(f"no line with {text!r} from {proc.args} within {timeout} s")
+
+
 def test_db_serve_answers_mongodb_clients(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,6 +78,10 @@ def test_db_serve_answers_mongodb_clients(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "govspider.cli", "db", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        # the port answers as soon as the server listens, a moment before the command says
+        # where it serves: wait for that line (on a loaded machine the client was faster)
+        first = _line_with(proc, "Serving", timeout=120)
+        assert f"127.0.0.1:{port}" in first
         client: pymongo.MongoClient = pymongo.MongoClient(
             f"mongodb://127.0.0.1:{port}/?directConnection=true", serverSelectionTimeoutMS=60000)
         client.govspider.posts.insert_one({"_id": "weibo:1", "text": "通知"})
@@ -70,6 +90,6 @@ def test_db_serve_answers_mongodb_clients(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
-    assert f"127.0.0.1:{port}" in out and proc.returncode == 0
+    assert "Press Ctrl-C to stop." in out and proc.returncode == 0
     assert (tmp_path / "data" / "mongo").is_dir()  # data kept on disk after a clean stop
     time.sleep(0.2)
