@@ -229,9 +229,6 @@ class CommercialAd(LexiconDetector):
             evidence=self.model_evidence("ad_model", field, value, model, score, threshold))
 
     def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
-        return self._excused(parts, ctx)
-
-    def _excused(self, parts: list[str], ctx: DetectContext | None) -> bool:
         """Whether a frame that keeps the model quiet (``model_frames`` of the lexicon: a
         warning, a public notice, a public-interest promotion...; every frame section when the
         lexicon names none) is in any of the texts."""
@@ -254,7 +251,7 @@ class CommercialAd(LexiconDetector):
         judged = [(i, prepared) for i, t in enumerate(texts)
                   if t and model.judges(prepared := model_input([t]))]
         for (i, _), p in zip(judged, model.probabilities([x for _, x in judged]), strict=True):
-            out[i] = 0.0 if excuse and self._excused([texts[i]], ctx) else p
+            out[i] = 0.0 if excuse and self.model_silenced([texts[i]], ctx) else p
         return out
 
     def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:

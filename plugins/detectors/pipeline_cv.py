@@ -130,20 +130,21 @@ def pipeline_cv(detector: str, verbose: bool = False) -> tuple[Counts, Counts, d
 _ANY_ID = re.compile(r"real:[a-z_]+:[0-9]+")
 
 
-def hijack_per_case(verbose: bool = False) -> Counts:
+def hijack_per_case() -> Counts:
     """Each tuning-half hijack case scored with a ``commercial_ad`` model trained without any of
     the rows its episode and its past are made of (and without its own group)."""
     detectors = installed_detectors()
     shipped = _model.TextModel.load("commercial_ad")
     if shipped is None:
         return Counts()
-    group_of = {str(c.row["id"]): str(c.row["group"]) for c in real_cases("tune") if "id" in c.row}
+    tuning = real_cases("tune")
+    group_of = {str(c.row["id"]): str(c.row["group"]) for c in tuning if "id" in c.row}
     rows = training_rows("commercial_ad")
     weights = _weights(rows)
     total = Counts()
     saved = dict(_model._LOADED)
     try:
-        for case in [c for c in real_cases("tune") if c.detector == "hijacked_account"]:
+        for case in [c for c in tuning if c.detector == "hijacked_account"]:
             used = {group_of[i] for i in _ANY_ID.findall(str(case.row.get("made") or ""))
                     if i in group_of} | {str(case.row["group"])}
             keep = [i for i, r in enumerate(rows) if r.group not in used]

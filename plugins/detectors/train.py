@@ -26,7 +26,8 @@ are the split's source groups, so a fold never sees another row of the same inci
 lowest threshold whose cross-validated precision on the tuning rows reaches ``--precision``
 (0.95). It is chosen on what the detector does with the model: a text the detector keeps the
 model quiet on (``Detector.model_silenced``: an excusing frame, an enforcement notice, a
-courteous reply) is not flagged at any threshold, in the tuning rows as in the ordinary texts. Those cross-validated figures are written into the model file and printed by
+courteous reply) is not flagged at any threshold, in the tuning rows as in the ordinary texts.
+Those cross-validated figures are written into the model file and printed by
 ``python -m govspider_plugins.detectors.eval`` beside the test-half figures, separately from the rules.
 Needs scikit-learn (``pip install -e '.[dev]'``); running the models does not.
 """
@@ -54,6 +55,7 @@ from ._model import (
     model_text,
     page_text,
 )
+from ._text import host_of
 from .ads import CommercialAd
 from .seo import SeoSpam
 from .speech import InappropriateSpeech
@@ -87,7 +89,7 @@ WILD = {"commercial_ad": "ads_wild", "seo_spam": "seo_wild"}
 #: the composed corpus (invented texts of many kinds of ads / injected pages and of the official
 #: texts that share their words, written for training: ``data/train/<file>.jsonl``)
 COMPOSED = {"commercial_ad": "ads_composed", "seo_spam": "seo_composed"}
-WILD_DIR = HERE / "data" / "train"
+TRAIN_DIR = HERE / "data" / "train"
 #: a wild text sharing this share of its 6-grams with one text of the real-incident set is left out
 WILD_OVERLAP = 0.5
 CONTENT_DETECTORS = tuple(SPECS)
@@ -211,19 +213,16 @@ def training_rows(detector: str, with_sandbox: bool = True) -> list[Row]:
                                     item.get("item_type", "post"), tuple(item_parts(item))))
     seen = {r.text for r in rows}
     kind = "page" if "page" in kinds else "post"
-    for r in wild_rows(detector):
-        text = model_input([r["text"]])
-        if text and text not in seen:
-            seen.add(text)
-            rows.append(Row(text, bool(r["label"]), f"wild:{r['domain']}", "wild", kind,
-                            (r["text"],)))
-    for r in composed_rows(detector):
-        text = model_input([r["text"]])
-        if text and text not in seen:
-            seen.add(text)
-            rows.append(Row(text, bool(r["label"]), f"composed:{r['family']}", "composed",
-                            "comment" if r.get("kind") == "comment" and kind == "post" else kind,
-                            (r["text"],)))
+    # a wild row's group is its site, a composed row's its family (see data/train/README.md)
+    for origin, corpus, key in (("wild", wild_rows(detector), "domain"),
+                                ("composed", composed_rows(detector), "family")):
+        for r in corpus:
+            text = model_input([r["text"]])
+            if text and text not in seen:
+                seen.add(text)
+                rows.append(Row(text, bool(r["label"]), f"{origin}:{r[key]}", origin,
+                                "comment" if r.get("kind") == "comment" and kind == "post" else kind,
+                                (r["text"],)))
     if with_sandbox:
         seen = {r.text for r in rows}
         for seed in TRAINING_SEEDS:
@@ -235,8 +234,7 @@ def training_rows(detector: str, with_sandbox: bool = True) -> list[Row]:
 
 
 def _host(url: str) -> str:
-    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-    return host[4:] if host.startswith("www.") else host
+    return host_of(url).removeprefix("www.")
 
 
 def _grams6(text: str) -> set[str]:
@@ -278,7 +276,7 @@ def wild_rows(detector: str, directory: Path | None = None) -> list[dict[str, An
     if not name:
         return []
     hosts, real = _real_footprint()
-    return [r for r in _read_jsonl((directory or WILD_DIR) / f"{name}.jsonl")
+    return [r for r in _read_jsonl((directory or TRAIN_DIR) / f"{name}.jsonl")
             if _host(r.get("url") or "") not in hosts and not _leaks(r["text"], real)]
 
 
@@ -289,7 +287,7 @@ def composed_rows(detector: str, directory: Path | None = None) -> list[dict[str
     if not name:
         return []
     _, real = _real_footprint()
-    return [r for r in _read_jsonl((directory or WILD_DIR) / f"{name}.jsonl")
+    return [r for r in _read_jsonl((directory or TRAIN_DIR) / f"{name}.jsonl")
             if not _leaks(r["text"], real)]
 
 
