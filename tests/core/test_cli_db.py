@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import socket
 import subprocess
@@ -55,21 +54,19 @@ def test_accounts_and_metrics_import(mongo_uri: str, db_name: str, mongo_client:
 
 
 def _line_with(proc: subprocess.Popen, text: str, timeout: float) -> str:
-    """``proc``'s stdout up to the first line holding ``text`` (fails after ``timeout`` seconds).
-    Read here, not by ``communicate()``, which reads the pipe past what this wrapper buffered."""
+    """``proc``'s stdout up to the first line holding ``text`` (blocking reads: the test's own
+    timeout bounds them). Read here, not by ``communicate()``, which reads the pipe past what
+    this wrapper buffered."""
     seen = ""
     deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if sel.select(timeout=max(0.0, deadline - time.monotonic())):
-                line = proc.stdout.readline()
-                if not line:
-                    break
-                seen += line
-                if text in line:
-                    return seen
-    raise AssertionError(f"no line with {text!r} from {proc.args} within {timeout} s")
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"no line with {text!r} from {proc.args}: {seen!r}")
 
 
 def test_db_serve_answers_mongodb_clients(tmp_path: Path) -> None:
