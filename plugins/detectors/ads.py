@@ -161,6 +161,7 @@ class CommercialAd(LexiconDetector):
             sections = list(FRAME_SECTIONS)
             for _, spec in self._combos(lx):
                 sections += [sec for sec, _ in spec["excused_by"] if sec not in sections]
+            sections += [sec for sec in lx.get("model_frames") or () if sec not in sections]
             return Matcher(entries_from({sec: list(lx.get(sec) or []) for sec in sections}))
         return self.compiled(lex, "frames", build)
 

@@ -88,7 +88,8 @@ SPECS: dict[str, dict[str, Any]] = {
 WILD = {"commercial_ad": "ads_wild", "seo_spam": "seo_wild"}
 #: the composed corpus (invented texts of many kinds of ads / injected pages and of the official
 #: texts that share their words, written for training: ``data/train/<file>.jsonl``)
-COMPOSED = {"commercial_ad": "ads_composed", "seo_spam": "seo_composed"}
+COMPOSED = {"commercial_ad": "ads_composed", "seo_spam": "seo_composed",
+            "inappropriate_speech": "speech_composed"}
 TRAIN_DIR = HERE / "data" / "train"
 #: a wild text sharing this share of its 6-grams with one text of the real-incident set is left out
 WILD_OVERLAP = 0.5
