@@ -89,7 +89,7 @@ def fold_models(detector: str, folds: int = 5) -> list[tuple[set[str], _model.Te
     groups = [merged.get(r.group, r.group) for r in rows]
     texts = [r.text for r in rows]
     labels = [int(r.label) for r in rows]
-    weights = _weights(rows)
+    weights = _weights(rows, detector)
     out = []
     for train, held in GroupKFold(n_splits=folds).split(texts, labels, groups):
         vec, model = _fit([texts[i] for i in train], [labels[i] for i in train],
@@ -140,7 +140,7 @@ def hijack_per_case() -> Counts:
     tuning = real_cases("tune")
     group_of = {str(c.row["id"]): str(c.row["group"]) for c in tuning if "id" in c.row}
     rows = training_rows("commercial_ad")
-    weights = _weights(rows)
+    weights = _weights(rows, "commercial_ad")
     total = Counts()
     saved = dict(_model._LOADED)
     try:

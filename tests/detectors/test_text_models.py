@@ -56,7 +56,7 @@ def test_pure_python_scores_equal_scikit_learn():
     assert sklearn
     rows = train.training_rows("commercial_ad", with_sandbox=False)
     vec, model = train._fit([r.text for r in rows], [int(r.label) for r in rows], 4.0,
-                            train._weights(rows))
+                            train._weights(rows, "commercial_ad"))
     spec = {"detector": "commercial_ad", "version": "t", "ngram_range": [1, 3], "threshold": 0.5,
             "intercept": float(model.intercept_[0]),
             "terms": {g: [float(vec.idf_[j]), float(model.coef_[0][j])]
