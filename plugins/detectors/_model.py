@@ -46,6 +46,12 @@ def model_text(text: str) -> str:
     return _SPACE.sub(" ", _DIGITS.sub("0", norm(text).text)).strip()
 
 
+def letters(prepared: str) -> int:
+    """The letters (Chinese characters included) of a model text: numbers and punctuation do
+    not make a text long enough to judge (客服电话：400-123-4567 holds four)."""
+    return sum(1 for ch in prepared if ch.isalpha())
+
+
 def model_input(parts: list[str]) -> str:
     """The model text of an item's parts (title, text), joined by a space."""
     return " ".join(t for t in (model_text(p[:MAX_PART]) for p in parts) if t)[:MAX_INPUT]
@@ -173,8 +179,9 @@ class TextModel:
             return cls(json.load(fh))
 
     def judges(self, prepared: str) -> bool:
-        """Is the text long enough for this model to judge (``min_chars``)?"""
-        return len(prepared) >= self.min_chars
+        """Is there enough text for this model to judge: ``min_chars`` letters (see
+        :func:`letters`)?"""
+        return letters(prepared) >= self.min_chars
 
     def probability(self, prepared: str) -> float:
         """Probability of a :func:`model_input` text."""

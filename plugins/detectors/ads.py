@@ -236,8 +236,44 @@ class CommercialAd(LexiconDetector):
         lex = self.lexicon(ctx)
         frames = self._frames(lex)
         wanted = self.compiled(lex, "model_frames", lambda lx: frozenset(lx.get("model_frames") or ()))
-        return any((not wanted or h.entry.category in wanted)
-                   for v in parts for h in frames.find(norm(v).text))
+        if any((not wanted or h.entry.category in wanted)
+               for v in parts for h in frames.find(norm(v).text)):
+            return True
+        return self._one_signal(parts, lex) or self._gambling_without_way_in(parts, lex)
+
+    def _one_signal(self, parts: list[str], lex: Lexicon) -> bool:
+        """The text is one signal word and nothing else (来到我们的直播间, 买一送一): one word
+        alone finds nothing (the rules' principle), whatever the model makes of it."""
+        matcher, signal_ids = self._terms(lex)
+        for v in parts:
+            t = norm(v).text.strip(" 。!?!?.,，、~～…")
+            if not t:
+                continue
+            if not any(h.start == 0 and h.end == len(t) and id(h.entry) in signal_ids
+                       for h in matcher.find(t)):
+                return False
+        return True
+
+    def _gambling_without_way_in(self, parts: list[str], lex: Lexicon) -> bool:
+        """Casino or deposit-bonus talk with no way in (no link, contact or account act): spam
+        that ``sensitive_content`` judges, as the ``gambling_bonus`` rule leaves it (its second
+        ``need`` group); the model stays quiet on it too (``model_quiet_without_way_in``)."""
+        quiet = self.compiled(lex, "model_quiet_without_way_in", lambda lx: (
+            frozenset((lx.get("model_quiet_without_way_in") or {}).get("talk") or ()),
+            frozenset((lx.get("model_quiet_without_way_in") or {}).get("ways_in") or ())))
+        talk, ways_in = quiet
+        if not talk:
+            return False
+        matcher, signal_ids = self._terms(lex)
+        kinds: set[str] = set()
+        for v in parts:
+            t = norm(v).text
+            kinds.update(h.entry.category for h in matcher.find(t) if id(h.entry) in signal_ids)
+            if any(c in t for c in _URL_CUES) and _URL_RX.search(t):
+                return False
+            if any(rx.search(t) for _, rx in self._contacts(lex)):
+                return False
+        return bool(kinds & talk) and not kinds & ways_in
 
     def ad_likeness(self, texts: list[str], ctx: DetectContext, excuse: bool = True) -> list[float]:
         """How much each text, as a post of an account, reads as an ad to the text model: its

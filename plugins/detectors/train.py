@@ -51,6 +51,7 @@ from ._model import (
     TextModel,
     gram_set,
     item_parts,
+    letters,
     model_input,
     model_text,
     page_text,
@@ -326,6 +327,10 @@ def _analyzer(prepared: str) -> list[str]:
 #: real and written negatives are the hard ones (warnings that quote scam words, subsidies with
 #: prices, courteous replies): they weigh this much more than the easy negatives
 HARD_NEGATIVE_WEIGHT = 3.0
+#: the lowest threshold considered. Below 0.4 the ad model (session 9) flagged official claims
+#: the unit tests hold (全省最佳营商环境, a bank's loan news: 0.375-0.39) while every measured
+#: constraint passed: the tuning half has too few negatives in that register to show it
+MIN_THRESHOLD = 0.4
 
 
 def _weights(rows: list[Row], detector: str) -> list[float]:
@@ -396,7 +401,7 @@ def choose_threshold(rows: list[Row], probs: list[float], fitted: list[float], p
     :func:`silenced`)."""
     quiet = quiet or [False] * len(rows)
     sandbox = sum(1 for r in rows if r.origin == "sandbox" and r.kind in apply_to)
-    grid = [round(0.3 + 0.025 * i, 3) for i in range(27)]
+    grid = [round(MIN_THRESHOLD + 0.025 * i, 3) for i in range(round((0.95 - MIN_THRESHOLD) / 0.025) + 1)]
     for t in grid:
         if ordinary and sum(1 for q in ordinary if q >= t) > MAX_ORDINARY_RATE * len(ordinary):
             continue
@@ -419,16 +424,16 @@ def train(detector: str, c: float = 4.0, precision: float | None = None) -> dict
     probs = cross_validate(rows, c, weights)
     apply_to = tuple(SPECS[detector]["apply_to"])
     min_chars = int(SPECS[detector].get("min_chars", 1))
-    # a text shorter than min_chars is never judged: it counts as not flagged everywhere
-    probs = [p if len(r.text) >= min_chars else 0.0 for r, p in zip(rows, probs, strict=True)]
+    # a text of fewer than min_chars letters is never judged: it counts as not flagged everywhere
+    probs = [p if letters(r.text) >= min_chars else 0.0 for r, p in zip(rows, probs, strict=True)]
     vec, model = _fit([r.text for r in rows], [int(r.label) for r in rows], c, weights)
-    fitted = [float(p) if len(r.text) >= min_chars else 0.0 for r, p in zip(
+    fitted = [float(p) if letters(r.text) >= min_chars else 0.0 for r, p in zip(
         rows, model.predict_proba(vec.transform([r.text for r in rows]))[:, 1], strict=True)]
     as_deployed = SPECS[detector].get("as_deployed", True)
     quiet = silenced(detector, [r.raw or r.text for r in rows]) if as_deployed else None
     calibration = ordinary_texts(apply_to, {r.text for r in rows})
     calm = silenced(detector, calibration) if as_deployed else [False] * len(calibration)
-    ordinary = [float(p) if len(t) >= min_chars and not z else 0.0 for t, p, z in zip(
+    ordinary = [float(p) if letters(t) >= min_chars and not z else 0.0 for t, p, z in zip(
         calibration, model.predict_proba(vec.transform(calibration))[:, 1], calm, strict=True)] \
         if calibration else []
     threshold = choose_threshold(rows, probs, fitted, precision, apply_to, ordinary, quiet)

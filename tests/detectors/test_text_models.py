@@ -172,7 +172,7 @@ def test_the_threshold_is_chosen_on_what_the_detector_does_with_the_model():
     fitted = probs
     assert train.choose_threshold(rows, probs, fitted, 0.95, ("post",)) == 0.725
     quiet = [False] * 8 + [True, True]
-    assert train.choose_threshold(rows, probs, fitted, 0.95, ("post",), quiet=quiet) == 0.3
+    assert train.choose_threshold(rows, probs, fitted, 0.95, ("post",), quiet=quiet) == train.MIN_THRESHOLD
     # the detectors say when they keep their model quiet
     assert train.silenced("commercial_ad", ["警惕刷单诈骗：“日赚300元，动动手指就能赚钱”都是骗局"]) == [True]
     assert train.silenced("commercial_ad", ["日赚300元，动动手指就能赚钱，加我微信"]) == [False]
