@@ -42,8 +42,14 @@ MAX_PART = 4000
 
 def model_text(text: str) -> str:
     """The text a model reads: NFKC, lower case, simplified script (the detectors' memoised
-    normalization), digits as ``0``, whitespace collapsed."""
-    return _SPACE.sub(" ", _DIGITS.sub("0", norm(text).text)).strip()
+    normalization), digits as ``0``, whitespace collapsed.
+
+    The same as ``_SPACE.sub(" ", _DIGITS.sub("0", t)).strip()``, a few times faster: nine
+    ``str.replace`` of one ASCII digit each, and ``str.split`` (whose whitespace is exactly
+    ``\\s`` of a ``str`` regex and that of ``str.strip``)."""
+    t = (norm(text).text.replace("1", "0").replace("2", "0").replace("3", "0").replace("4", "0")
+         .replace("5", "0").replace("6", "0").replace("7", "0").replace("8", "0").replace("9", "0"))
+    return " ".join(t.split())
 
 
 def model_input(parts: list[str]) -> str:
@@ -81,6 +87,10 @@ def gram_id(gram: str) -> int:
 
 
 _SHIFT = np.uint64(21)
+#: Fibonacci hashing of n-gram ids (:meth:`TextModel._positions`): the top bits of id * this
+_HASH = np.uint64(0x9E3779B97F4A7C15)
+#: a free slot: no n-gram id (at most 63 bits) is this
+_EMPTY = np.uint64(2 ** 64 - 1)
 
 
 def gram_ids(text: str, low: int = 1, high: int = 3) -> np.ndarray:
@@ -162,6 +172,43 @@ class TextModel:
         self._ids = np.array([t[0] for t in ids], dtype=np.uint64)
         self._iw = np.array([t[1] for t in ids], dtype=np.float64)
         self._i2 = np.array([t[2] for t in ids], dtype=np.float64)
+        self._table: tuple[np.ndarray, np.ndarray, np.uint64] | None = None
+
+    def _lookup_table(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
+        """An open-addressing hash table of the vocabulary ids (built on first use): slot keys
+        (``_EMPTY`` where free), the index in ``_ids`` of each, and the hash's shift. A batch
+        looks its n-grams up in it: ``np.searchsorted`` over the vocabulary was the costliest
+        step of scoring (a binary search of cache misses per n-gram)."""
+        if self._table is None:
+            bits = max(4, (4 * len(self._ids) - 1).bit_length())  # at most a quarter full
+            keys = np.full(1 << bits, _EMPTY, dtype=np.uint64)
+            index = np.zeros(1 << bits, dtype=np.intp)
+            shift = np.uint64(64 - bits)
+            mask = (1 << bits) - 1
+            slots = ((self._ids[:-1] * _HASH) >> shift).tolist()  # not the sentinel
+            for i, (gram, slot) in enumerate(zip(self._ids[:-1].tolist(), slots, strict=True)):
+                while keys[slot] != _EMPTY:
+                    slot = (slot + 1) & mask
+                keys[slot] = gram
+                index[slot] = i
+            self._table = (keys, index, shift)
+        return self._table
+
+    def _positions(self, ids: np.ndarray) -> np.ndarray:
+        """The index in ``_ids`` of each of ``ids``, -1 for an n-gram not in the vocabulary."""
+        keys, index, shift = self._lookup_table()
+        mask = len(keys) - 1
+        at = np.full(len(ids), -1, dtype=np.intp)
+        todo = np.arange(len(ids))
+        slot = ((ids * _HASH) >> shift).astype(np.intp)
+        want = ids
+        while len(todo):
+            found = keys[slot]
+            same = found == want
+            at[todo[same]] = index[slot[same]]
+            more = (found != _EMPTY) & ~same  # a collision: probe the next slot
+            todo, want, slot = todo[more], want[more], (slot[more] + 1) & mask
+        return at
 
     @classmethod
     def load(cls, detector: str, directory: Path = MODELS_DIR) -> TextModel | None:
@@ -214,8 +261,8 @@ class TextModel:
         if ids_parts:
             ids = np.concatenate(ids_parts)
             who = np.concatenate(owner_parts)
-            at = np.searchsorted(self._ids, ids)
-            hit = self._ids[at] == ids
+            at = self._positions(ids)
+            hit = at >= 0
             # binary tf: each vocabulary entry once per text (one sort of text * size + entry)
             size = len(self._ids)
             key = who[hit] * size + at[hit]
