@@ -176,18 +176,18 @@ class TextModel:
 
     def _lookup_table(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
         """An open-addressing hash table of the vocabulary ids (built on first use): slot keys
-        (``_EMPTY`` where free), the index in ``_ids`` of each, and the hash's shift. A batch
-        looks its n-grams up in it: ``np.searchsorted`` over the vocabulary was the costliest
-        step of scoring (a binary search of cache misses per n-gram)."""
+        (``_EMPTY`` where free), the index in ``_ids`` of each (-1 where free), and the hash's
+        shift. A batch looks its n-grams up in it: ``np.searchsorted`` over the vocabulary was
+        the costliest step of scoring (a binary search of cache misses per n-gram)."""
         if self._table is None:
             bits = max(4, (4 * len(self._ids) - 1).bit_length())  # at most a quarter full
             keys = np.full(1 << bits, _EMPTY, dtype=np.uint64)
-            index = np.zeros(1 << bits, dtype=np.intp)
+            index = np.full(1 << bits, -1, dtype=np.intp)
             shift = np.uint64(64 - bits)
             mask = (1 << bits) - 1
             slots = ((self._ids[:-1] * _HASH) >> shift).tolist()  # not the sentinel
             for i, (gram, slot) in enumerate(zip(self._ids[:-1].tolist(), slots, strict=True)):
-                while keys[slot] != _EMPTY:
+                while index[slot] >= 0:
                     slot = (slot + 1) & mask
                 keys[slot] = gram
                 index[slot] = i
@@ -197,17 +197,25 @@ class TextModel:
     def _positions(self, ids: np.ndarray) -> np.ndarray:
         """The index in ``_ids`` of each of ``ids``, -1 for an n-gram not in the vocabulary."""
         keys, index, shift = self._lookup_table()
-        mask = len(keys) - 1
-        at = np.full(len(ids), -1, dtype=np.intp)
-        todo = np.arange(len(ids))
-        slot = ((ids * _HASH) >> shift).astype(np.intp)
-        want = ids
-        while len(todo):
-            found = keys[slot]
-            same = found == want
-            at[todo[same]] = index[slot[same]]
-            more = (found != _EMPTY) & ~same  # a collision: probe the next slot
-            todo, want, slot = todo[more], want[more], (slot[more] + 1) & mask
+        slot = ids * _HASH
+        slot >>= shift
+        slot = slot.astype(np.intp)
+        at = index[slot]
+        same = keys[slot] == ids
+        # an occupied slot of another n-gram: probe the next slots (linear probing)
+        todo = np.flatnonzero((at >= 0) & ~same)
+        at[~same] = -1
+        if len(todo):
+            mask = len(keys) - 1
+            slot = slot[todo]
+            want = ids[todo]
+            while len(todo):
+                slot = (slot + 1) & mask
+                found = index[slot]
+                same = keys[slot] == want
+                at[todo[same]] = found[same]
+                more = (found >= 0) & ~same
+                todo, slot, want = todo[more], slot[more], want[more]
         return at
 
     @classmethod
@@ -245,7 +253,8 @@ class TextModel:
         cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         owner = np.repeat(np.arange(len(texts)), lens)  # the text of each position
         room = np.repeat(np.cumsum(lens), lens) - np.arange(len(cp))  # characters left in it
-        ids_parts, owner_parts = [], []
+        size = len(self._ids)
+        key_parts = []
         prev = cp
         for n in range(1, self.high + 1):
             if n > 1:
@@ -253,19 +262,17 @@ class TextModel:
                     break
                 prev = (prev[:-1] << _SHIFT) | cp[n - 1:]
             if n >= self.low:
-                ok = room[: len(prev)] >= n
-                ids_parts.append(prev[ok])
-                owner_parts.append(owner[: len(prev)][ok])
+                # looked up before the n-grams across two texts are left out (fewer copies)
+                at = self._positions(prev)
+                hit = at >= 0
+                if n > 1:
+                    hit &= room[: len(prev)] >= n
+                key_parts.append(owner[: len(prev)][hit] * size + at[hit])
         sums = np.zeros(len(texts))
         norms = np.zeros(len(texts))
-        if ids_parts:
-            ids = np.concatenate(ids_parts)
-            who = np.concatenate(owner_parts)
-            at = self._positions(ids)
-            hit = at >= 0
+        if key_parts:
             # binary tf: each vocabulary entry once per text (one sort of text * size + entry)
-            size = len(self._ids)
-            key = who[hit] * size + at[hit]
+            key = np.concatenate(key_parts)
             key.sort()
             if len(key):
                 first = np.empty(len(key), dtype=bool)
