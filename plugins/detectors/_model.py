@@ -182,7 +182,7 @@ class TextModel:
         if self._table is None:
             bits = max(4, (4 * len(self._ids) - 1).bit_length())  # at most a quarter full
             keys = np.full(1 << bits, _EMPTY, dtype=np.uint64)
-            index = np.full(1 << bits, -1, dtype=np.intp)
+            index = np.full(1 << bits, -1, dtype=np.int32)
             shift = np.uint64(64 - bits)
             mask = (1 << bits) - 1
             slots = ((self._ids[:-1] * _HASH) >> shift).tolist()  # not the sentinel
@@ -251,9 +251,12 @@ class TextModel:
         texts = [t[:MAX_INPUT] for t in texts]
         lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        owner = np.repeat(np.arange(len(texts)), lens)  # the text of each position
+        # a hit is the key text << bits | vocabulary index: sorted, it orders the hits by text
+        # then entry (int32 when it fits: a faster sort)
+        bits = len(self._ids).bit_length()
+        kind = np.int32 if len(texts) << bits < 2 ** 31 else np.int64
+        owner = np.repeat(np.arange(len(texts), dtype=kind), lens)  # the text of each position
         room = np.repeat(np.cumsum(lens), lens) - np.arange(len(cp))  # characters left in it
-        size = len(self._ids)
         key_parts = []
         prev = cp
         for n in range(1, self.high + 1):
@@ -267,11 +270,11 @@ class TextModel:
                 hit = at >= 0
                 if n > 1:
                     hit &= room[: len(prev)] >= n
-                key_parts.append(owner[: len(prev)][hit] * size + at[hit])
+                key_parts.append((owner[: len(prev)][hit] << bits) | at[hit])
         sums = np.zeros(len(texts))
         norms = np.zeros(len(texts))
         if key_parts:
-            # binary tf: each vocabulary entry once per text (one sort of text * size + entry)
+            # binary tf: each vocabulary entry once per text (one sort of the keys)
             key = np.concatenate(key_parts)
             key.sort()
             if len(key):
@@ -279,7 +282,7 @@ class TextModel:
                 first[0] = True
                 np.not_equal(key[1:], key[:-1], out=first[1:])
                 key = key[first]
-            who, at = np.divmod(key, size)
+            who, at = key >> bits, key & ((1 << bits) - 1)
             sums = np.bincount(who, weights=self._iw[at], minlength=len(texts))
             norms = np.bincount(who, weights=self._i2[at], minlength=len(texts))
         safe = np.where(norms > 0, norms, 1.0)

@@ -3,7 +3,9 @@ sentences, evidence records, masking and domains."""
 
 from __future__ import annotations
 
+import operator
 import re
+from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +26,7 @@ _QUOTE_RE = re.compile(r"“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]
                        r"|‘[^’\n]{0,300}’|《[^》\n]{0,100}》|'[^'\n]{0,100}'")
 _SENTENCE_END = "。!?;\n…"
 _SENTENCE_RE = re.compile(r"[。!?;\n…]")
+_ZEROS = (0,) * len(_SENTENCE_END)
 
 
 def norm(text: str | None) -> Normalized:
@@ -38,13 +41,24 @@ def norm(text: str | None) -> Normalized:
     return cached
 
 
+#: the last :func:`fields` call: ``(item, field names, their values, result)``, one tuple
+#: replaced whole (the detectors of an item ask one after another, each several times)
+_LAST_FIELDS: tuple[Any, tuple[str, ...], tuple[Any, ...], tuple] = (None, (), (), ())
+
+
 def fields(item: dict[str, Any]) -> list[tuple[str, Normalized]]:
     """``(field name, normalized text)`` for each non-empty text field of the item."""
+    global _LAST_FIELDS
+    names = TEXT_FIELDS.get(item.get("item_type", ""), ("text",))
+    values = tuple(map(item.get, names))
+    last = _LAST_FIELDS
+    if item is last[0] and names is last[1] and all(map(operator.is_, values, last[2])):
+        return list(last[3])
     out = []
-    for name in TEXT_FIELDS.get(item.get("item_type", ""), ("text",)):
-        value = item.get(name)
+    for name, value in zip(names, values, strict=True):
         if value and isinstance(value, str):
             out.append((name, norm(value)))
+    _LAST_FIELDS = (item, names, values, tuple(out))
     return out
 
 
@@ -69,7 +83,7 @@ def inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence holding ``[start, end)``."""
-    left = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
+    left = max(map(text.rfind, _SENTENCE_END, _ZEROS, repeat(start, len(_SENTENCE_END)))) + 1
     m = _SENTENCE_RE.search(text, end)
     return left, (m.start() if m else len(text))
 
