@@ -54,6 +54,8 @@ def model_text(text: str) -> str:
 
 def model_input(parts: list[str]) -> str:
     """The model text of an item's parts (title, text), joined by a space."""
+    if len(parts) == 1:  # the usual case (a post without a title, a reply)
+        return model_text(parts[0][:MAX_PART])[:MAX_INPUT]
     return " ".join(t for t in (model_text(p[:MAX_PART]) for p in parts) if t)[:MAX_INPUT]
 
 
@@ -181,16 +183,22 @@ class TextModel:
         the costliest step of scoring (a binary search of cache misses per n-gram)."""
         if self._table is None:
             bits = max(4, (4 * len(self._ids) - 1).bit_length())  # at most a quarter full
-            keys = np.full(1 << bits, _EMPTY, dtype=np.uint64)
-            index = np.full(1 << bits, -1, dtype=np.int32)
             shift = np.uint64(64 - bits)
             mask = (1 << bits) - 1
-            slots = ((self._ids[:-1] * _HASH) >> shift).tolist()  # not the sentinel
-            for i, (gram, slot) in enumerate(zip(self._ids[:-1].tolist(), slots, strict=True)):
-                while index[slot] >= 0:
-                    slot = (slot + 1) & mask
-                keys[slot] = gram
-                index[slot] = i
+            keys = np.full(1 << bits, _EMPTY, dtype=np.uint64)
+            index = np.full(1 << bits, -1, dtype=np.int32)
+            ids = self._ids[:-1]  # not the sentinel
+            todo = np.arange(len(ids))
+            slot = ((ids * _HASH) >> shift).astype(np.intp)
+            while len(todo):  # linear probing, in rounds: one n-gram takes each free slot asked
+                free = np.flatnonzero(index[slot] < 0)
+                taken, first = np.unique(slot[free], return_index=True)
+                won = free[first]
+                index[taken] = todo[won]
+                keys[taken] = ids[todo[won]]
+                left = np.ones(len(todo), dtype=bool)
+                left[won] = False  # the others move on past a slot now occupied
+                todo, slot = todo[left], (slot[left] + 1) & mask
             self._table = (keys, index, shift)
         return self._table
 

@@ -3,7 +3,6 @@ sentences, evidence records, masking and domains."""
 
 from __future__ import annotations
 
-import operator
 import re
 from itertools import repeat
 from typing import Any
@@ -41,24 +40,14 @@ def norm(text: str | None) -> Normalized:
     return cached
 
 
-#: the last :func:`fields` call: ``(item, field names, their values, result)``, one tuple
-#: replaced whole (the detectors of an item ask one after another, each several times)
-_LAST_FIELDS: tuple[Any, tuple[str, ...], tuple[Any, ...], tuple] = (None, (), (), ())
-
-
 def fields(item: dict[str, Any]) -> list[tuple[str, Normalized]]:
     """``(field name, normalized text)`` for each non-empty text field of the item."""
-    global _LAST_FIELDS
-    names = TEXT_FIELDS.get(item.get("item_type", ""), ("text",))
-    values = tuple(map(item.get, names))
-    last = _LAST_FIELDS
-    if item is last[0] and names is last[1] and all(map(operator.is_, values, last[2])):
-        return list(last[3])
     out = []
-    for name, value in zip(names, values, strict=True):
+    for name in TEXT_FIELDS.get(item.get("item_type", ""), ("text",)):
+        value = item.get(name)
         if value and isinstance(value, str):
-            out.append((name, norm(value)))
-    _LAST_FIELDS = (item, names, values, tuple(out))
+            n = _NORM_CACHE.get(value)  # norm()'s memo read here: every detector asks
+            out.append((name, n if n is not None else norm(value)))
     return out
 
 
