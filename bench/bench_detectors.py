@@ -11,7 +11,11 @@ possible keyword scan), and finally the figure alone on the last line. A JSON re
 
 ``--against REV`` measures this tree and git revision REV (checked out in a temporary worktree)
 with this same script, alternating runs in separate processes, and prints the ratio of the best
-of each: whether a change made the detectors slower, on whatever machine it runs on.
+of each: whether a change made the detectors slower, on whatever machine it runs on. Each side
+imports its own tree: ``govspider`` from the tree and ``govspider_plugins`` from the tree's
+``plugins`` folder (a symlink in a temporary directory put first on ``PYTHONPATH``: the editable
+install would otherwise map ``govspider_plugins`` to the installed checkout for both sides); every
+run prints the folders it imported and a side that imported another tree's is an error.
 """
 
 from __future__ import annotations
@@ -102,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     from govspider.plugins import installed_plugins
 
     installed = installed_plugins().detectors
+    imports = imported_dirs()
+    for name, folder in imports.items():
+        print(f"imports: {name} from {folder}", flush=True)
     names = sorted(installed) if args.all else [n for n in CONTENT if n in installed]
     detectors = [installed[n] for n in names]
     items = make_items(args.posts)
@@ -142,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
               "wall_posts_per_second": round(wall_rate), "baseline_posts_per_second": round(base_rate),
               "ratio_to_baseline": round(rate / base_rate, 5), "findings": by_det,
               "python": platform.python_version(), "machine": platform.machine(),
-              "at": datetime.now().isoformat(timespec="seconds")}
+              "imports": imports, "at": datetime.now().isoformat(timespec="seconds")}
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / "detectors.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -154,6 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"result: {out}")
     print(f"detectors: {rate:,.0f} posts/s per core over {len(texts):,} posts (target >= 20,000)")
     return 0
+
+
+def imported_dirs() -> dict[str, str]:
+    """The folder (symlinks resolved) each of ``govspider``, ``govspider_plugins`` and the
+    detectors plugin (``govspider_plugins.detectors``, as the entry point loaded it) came from."""
+    out = {}
+    for name in ("govspider", "govspider_plugins", "govspider_plugins.detectors"):
+        module = sys.modules.get(name)
+        out[name] = str(Path(module.__file__).resolve().parent) if module and module.__file__ else "?"
+    return out
 
 
 def compare(args: argparse.Namespace) -> int:
@@ -173,14 +190,32 @@ def compare(args: argparse.Namespace) -> int:
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
                        cwd=root, check=True)
         try:
+            sides = []
+            for side, path in (("this tree", root), (rev.stdout.strip(), tree)):
+                # govspider_plugins is installed editable (a meta-path finder mapping it to the
+                # installed checkout's plugins/): a folder of that name first on the path wins
+                shim = Path(tmp) / f"shim-{len(sides)}"
+                shim.mkdir()
+                (shim / "govspider_plugins").symlink_to(path / "plugins", target_is_directory=True)
+                sides.append((side, path.resolve(), os.pathsep.join([str(shim), str(path)])))
             for run in range(args.repeat):
-                for side, path in (("this tree", root), (rev.stdout.strip(), tree)):
+                for side, path, pythonpath in sides:
                     out = Path(tmp) / f"out-{run}-{side.replace(' ', '_')}"
-                    env = {**os.environ, "PYTHONPATH": str(path)}
+                    env = {**os.environ, "PYTHONPATH": pythonpath}
                     subprocess.run([sys.executable, str(Path(__file__).resolve()), "--posts",
                                     str(args.posts), "--out", str(out)] + (["--all"] if args.all else []),
                                    cwd=path, env=env, check=True, capture_output=True)
-                    rate = json.loads((out / "detectors.json").read_text())["posts_per_second"]
+                    result = json.loads((out / "detectors.json").read_text())
+                    imports = result.get("imports", {})
+                    if run == 0:
+                        for name, folder in imports.items():
+                            print(f"{side}: imports {name} from {folder}", flush=True)
+                    strays = [n for n, f in imports.items() if not Path(f).is_relative_to(path)]
+                    if strays or not imports:
+                        print(f"error: {side} did not import {', '.join(strays) or 'its modules'} "
+                              f"from {path}", file=sys.stderr)
+                        return 3
+                    rate = result["posts_per_second"]
                     best[side] = max(best.get(side, 0.0), rate)
                     print(f"run {run + 1}: {side}: {rate:,.0f} posts/s per core", flush=True)
         finally:

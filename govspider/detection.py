@@ -43,6 +43,8 @@ class DetectContext:
 
     def setting(self, detector: str, key: str, default: Any = None) -> Any:
         """``settings["GOVSPIDER_DETECTORS"][detector][key]``, else ``default``."""
+        if not self.settings:  # the usual case, asked for every threshold of every item
+            return default
         return self.settings.get("GOVSPIDER_DETECTORS", {}).get(detector, {}).get(key, default)
 
 

@@ -166,9 +166,16 @@ def _edit(text: str, spans: list[tuple[int, int]] | None, pieces) -> tuple[str, 
 _FULLWIDTH_RE = re.compile("[\u3000\uff01-\uff5e]")
 
 
-def _fullwidth(m: re.Match[str]) -> str:
-    ch = m.group()
-    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
+#: each character of ``_FULLWIDTH_RE`` -> its NFKC form (ideographic space, full-width ASCII)
+_FULLWIDTH = {"\u3000": " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+
+
+def _fullwidth(text: str) -> str:
+    """``text`` with ``_FULLWIDTH_RE``'s characters replaced: one ``str.replace`` per distinct
+    character (a regex substitution calls back into Python for every occurrence)."""
+    for ch in set(_FULLWIDTH_RE.findall(text)):
+        text = text.replace(ch, _FULLWIDTH[ch])
+    return text
 
 
 def _nfkc_pieces(text: str):
@@ -202,7 +209,7 @@ def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) ->
         quick = None
         if spans is None:
             # the usual case: full-width punctuation and letters, 1 -> 1, positions unchanged
-            quick = _FULLWIDTH_RE.sub(_fullwidth, text)
+            quick = _fullwidth(text)
             if not unicodedata.is_normalized("NFKC", quick):
                 quick = None  # anything else (①, ㈱, compositions): the cluster-wise path
         if quick is not None:

@@ -13,6 +13,11 @@ from ._matcher import Hit, Matcher, entries_from
 from ._model import Score, TextModel, model_input, shipped_model
 from ._text import norm
 
+#: ``lex.compiled`` keys of :meth:`LexiconDetector.matcher` and ``cue_matcher`` (not formatted
+#: anew on every call)
+_MATCHER_KEYS: dict[tuple[str, str | None], str] = {}
+_CUE_KEYS: dict[str, str] = {}
+
 
 class LexiconDetector(Detector):
     """A detector whose terms and thresholds come from ``data/<name>.yaml``.
@@ -40,18 +45,31 @@ class LexiconDetector(Detector):
 
     def matcher(self, lex: Lexicon, key: str = "terms", allow_key: str | None = "allow") -> Matcher:
         """An automaton over section ``key`` plus the ``allow`` section as suppressors."""
+        name = _MATCHER_KEYS.get((key, allow_key))
+        if name is None:
+            name = _MATCHER_KEYS[(key, allow_key)] = f"matcher:{key}:{allow_key}"
+        found = lex.compiled.get(name)
+        if found is not None:
+            return found
+
         def build(lx: Lexicon) -> Matcher:
             entries = entries_from(lx.get(key))
             if allow_key:
                 entries += entries_from(lx.get(allow_key), kind="allow")
             return Matcher(entries)
-        return self.compiled(lex, f"matcher:{key}:{allow_key}", build)
+        return self.compiled(lex, name, build)
 
     def cue_matcher(self, lex: Lexicon, key: str, private: bool = False) -> Matcher:
         """An automaton over a plain list of cue phrases (frames, contexts); ``private`` for
         lists of frequent words asked about only some texts (see :class:`Matcher`)."""
-        return self.compiled(lex, f"cues:{key}", lambda lx: Matcher(entries_from(lx.get(key)),
-                                                                     private=private))
+        name = _CUE_KEYS.get(key)
+        if name is None:
+            name = _CUE_KEYS[key] = f"cues:{key}"
+        found = lex.compiled.get(name)
+        if found is not None:
+            return found
+        return self.compiled(lex, name, lambda lx: Matcher(entries_from(lx.get(key)),
+                                                            private=private))
 
     # ------------------------------------------------------------------ second-stage model
     def rules_then_model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
@@ -103,18 +121,26 @@ class LexiconDetector(Detector):
         model = self.text_model(ctx)
         if model is None:
             return None
-        parts = self.model_parts(item)
-        if not parts:
-            return None
-        threshold = model.threshold
         probability = None
         if ctx is not None:
-            if ctx.settings:
-                threshold = float(ctx.setting(self.name, "model_threshold", threshold))
             batch = ctx.memo.get(f"text_model:{self.name}")
             if batch is not None:
                 probability = batch[1].get(id(item))
-        if probability is None:
+        parts = None
+        if probability is None:  # else prepare read texts of it: ask model_parts only if needed
+            parts = self.model_parts(item)
+            if not parts:
+                return None
+        threshold = model.threshold
+        if ctx is not None and ctx.settings:
+            threshold = float(ctx.setting(self.name, "model_threshold", threshold))
+        if probability is not None:
+            if probability < threshold:  # most items: decided without model_parts
+                return None
+            parts = self.model_parts(item)
+            if not parts:
+                return None
+        else:
             prepared = model_input(parts)
             probability = model.probability(prepared) if model.judges(prepared) else 0.0
         if probability < threshold:

@@ -12,6 +12,7 @@ reported: a hit that lies inside an ``allow`` hit is dropped (``打击赌博`` h
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,12 +45,19 @@ class Hit:
     entry: Entry
 
 
+#: what one owner has at one pattern: its entries without a prefix, and those with one as
+#: ``((prefix length, {prefix: entries}), ...)`` (each in the order they were added)
+_Part = tuple[tuple[Entry, ...], tuple[tuple[int, dict[str, tuple[Entry, ...]]], ...]]
+
+
 class _Combined:
     """One automaton over the terms of every :class:`Matcher` in the process.
 
-    Each text is scanned once for all detectors (results memoised per text); a matcher then
-    keeps the hits of its own entries. The automaton is ``ahocorasick_rs`` (its speed does not
-    depend on the number of terms).
+    Each text is scanned once for all detectors; its hits are grouped by the matcher that owns
+    their entries (memoised per text), so a matcher reads its own hits only, and its finished
+    result is memoised in the same place (detectors ask the same matcher about one text several
+    times). The automaton is ``ahocorasick_rs`` (its speed does not depend on the number of
+    terms).
     """
 
     _CACHE_MAX = 2_048  # the detectors of one item share it; small keeps memory flat
@@ -59,7 +67,11 @@ class _Combined:
         self.index: dict[str, int] = {}
         self.owners: list[list[tuple[int, str, Entry]]] = []
         self.automaton: Any = None
-        self.cache: dict[str, tuple] = {}
+        #: per pattern, ``((owner, its part), ...)``: :attr:`owners` grouped (with the automaton)
+        self.parts: list[tuple[tuple[int, _Part], ...]] = []
+        #: text -> {owner: its hits ``[((pattern, start, end), part)]`` (a list), or its
+        #: finished :meth:`Matcher.find` result (a tuple) once asked}
+        self.cache: dict[str, dict[int, list | tuple]] = {}
 
     def add(self, owner: int, key: str, prefix: str, entry: Entry) -> None:
         idx = self.index.get(key)
@@ -72,26 +84,60 @@ class _Combined:
         self.cache.clear()
 
     def _build(self) -> Any:
+        self.parts = [_parts(entries) for entries in self.owners]
         return ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
 
     def hits(self, text: str) -> tuple:
         """``(pattern index, start, end)`` of every pattern occurrence in ``text``."""
+        if self.automaton is None:
+            if not self.patterns:
+                return ()
+            self.automaton = self._build()
+        return tuple(self.automaton.find_matches_as_indexes(text, overlapping=True))
+
+    def groups(self, text: str) -> dict[int, list | tuple]:
+        """The hits of ``text`` by owner (see :attr:`cache`), in the automaton's order."""
         found = self.cache.get(text)
         if found is not None:
             return found
         if self.automaton is None:
             if not self.patterns:
-                return ()
+                return {}
             self.automaton = self._build()
-        found = tuple(self.automaton.find_matches_as_indexes(text, overlapping=True))
+        found = {}
+        parts = self.parts
+        for hit in self.automaton.find_matches_as_indexes(text, overlapping=True):
+            for owner, part in parts[hit[0]]:
+                mine = found.get(owner)
+                if mine is None:
+                    found[owner] = [(hit, part)]
+                else:
+                    mine.append((hit, part))
         if len(self.cache) >= self._CACHE_MAX:
             self.cache.clear()
         self.cache[text] = found
         return found
 
 
+def _parts(entries: list[tuple[int, str, Entry]]) -> tuple[tuple[int, _Part], ...]:
+    """One pattern's ``(owner, prefix, entry)`` as ``(owner, part)`` per owner (see _Part)."""
+    plain: dict[int, list[Entry]] = {}
+    prefixed: dict[int, dict[int, dict[str, list[Entry]]]] = {}
+    for owner, prefix, entry in entries:
+        plain.setdefault(owner, [])
+        if prefix:
+            prefixed.setdefault(owner, {}).setdefault(len(prefix), {}).setdefault(
+                prefix, []).append(entry)
+        else:
+            plain[owner].append(entry)
+    return tuple((owner, (tuple(plain[owner]), tuple(
+        (size, {p: tuple(es) for p, es in by_prefix.items()})
+        for size, by_prefix in prefixed.get(owner, {}).items()))) for owner in plain)
+
+
 _COMBINED = _Combined()
 _IDS = itertools.count(1)
+_SPAN = operator.itemgetter(0, 1)
 
 
 class Matcher:
@@ -114,40 +160,47 @@ class Matcher:
         """Reported hits in ``text`` (already normalized), allowlisted ones removed."""
         if not self.size or not text:
             return []
-        raw = self.combined.hits(text)
-        if not raw:
+        groups = self.combined.groups(text)
+        raw = groups.get(self.id)
+        if raw is None:
             return []
-        mine = self.id
-        owners = self.combined.owners
-        hits: list[Hit] = []
+        if type(raw) is tuple:  # found before
+            return list(raw)
+        hits: list[tuple[int, int, Entry]] = []
         allows: list[tuple[int, int]] = []
-        for idx, start, end in raw:
-            for owner, prefix, entry in owners[idx]:
-                if owner != mine:
-                    continue
-                s = start
-                if prefix:
-                    s = start - len(prefix)
-                    if s < 0 or text[s:start] != prefix:
-                        continue
+        for (_, start, end), (plain, prefixed) in raw:
+            for entry in plain:
                 if entry.kind == "allow":
-                    allows.append((s, end))
+                    allows.append((start, end))
                 else:
-                    hits.append(Hit(s, end, entry))
-        hits.sort(key=lambda h: (h.start, h.end))
+                    hits.append((start, end, entry))
+            for size, by_prefix in prefixed:
+                s = start - size
+                if s < 0:
+                    continue
+                for entry in by_prefix.get(text[s:start], ()):
+                    if entry.kind == "allow":
+                        allows.append((s, end))
+                    else:
+                        hits.append((s, end, entry))
+        # stable: the entries of one span keep the order of the automaton's hits and of the
+        # entries of each pattern
+        hits.sort(key=_SPAN)
         if allows and hits:
             # a hit inside an allow hit is dropped: sweep both by start, keeping the furthest end
             # of the allow hits begun so far (linear after sorting: a page can hold thousands)
             allows.sort()
             kept, i, reach = [], 0, -1
             for h in hits:
-                while i < len(allows) and allows[i][0] <= h.start:
+                while i < len(allows) and allows[i][0] <= h[0]:
                     reach = max(reach, allows[i][1])
                     i += 1
-                if h.end > reach:
+                if h[1] > reach:
                     kept.append(h)
             hits = kept
-        return hits
+        out = [Hit(s, e, entry) for s, e, entry in hits]
+        groups[self.id] = tuple(out)
+        return out
 
 
 def entries_from(spec: Any, kind: str = "term") -> list[Entry]:

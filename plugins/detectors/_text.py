@@ -4,6 +4,7 @@ sentences, evidence records, masking and domains."""
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ _QUOTE_RE = re.compile(r"“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]
                        r"|‘[^’\n]{0,300}’|《[^》\n]{0,100}》|'[^'\n]{0,100}'")
 _SENTENCE_END = "。!?;\n…"
 _SENTENCE_RE = re.compile(r"[。!?;\n…]")
+_ZEROS = (0,) * len(_SENTENCE_END)
 
 
 def norm(text: str | None) -> Normalized:
@@ -44,7 +46,8 @@ def fields(item: dict[str, Any]) -> list[tuple[str, Normalized]]:
     for name in TEXT_FIELDS.get(item.get("item_type", ""), ("text",)):
         value = item.get(name)
         if value and isinstance(value, str):
-            out.append((name, norm(value)))
+            n = _NORM_CACHE.get(value)  # norm()'s memo read here: every detector asks
+            out.append((name, n if n is not None else norm(value)))
     return out
 
 
@@ -69,7 +72,7 @@ def inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The bounds of the sentence holding ``[start, end)``."""
-    left = max(text.rfind(c, 0, start) for c in _SENTENCE_END) + 1
+    left = max(map(text.rfind, _SENTENCE_END, _ZEROS, repeat(start, len(_SENTENCE_END)))) + 1
     m = _SENTENCE_RE.search(text, end)
     return left, (m.start() if m else len(text))
 
