@@ -94,6 +94,8 @@ _URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|
 _URL_CUES = ("http", "www", ".com", ".cn", ".net", ".vip", ".top", ".xyz", ".cc", ".app", ".bet",
              ".me", ".shop", ".club", ".site", ".online", ".live", ".win", ".io", ".tv")
 _SIGN_CHARS = ("¥", "$", "€")
+#: punctuation around a text that is one word (来到我们的直播间！)
+_EDGE_PUNCT = " 。!?.,，、~～…"
 
 
 class CommercialAd(LexiconDetector):
@@ -246,7 +248,7 @@ class CommercialAd(LexiconDetector):
         alone finds nothing (the rules' principle), whatever the model makes of it."""
         matcher, signal_ids = self._terms(lex)
         for v in parts:
-            t = norm(v).text.strip(" 。!?!?.,，、~～…")
+            t = norm(v).text.strip(_EDGE_PUNCT)
             if not t:
                 continue
             if not any(h.start == 0 and h.end == len(t) and id(h.entry) in signal_ids
