@@ -244,7 +244,15 @@ class TextModel:
     def judges(self, prepared: str) -> bool:
         """Is there enough text for this model to judge: ``min_chars`` letters (see
         :func:`letters`)?"""
-        return letters(prepared) >= self.min_chars
+        if len(prepared) < self.min_chars:
+            return False
+        need = self.min_chars
+        for ch in prepared:  # stops at the min_chars-th letter: most texts reach it at once
+            if ch.isalpha():
+                need -= 1
+                if need <= 0:
+                    return True
+        return False
 
     def probability(self, prepared: str) -> float:
         """Probability of a :func:`model_input` text."""
