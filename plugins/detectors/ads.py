@@ -232,9 +232,10 @@ class CommercialAd(LexiconDetector):
             evidence=self.model_evidence("ad_model", field, value, model, score, threshold))
 
     def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
-        """Whether a frame that keeps the model quiet (``model_frames`` of the lexicon: a
-        warning, a public notice, a public-interest promotion...; every frame section when the
-        lexicon names none) is in any of the texts."""
+        """Whether the model is kept quiet on these texts: a frame of ``model_frames`` (a
+        warning, a public notice, a public-interest promotion, a third-person report...; every
+        frame section when the lexicon names none) is in one of them, or they are one signal
+        word alone, or casino/bonus talk with no way in."""
         lex = self.lexicon(ctx)
         frames = self._frames(lex)
         wanted = self.compiled(lex, "model_frames", lambda lx: frozenset(lx.get("model_frames") or ()))
