@@ -13,11 +13,6 @@ from ._matcher import Hit, Matcher, entries_from
 from ._model import Score, TextModel, model_input, shipped_model
 from ._text import norm
 
-#: ``lex.compiled`` keys of :meth:`LexiconDetector.matcher` and ``cue_matcher`` (not formatted
-#: anew on every call)
-_MATCHER_KEYS: dict[tuple[str, str | None], str] = {}
-_CUE_KEYS: dict[str, str] = {}
-
 
 class LexiconDetector(Detector):
     """A detector whose terms and thresholds come from ``data/<name>.yaml``.
@@ -45,9 +40,7 @@ class LexiconDetector(Detector):
 
     def matcher(self, lex: Lexicon, key: str = "terms", allow_key: str | None = "allow") -> Matcher:
         """An automaton over section ``key`` plus the ``allow`` section as suppressors."""
-        name = _MATCHER_KEYS.get((key, allow_key))
-        if name is None:
-            name = _MATCHER_KEYS[(key, allow_key)] = f"matcher:{key}:{allow_key}"
+        name = f"matcher:{key}:{allow_key}"
         found = lex.compiled.get(name)
         if found is not None:
             return found
@@ -62,9 +55,7 @@ class LexiconDetector(Detector):
     def cue_matcher(self, lex: Lexicon, key: str, private: bool = False) -> Matcher:
         """An automaton over a plain list of cue phrases (frames, contexts); ``private`` for
         lists of frequent words asked about only some texts (see :class:`Matcher`)."""
-        name = _CUE_KEYS.get(key)
-        if name is None:
-            name = _CUE_KEYS[key] = f"cues:{key}"
+        name = f"cues:{key}"
         found = lex.compiled.get(name)
         if found is not None:
             return found
@@ -126,25 +117,19 @@ class LexiconDetector(Detector):
             batch = ctx.memo.get(f"text_model:{self.name}")
             if batch is not None:
                 probability = batch[1].get(id(item))
-        parts = None
-        if probability is None:  # else prepare read texts of it: ask model_parts only if needed
-            parts = self.model_parts(item)
-            if not parts:
-                return None
         threshold = model.threshold
         if ctx is not None and ctx.settings:
             threshold = float(ctx.setting(self.name, "model_threshold", threshold))
-        if probability is not None:
-            if probability < threshold:  # most items: decided without model_parts
-                return None
-            parts = self.model_parts(item)
-            if not parts:
-                return None
-        else:
+        if probability is not None and probability < threshold:
+            return None  # most items: the batch score decides, without asking for model_parts
+        parts = self.model_parts(item)
+        if not parts:
+            return None
+        if probability is None:
             prepared = model_input(parts)
             probability = model.probability(prepared) if model.judges(prepared) else 0.0
-        if probability < threshold:
-            return None
+            if probability < threshold:
+                return None
         return model, model.score(parts), threshold, parts
 
     @staticmethod

@@ -52,10 +52,17 @@ def model_text(text: str) -> str:
     return " ".join(t.split())
 
 
-def letters(prepared: str) -> int:
+def letters(prepared: str, enough: int | None = None) -> int:
     """The letters (Chinese characters included) of a model text: numbers and punctuation do
-    not make a text long enough to judge (客服电话：400-123-4567 holds four)."""
-    return sum(1 for ch in prepared if ch.isalpha())
+    not make a text long enough to judge (客服电话：400-123-4567 holds four). With ``enough``,
+    counting stops there (most texts reach it at once)."""
+    count = 0
+    for ch in prepared:
+        if ch.isalpha():
+            count += 1
+            if count == enough:
+                break
+    return count
 
 
 def model_input(parts: list[str]) -> str:
@@ -244,15 +251,7 @@ class TextModel:
     def judges(self, prepared: str) -> bool:
         """Is there enough text for this model to judge: ``min_chars`` letters (see
         :func:`letters`)?"""
-        if len(prepared) < self.min_chars:
-            return False
-        need = self.min_chars
-        for ch in prepared:  # stops at the min_chars-th letter: most texts reach it at once
-            if ch.isalpha():
-                need -= 1
-                if need <= 0:
-                    return True
-        return False
+        return len(prepared) >= self.min_chars and letters(prepared, self.min_chars) >= self.min_chars
 
     def probability(self, prepared: str) -> float:
         """Probability of a :func:`model_input` text."""
