@@ -169,12 +169,16 @@ def test_a_change_against_the_accounts_own_ad_likeness_makes_an_episode() -> Non
 
 def test_rules_and_model_agreeing_make_a_lone_post_strong() -> None:
     """A post a content detector's rules flag, read by the ad model clearly above its threshold and
-    far above the account's past, is strongly spam-like; below change_agree_probability it is not
-    (the borderline loan post of test_weak_posts_together_are_a_hijack_alone_not)."""
+    far above the account's past, is strongly spam-like; below change_agree_probability, or less
+    than change_agree_margin above the past, it is not (a lone post no rule flags, like the
+    borderline loan post of test_weak_posts_together_are_a_hijack_alone_not, stays weak)."""
     sig = {"spam": True, "strong": False, "families": {"commercial_ad": ["x"]}, "by_rules": ["commercial_ad"],
            "strong_terms": [], "warning": [], "frames": [], "score": 2}
     assert DET._change(sig, 0.8, 0.05, CTX)["strong"]
-    assert not DET._change(sig, 0.55, 0.05, CTX)["strong"]
+    assert DET._change(sig, 0.55, 0.05, CTX)["strong"]
+    assert not DET._change(sig, 0.45, 0.05, CTX)["strong"]  # below change_agree_probability
+    weak = DET._change(sig, 0.62, 0.35, CTX)                # 0.27 above the past: spam-like only
+    assert weak["spam"] and not weak["strong"]
     assert not DET._change(sig, 0.8, 0.55, CTX)["strong"]   # the account's usual level
     by_model = {**sig, "by_rules": []}                       # the content finding was the model's
     assert not DET._change(by_model, 0.7, 0.05, CTX)["strong"]
