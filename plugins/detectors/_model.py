@@ -106,6 +106,8 @@ _SHIFT = np.uint64(21)
 _HASH = np.uint64(0x9E3779B97F4A7C15)
 #: a free slot: no n-gram id (at most 63 bits) is this
 _EMPTY = np.uint64(2 ** 64 - 1)
+#: characters below this (the Basic Multilingual Plane) are looked up as unigrams directly
+_BMP = np.uint64(0x10000)
 
 
 def gram_ids(text: str, low: int = 1, high: int = 3) -> np.ndarray:
@@ -188,6 +190,7 @@ class TextModel:
         self._iw = np.array([t[1] for t in ids], dtype=np.float64)
         self._i2 = np.array([t[2] for t in ids], dtype=np.float64)
         self._table: tuple[np.ndarray, np.ndarray, np.uint64] | None = None
+        self._unigrams: np.ndarray | None = None
 
     def _lookup_table(self) -> tuple[np.ndarray, np.ndarray, np.uint64]:
         """An open-addressing hash table of the vocabulary ids (built on first use): slot keys
@@ -214,6 +217,17 @@ class TextModel:
                 todo, slot = todo[left], (slot[left] + 1) & mask
             self._table = (keys, index, shift)
         return self._table
+
+    def _unigram_positions(self) -> np.ndarray:
+        """The index in ``_ids`` of each character of the Basic Multilingual Plane as a
+        unigram, -1 where it is none (built on first use): a text's characters are looked up
+        in it directly, a third of the batch's n-grams."""
+        if self._unigrams is None:
+            ids = self._ids[:-1]  # not the sentinel
+            at = np.flatnonzero(ids < _BMP)
+            self._unigrams = np.full(int(_BMP), -1, dtype=np.int32)
+            self._unigrams[ids[at].astype(np.intp)] = at
+        return self._unigrams
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:
         """The index in ``_ids`` of each of ``ids``, -1 for an n-gram not in the vocabulary."""
@@ -288,7 +302,10 @@ class TextModel:
                 prev = (prev[:-1] << _SHIFT) | cp[n - 1:]
             if n >= self.low:
                 # looked up before the n-grams across two texts are left out (fewer copies)
-                at = self._positions(prev)
+                if n == 1 and len(cp) and cp.max() < _BMP:
+                    at = self._unigram_positions()[cp.astype(np.intp)]
+                else:
+                    at = self._positions(prev)
                 hit = at >= 0
                 if n > 1:
                     hit &= room[: len(prev)] >= n

@@ -94,6 +94,8 @@ _URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|
 _URL_CUES = ("http", "www", ".com", ".cn", ".net", ".vip", ".top", ".xyz", ".cc", ".app", ".bet",
              ".me", ".shop", ".club", ".site", ".online", ".live", ".win", ".io", ".tv")
 _SIGN_CHARS = ("¥", "$", "€")
+#: the kinds of the records of :meth:`CommercialAd._contact_records` (private contacts, hotlines)
+CONTACT_KINDS = frozenset({"contact", "hotline"})
 #: punctuation around a text that is one word (来到我们的直播间！)
 _EDGE_PUNCT = " 。!?.,，、~～…"
 
@@ -325,8 +327,13 @@ class CommercialAd(LexiconDetector):
         frames = {h.entry.category for _, n in texts for h in frames_matcher.find(n.text)}
         if "warning_frames" in frames:
             return
+        if not found:
+            # without an ad term no rule of the first kind holds (each needs strong or weak
+            # terms): the combined rules alone, which look for contacts only when a family
+            # can still be complete
+            yield from self._combined(subject, ctx, lex, texts, signal_hits, frames)
+            return
         notice = "notice_frames" in frames
-        channels = self.cue_matcher(lex, "official_channels")
         matches: list[dict[str, Any]] = []
         strong: set[str] = set()
         weak: set[str] = set()
@@ -341,8 +348,43 @@ class CommercialAd(LexiconDetector):
                 else:
                     weak.add(hit.entry.term)
                 matches.append(match_record(n, hit, name))
+        contacts, hotlines = self._contact_records(texts, lex)
+        shop_links, other_links = self._links(subject, lex)
+        has_contact = bool(contacts) or bool(shop_links)
+        t = lex.threshold
+        rule = None
+        if len(strong | strong_if_contact) >= int(t("min_strong_with_contact", ctx) or 1) and (
+                has_contact or other_links):
+            rule = "ad_with_contact" if has_contact else "ad_with_link"
+        elif len(strong) >= int(t("min_strong_alone", ctx) or 2):
+            rule = "ad_terms"
+        elif not notice and len(weak) >= int(t("min_weak_with_contact", ctx) or 2) and has_contact:
+            rule = "ad_with_contact"
+        if rule is None:
+            yield from self._combined(subject, ctx, lex, texts, signal_hits, frames,
+                                      (contacts, hotlines, shop_links, other_links))
+            return
+        terms = "、".join(f"“{m['text']}”" for m in matches[:3])
+        extra = ""
+        if contacts:
+            extra = f"，并留有联系方式“{contacts[0]['value']}”"
+        elif shop_links or other_links:
+            extra = f"，并链接至“{host_of((shop_links or other_links)[0])}”"
+        where = "官方回复" if subject.get("item_type") == "comment" else "发布内容"
+        score = min(1.0, 0.5 + 0.2 * len(strong) + 0.1 * len(weak) + (0.2 if has_contact else 0))
+        yield self.finding(
+            subject=subject, rule=rule, ctx=ctx, score=score,
+            message=f"{where}疑似商业广告：出现{terms}{extra}",
+            evidence=self.evidence(lex, rule, matches + contacts,
+                                   links=shop_links + other_links))
+
+    def _contact_records(self, texts: list, lex: Lexicon,
+                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The private contacts of the item's texts, and the numbers given as a hotline (a
+        phone number in a sentence with an official channel: 咨询热线...)."""
+        channels = self.cue_matcher(lex, "official_channels")
         contacts: list[dict[str, Any]] = []
-        hotlines: list[dict[str, Any]] = []  # numbers given as a hotline (咨询热线...)
+        hotlines: list[dict[str, Any]] = []
         for name, n in texts:
             channel_hits = None
             for kind, rx in self._contacts(lex):
@@ -362,40 +404,15 @@ class CommercialAd(LexiconDetector):
                     if kind == "phone":
                         rec["text"] = rec["text"].replace(value, shown)
                     (hotlines if official else contacts).append(rec)
-        shop_links, other_links = self._links(subject, lex)
-        has_contact = bool(contacts) or bool(shop_links)
-        t = lex.threshold
-        rule = None
-        if len(strong | strong_if_contact) >= int(t("min_strong_with_contact", ctx) or 1) and (
-                has_contact or other_links):
-            rule = "ad_with_contact" if has_contact else "ad_with_link"
-        elif len(strong) >= int(t("min_strong_alone", ctx) or 2):
-            rule = "ad_terms"
-        elif not notice and len(weak) >= int(t("min_weak_with_contact", ctx) or 2) and has_contact:
-            rule = "ad_with_contact"
-        if rule is None:
-            yield from self._combined(subject, ctx, lex, texts, signal_hits, frames, contacts,
-                                      hotlines, shop_links, other_links)
-            return
-        terms = "、".join(f"“{m['text']}”" for m in matches[:3])
-        extra = ""
-        if contacts:
-            extra = f"，并留有联系方式“{contacts[0]['value']}”"
-        elif shop_links or other_links:
-            extra = f"，并链接至“{host_of((shop_links or other_links)[0])}”"
-        where = "官方回复" if subject.get("item_type") == "comment" else "发布内容"
-        score = min(1.0, 0.5 + 0.2 * len(strong) + 0.1 * len(weak) + (0.2 if has_contact else 0))
-        yield self.finding(
-            subject=subject, rule=rule, ctx=ctx, score=score,
-            message=f"{where}疑似商业广告：出现{terms}{extra}",
-            evidence=self.evidence(lex, rule, matches + contacts,
-                                   links=shop_links + other_links))
+        return contacts, hotlines
 
     def _combined(self, subject: dict[str, Any], ctx: DetectContext, lex: Lexicon,
-                  texts: list, signal_hits: list, frames: set[str], contacts: list[dict[str, Any]],
-                  hotlines: list[dict[str, Any]], shop_links: list[str],
-                  other_links: list[str]) -> Iterator[Finding]:
-        """The combo rules: enough distinct signal kinds of one family (see ``combos``)."""
+                  texts: list, signal_hits: list, frames: set[str],
+                  ways_in: tuple | None = None) -> Iterator[Finding]:
+        """The combo rules: enough distinct signal kinds of one family (see ``combos``).
+        ``ways_in``: the item's ``(contacts, hotlines, shop_links, other_links)`` when the
+        caller has them; else they are looked up here, the contacts only when some family can
+        still be complete with their kinds (``CONTACT_KINDS``)."""
         # kind -> {distinct term: evidence record}
         kinds: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -459,14 +476,22 @@ class CommercialAd(LexiconDetector):
                             add("link", host, rec)
         if not kinds:
             return
-        for rec in contacts:
-            add("contact", rec["value"], rec)
-        for rec in hotlines:
-            add("hotline", rec["value"], rec)
+        if ways_in is None:
+            shop_links, other_links = self._links(subject, lex)
+        else:
+            contacts, hotlines, shop_links, other_links = ways_in
         for url in shop_links:
             add("shop", host_of(url), {"url": url, "category": "shop", "entry": "shop_link"})
         for url in other_links:
             add("link", host_of(url), {"url": url, "category": "link", "entry": "link"})
+        if ways_in is None:
+            if not self._completable(lex, kinds.keys() | CONTACT_KINDS):
+                return
+            contacts, hotlines = self._contact_records(texts, lex)
+        for rec in contacts:
+            add("contact", rec["value"], rec)
+        for rec in hotlines:
+            add("hotline", rec["value"], rec)
         if "shop" in kinds:  # a shop named twice is one signal
             kinds.pop("shop_weak", None)
         t = lex.threshold
@@ -475,8 +500,8 @@ class CommercialAd(LexiconDetector):
         for rule, spec in self._combos(lex):
             # the cheap set tests first: most items meet no family's vocabulary
             weights = spec["kinds"]
-            present = [k for k in weights if k in kinds]
-            if not present or not all(g.intersection(present) for g in spec["need"]):
+            present = _present(spec, kinds)
+            if present is None:
                 continue
             if not unexcused and any(sec in frames and not unless.intersection(kinds)
                                      for sec, unless in spec["excused_by"]):
@@ -511,6 +536,22 @@ class CommercialAd(LexiconDetector):
                 evidence=self.evidence(lex, rule, matches, links=links,
                                        signals=sorted(present), signal_score=score))
 
+    def _completable(self, lex: Lexicon, kinds: set[str]) -> bool:
+        """Whether ``kinds`` meet every ``need`` group of some combo (see :func:`_present`).
+        Only the combos with one of ``kinds`` in their first group (among all their kinds when
+        they have no ``need``) are asked."""
+        def build(lx: Lexicon) -> dict[str, list[int]]:
+            index: dict[str, list[int]] = {}
+            for i, (_, spec) in enumerate(self._combos(lx)):
+                for k in spec["kinds"]:
+                    if not spec["need"] or k in spec["need"][0]:
+                        index.setdefault(k, []).append(i)
+            return index
+        index = self.compiled(lex, "combos_by_kind", build)
+        combos = self._combos(lex)
+        asked = {i for k in kinds for i in index.get(k, ())}
+        return any(_present(combos[i][1], kinds) is not None for i in asked)
+
     def _link_kind(self, host: str, lex: Lexicon) -> str | None:
         """``shop`` for a shop domain, ``link`` for any other not allowed one, else None."""
         shops, allowed = self.compiled(lex, "link_domains", lambda lx: (
@@ -523,20 +564,26 @@ class CommercialAd(LexiconDetector):
         return None if domain_matches(host, allowed) else "link"
 
     def _links(self, subject: dict[str, Any], lex: Lexicon) -> tuple[list[str], list[str]]:
+        """The item's ``links`` to shops and to other sites not allowed (see :meth:`_link_kind`)."""
         shops, others = [], []
-        allowed = list(lex.get("allowed_domains") or [])
-        shop_domains = [d.split("/")[0] for d in lex.get("shop_domains") or []]
-        for url in subject.get("links") or []:
-            if not isinstance(url, str):
-                continue
-            host = host_of(url)
-            if not host:
-                continue
-            if domain_matches(host, shop_domains):
-                shops.append(url)
-            elif not domain_matches(host, allowed):
-                others.append(url)
+        for url in subject.get("links") or ():
+            if isinstance(url, str):
+                kind = self._link_kind(host_of(url), lex)
+                if kind == "shop":
+                    shops.append(url)
+                elif kind == "link":
+                    others.append(url)
         return shops, others
+
+
+def _present(spec: dict[str, Any], kinds: Any) -> list[str] | None:
+    """The kinds of a combo found among ``kinds`` (in the combo's order) when they meet each of
+    its ``need`` groups, else None. Fewer kinds never meet more: a combo that ``kinds`` and
+    those still to come cannot complete is decided without the latter."""
+    present = [k for k in spec["kinds"] if k in kinds]
+    if not present or not all(g.intersection(present) for g in spec["need"]):
+        return None
+    return present
 
 
 DETECTORS = [CommercialAd()]

@@ -68,9 +68,7 @@ class PrivacyLeak(LexiconDetector):
         provinces = self.compiled(lex, "provinces", lambda lx: {int(p) for p in lx.get("provinces")})
         today = ctx.now.date() if ctx.now else None
         ids: list[dict[str, Any]] = []
-        mobiles: list[dict[str, Any]] = []
-        personal = self.cue_matcher(lex, "personal_cues")
-        official = self.cue_matcher(lex, "official_cues")
+        numbers = []  # (field, its text, its mobile numbers)
         for name, n in candidates:
             text = n.text
             for m in _ID_RE.finditer(text):
@@ -80,9 +78,19 @@ class PrivacyLeak(LexiconDetector):
                                       entry="resident_id")
                     rec["text"] = mask_digits(value.upper(), 4, 4)
                     ids.append(rec)
-            mobile_hits = list(_MOBILE_RE.finditer(text))
-            if not mobile_hits:
-                continue
+            if mobile_hits := list(_MOBILE_RE.finditer(text)):
+                numbers.append((name, n, mobile_hits))
+        min_list = int(lex.threshold("min_mobiles_in_list", ctx) or 3)
+        id_cue = _has_cue(subject.get("text") or "", "身份证")
+        if not ids and not id_cue and sum(len(hits) for _, _, hits in numbers) < min_list:
+            # no rule can hold: without an id, mobile_personal needs the id cue or min_list
+            # distinct numbers (the numbers' sentences and cues are not looked at)
+            return
+        mobiles: list[dict[str, Any]] = []
+        personal = self.cue_matcher(lex, "personal_cues")
+        official = self.cue_matcher(lex, "official_cues")
+        for name, n, mobile_hits in numbers:
+            text = n.text
             listing = bool(self.cue_matcher(lex, "list_cues").find(text))
             sentences = _Sentences(text)
             p_hits = _Spans(personal.find(text))
@@ -98,15 +106,13 @@ class PrivacyLeak(LexiconDetector):
                 mobiles.append(rec)
         personal_mobiles = [m for m in mobiles if m["personal_context"]]
         distinct = {m["text"] for m in personal_mobiles}
-        min_list = int(lex.threshold("min_mobiles_in_list", ctx) or 3)
         if ids:
             rule = "resident_id"
             evidence = ids + mobiles
             what = f"{len(ids)}个未脱敏身份证号码（如{ids[0]['text']}）"
             if mobiles:
                 what += f"及{len({m['text'] for m in mobiles})}个手机号码"
-        elif personal_mobiles and (len(distinct) >= min_list or any(
-                _has_cue(p, "身份证") for p in [subject.get("text") or ""])):
+        elif personal_mobiles and (len(distinct) >= min_list or id_cue):
             rule = "mobile_personal"
             evidence = personal_mobiles
             what = f"{len(distinct)}个与个人信息并列的手机号码（如{personal_mobiles[0]['text']}）"
