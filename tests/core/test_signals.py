@@ -202,7 +202,9 @@ def test_stale_lock_of_a_killed_run_is_recovered(data: Path) -> None:
     os.kill(state["supervisor"], signal.SIGKILL)
     proc.kill()
     proc.wait(10)
-    assert gone(lambda: servers(data), 8)
+    # the server gets SIGTERM when its supervisor dies and shuts down cleanly: under a full
+    # parallel suite on two CPUs that once took longer than 8 s (CI, session 10)
+    assert gone(lambda: servers(data), 30), "the server outlived its SIGKILLed supervisor"
     assert (data / "mongo.json").exists()
     port2 = free_port()
     again = serve(data, port2)
