@@ -17,6 +17,9 @@ from typing import Any
 
 PR_SET_PDEATHSIG = 1
 
+#: The signals that ask a govspider process to stop.
+TERMINATION_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
 
 class Terminated(BaseException):
     """Raised in the main thread by SIGTERM or SIGHUP, so the ``finally`` blocks that stop the
@@ -62,9 +65,24 @@ def terminate_like_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def accept_termination_signals() -> None:
+    """Unblock SIGTERM, SIGINT and SIGHUP in the calling thread.
+
+    A blocked signal mask survives fork and exec: a process started by a thread that had blocked
+    SIGTERM (a library spawning its helper, a test runner) would otherwise ignore ``kill -TERM``
+    and pass the same deafness on to its children, whose death signal then never arrives. Called
+    first by every govspider entry point. (An *ignored* signal, such as SIGHUP under ``nohup``,
+    is left alone: that is a choice of the caller.)
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINATION_SIGNALS)
+
+
 def die_with_parent(sig: int = signal.SIGTERM) -> None:
-    """``preexec_fn``: the child receives ``sig`` when its parent dies (Linux)."""
+    """``preexec_fn``: the child receives ``sig`` when its parent dies (Linux), and the signal is
+    not blocked in it (see :func:`accept_termination_signals`)."""
     with contextlib.suppress(Exception):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (sig,))
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
 
 

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import click
 
 from govspider import __version__
-from govspider.procs import Terminated, terminate_like_interrupt
+from govspider.procs import Terminated, accept_termination_signals, terminate_like_interrupt
 
 #: exit code of input that got past a command's own checks (``context.EXIT_BAD_INPUT``)
 _EXIT_BAD_INPUT = 2
@@ -74,6 +74,7 @@ class GovspiderGroup(LazyGroup):
     """The ``govspider`` group: prints errors as one line, stops on SIGTERM/SIGHUP as on Ctrl-C."""
 
     def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:
+        accept_termination_signals()  # a blocked SIGTERM inherited from the starter would stay blocked
         try:
             with terminate_like_interrupt():  # SIGTERM, SIGHUP: stop the children as Ctrl-C does
                 rv = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)

@@ -126,4 +126,7 @@ async def _serve(world: Any, host: str, port: int, troubles: str, write_registry
 
 
 def main() -> None:  # pragma: no cover - entry point
+    from govspider.procs import accept_termination_signals
+
+    accept_termination_signals()  # as `govspider` does: SIGTERM must reach a sandbox started by a thread that blocked it
     sandbox(prog_name="govspider sandbox")

@@ -73,7 +73,11 @@ def main(argv: list[str]) -> int:
     leases = data_dir / "mongo.users"
     state_file = data_dir / "mongo.json"
     stop = []
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    termination = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    # a blocked mask is inherited through fork and exec: unblocked here, the server (our child)
+    # gets its death signal and ``kill -TERM`` reaches both (govspider.procs.accept_termination_signals)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, termination)
+    for sig in termination:
         signal.signal(sig, lambda signum, _frame: stop.append(signum))
     server = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)  # noqa: PLW1509
     (data_dir / "mongo.server.pid").write_text(str(server.pid))
