@@ -42,6 +42,8 @@ _RATE_RX = re.compile(
     rf"|(?:一|每)\s*(?:个|单|次|条|小时|天|日)\s*(?:赞|单|任务|视频|评论)?[^，。,.!！?？;；\n]{{0,5}}?"
     rf"{_NUM}+(?:\.[0-9]+)?\s*(?:元|块)"
     rf"|(?:日薪|时薪|日结|日入|日赚|一天赚|每天赚)\s*{_NUM}+")
+#: a price per piece of engagement: 粉丝1毛, 评论2毛钱, 1元10个
+_UNIT_PRICE_RX = re.compile(rf"{_NUM}+(?:\.[0-9]+)?\s*(?:毛|角)钱?|[0-9]+\s*(?:元|块)钱?\s*{_NUM}+\s*个")
 #: a weight-loss claim: 瘦20斤, 瘦了十几斤
 _SLIM_RX = re.compile(rf"瘦了?\s*{_NUM}+\s*(?:多|几)?斤")
 #: an anchored price: 原价318元，促销价159元; 正常购买298元实际1元
@@ -454,6 +456,11 @@ class CommercialAd(LexiconDetector):
                 if m:
                     add("claim_strong", m.group(0), span_record(
                         n, m.start(), m.end(), name, category="claim_strong", entry="slim"))
+            if "engage" in kinds or "engage_sell" in kinds:
+                m = _UNIT_PRICE_RX.search(t)
+                if m:
+                    add("unit_price", m.group(0), span_record(n, m.start(), m.end(), name,
+                                                              category="unit_price", entry="unit_price"))
             if job:
                 m = _RATE_RX.search(t)
                 if m:
