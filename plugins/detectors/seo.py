@@ -23,7 +23,9 @@ Works on a page's ``raw_html`` (lxml). Rules, each its own finding:
 * ``gambling_brand``: a gambling platform brand (latin/pinyin or numeric name + 电子/体育/
   娱乐/真人/棋牌..., ``PG电子``; stacked suffixes ``X体育娱乐``, ``X电竞平台``), a brand put in
   the place of an institution's name (``X电子大学``, ``X体育政府信息公开``, ``X体育(http://
-  ….gov.cn)``), a Macau casino name with its domain digits (``澳门新葡京8455``), 澳门/香港
+  ….gov.cn)``, or any gambling word of the lexicon or ``slot_brands`` right before what only
+  the institution does in its own news: ``X游艺场官网在东校区举行``, ``X全体师生``, ``X第三届``,
+  ``X2020级``, ``《X:…通知》``, ``学校X教学``), a Macau casino name with its domain digits (``澳门新葡京8455``), 澳门/香港
   lottery tip-sheet jargon, or foreign-language gambling doorway text (``foreign_gambling``:
   Vietnamese folded to ASCII, Indonesian, Thai, English; two distinct terms, or a term and a
   ``98win``/``fb88``-type brand, in one field or line); not in a sentence that reports
@@ -153,6 +155,18 @@ _STACKED_NOT_FOLLOWED = ("用品", "设施", "场所", "活动", "产业", "业"
 _SLOT_RE = re.compile(r"([\u4e00-\u9fffa-z0-9]{1,4})((?:电子|娱乐|棋牌|彩票)大学|"
                       r"(?:体育|娱乐|棋牌|电竞|彩票)(?:政府信息公开|人民政府|信息公开指南)|"
                       r"(?:体育|娱乐|电子|棋牌|电竞)\(https?://[^)\s]*gov\.cn)")
+#: site words a gambling brand carries after its name (``X游艺场官网``, ``X中国在线体育``)
+_BRAND_TAIL_RE = re.compile(r"(?:[a-z0-9]{1,8}|官网|官方|平台|中国|在线|体育|娱乐|集团|app|\(中国\)|[,、 ])*")
+#: what only an institution does in its own news, right after its name: an event on its campus,
+#: its staff and students, its nth cup, its classes, its documents
+_SLOT_NEAR_RE = re.compile(
+    r"\s*(?:于|在)?\s*[东西南北主新老本]?校区|\s*(?:全体师生|全校师生|师生|硕士研究生|研究生|本科|教学|"
+    r"第[一二三四五六七八九十0-9]{1,3}届|党委|工会|附属|基地班|[0-9]{4}级|政府信息公开|信息公开|"
+    r"条例|实施办法|暂行办法|办事指南|将启动|隆重举行|召开)")
+#: ... or, further in the same sentence, co-organizing an event with named bodies
+_SLOT_FAR_RE = re.compile(r"[^。!?;\n]{0,36}?(?:联合承办|共同承办|联合主办|共同主办)")
+#: right before it: the school's own name slot or a document title (``《X:推进…的通知》``)
+_SLOT_BEFORE_RE = re.compile(r"(?:学校|我校|本校|《[^》]{0,4})$")
 #: 澳门/香港 lottery tip sheets: a region and a tip word in one short stretch
 _LOTTERY_RE = re.compile(r"(澳门|新澳|新奥门|奥门|香港|马会|管家婆|王中王|白小姐|黄大仙|二四六|246)"
                          r"[^。;!?\n,]{0,12}?(开奖|最精准|真正精准|精准资料|精准一肖|"
@@ -788,6 +802,7 @@ class SeoSpam(LexiconDetector):
                 break
             matches += self._foreign(lex, where, n)
             matches += self._offers(lex, where, n, frames)
+            matches += self._institution_slots(lex, where, n, frames)
         if matches:
             labels = {"brand": "博彩平台品牌", "stacked": "博彩平台品牌", "slot": "冒充机构名称的博彩品牌",
                       "lottery": "澳门/香港彩票“资料”推广", "foreign": "外文（越南语/印尼语/泰语/韩语/英语等）博彩词",
@@ -803,6 +818,37 @@ class SeoSpam(LexiconDetector):
                         + (f"等{len(matches)}处" if len(matches) > 1 else "")
                         + "，且不在打击、通报类语境中，疑似博彩推广或被篡改的镜像页面",
                 evidence=self.evidence(lex, "gambling_brand", matches))
+
+    def _institution_slots(self, lex: Lexicon, where: str, n: Any, frames: Matcher) -> list[dict[str, Any]]:
+        """A gambling or porn brand standing where a cloned page had its institution's name: the
+        brand hosts an event on a campus, has 全体师生, a 第三届 cup, a 2020级 class, a 条例 or
+        a 《…通知》 of its own (``X游艺场官网在东校区举行…``, ``学校X教学…``). The brands are the
+        lexicon's gambling words and ``slot_brands``, names too common in other senses (游艺场,
+        足球比分) to flag anywhere else; not in a sentence that reports a case (``brand_frames``)."""
+        text = n.text
+        hits = [h for h in self.matcher(lex).find(text)
+                if h.entry.category in ("gambling", "gambling_brand")]
+        hits += self.cue_matcher(lex, "slot_brands").find(text)
+        out: list[dict[str, Any]] = []
+        for h in sorted(hits, key=lambda h: h.start):
+            tail = _BRAND_TAIL_RE.match(text, h.end)
+            end = tail.end() if tail else h.end
+            s0, s1 = _sentence_bounds(text, h.start, end)
+            # after the name with its tail, or after the bare name (the tail's digits may be a
+            # class year: ``太阳集团2020级``)
+            cue = (_SLOT_NEAR_RE.match(text, end, min(s1, end + 14))
+                   or (end > h.end and _SLOT_NEAR_RE.match(text, h.end, min(s1, h.end + 14)))
+                   or _SLOT_FAR_RE.match(text, end, min(s1, end + 40))
+                   or _SLOT_BEFORE_RE.search(text, max(s0, h.start - 6), h.start))
+            if cue is None or frames.find(text[s0:s1]):
+                continue
+            out.append({"text": n.original_text(h.start, end), "span": list(n.span_to_original(h.start, end)),
+                        "field": where, "entry": "slot", "category": "gambling_brand",
+                        "term": h.entry.term, "cue": cue.group().strip(" ,、")[-12:],
+                        "sentence": quote_short(n.original_text(s0, s1), 80)})
+            if len(out) >= 5:
+                break
+        return out
 
     def _offers(self, lex: Lexicon, where: str, n: Any, frames: Matcher) -> list[dict[str, Any]]:
         """A gambling platform's pitch: a gambling brand or site word of the lexicon (开元棋牌,
