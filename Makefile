@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEBS   := chromium redis-server fonts-noto-cjk
 APT    := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
-PYTEST_ARGS ?=
+# extra pytest arguments (the ten slowest tests are listed, to keep the suite well under 15 minutes)
+PYTEST_ARGS ?= --durations=10
 # pytest-xdist workers; a test file runs whole on one worker (its module fixtures are shared)
 TEST_WORKERS ?= 2
 
