@@ -156,13 +156,25 @@ _SLOT_RE = re.compile(r"([\u4e00-\u9fffa-z0-9]{1,4})((?:电子|娱乐|棋牌|彩
                       r"(?:体育|娱乐|棋牌|电竞|彩票)(?:政府信息公开|人民政府|信息公开指南)|"
                       r"(?:体育|娱乐|电子|棋牌|电竞)\(https?://[^)\s]*gov\.cn)")
 #: site words a gambling brand carries after its name (``X游艺场官网``, ``X中国在线体育``)
-_BRAND_TAIL_RE = re.compile(r"(?:[a-z0-9]{1,8}|官网|官方|平台|中国|在线|体育|娱乐|集团|app|\(中国\)|[,、 ])*")
+_BRAND_TAIL_RE = re.compile(r"(?:[a-z0-9]{1,8}|官方网站|官网|官方|网站|平台|登录|入口|网址|游戏中心|中国|在线|体育|"
+                            r"娱乐|集团|app|\(中国\)|[,、 ])*")
+#: the site words of a brand's tail
+_SITE_WORD_RE = re.compile(r"官方网站|官网|网站|平台|登录|入口|网址|app")
+#: a name with site words acting: ``X官方网站在沙市中学设立…``, ``X官网和某中学开展合作``
+_SLOT_ACT_RE = re.compile(r"\s*(?:和|与|在|于|向)?[^，。,;；!?\n]{0,10}?(?:设立|举行|举办|召开|开展|合作|共获|荣获|获得)")
+#: a site code glued to a made-up Chinese name: ``hjc888黄金城``, ``yl7703永利``, ``hga030登录``,
+#: ``新葡的京集团8814``, ``金沙集团186cc`` (two or more latin letters with three to five digits, or
+#: a Chinese name with three to five digits that are not a year)
+_CODE_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}(?P<num1>\d{3,5})[\u4e00-\u9fff]{2}"
+                            r"|[\u4e00-\u9fff]{2}(?:集团|城)(?P<num>\d{3,5})(?![0-9年月日号期届级])")
+_YEARISH_RE = re.compile(r"(?:19|20)\d\d")
 #: what only an institution does in its own news, right after its name: an event on its campus,
 #: its staff and students, its nth cup, its classes, its documents
 _SLOT_NEAR_RE = re.compile(
     r"\s*(?:于|在)?\s*[东西南北主新老本]?校区|\s*(?:全体师生|全校师生|师生|硕士研究生|研究生|本科|教学|"
     r"第[一二三四五六七八九十0-9]{1,3}届|党委|工会|附属|基地班|[0-9]{4}级|政府信息公开|信息公开|"
-    r"条例|实施办法|暂行办法|办事指南|将启动|隆重举行|召开)")
+    r"条例|实施办法|暂行办法|办事指南|将启动|隆重举行|召开|共获|斩获|荣获|设立|院赛|新闻中心|新闻网|"
+    r"学生公告|通知公告|\S{0,12}团队|\S{0,3}教授)")
 #: ... or, further in the same sentence, co-organizing an event with named bodies
 _SLOT_FAR_RE = re.compile(r"[^。!?;\n]{0,36}?(?:联合承办|共同承办|联合主办|共同主办)")
 #: right before it: the school's own name slot or a document title (``《X:推进…的通知》``)
@@ -823,28 +835,38 @@ class SeoSpam(LexiconDetector):
         """A gambling or porn brand standing where a cloned page had its institution's name: the
         brand hosts an event on a campus, has 全体师生, a 第三届 cup, a 2020级 class, a 条例 or
         a 《…通知》 of its own (``X游艺场官网在东校区举行…``, ``学校X教学…``). The brands are the
-        lexicon's gambling words and ``slot_brands``, names too common in other senses (游艺场,
-        足球比分) to flag anywhere else; not in a sentence that reports a case (``brand_frames``)."""
+        lexicon's gambling words, ``slot_brands`` (names too common in other senses, 游艺场,
+        足球比分, to flag anywhere else) and any name glued to a site code (``yl7703永利``); not in
+        a sentence that reports a case (``brand_frames``)."""
         text = n.text
         hits = [h for h in self.matcher(lex).find(text)
                 if h.entry.category in ("gambling", "gambling_brand")]
         hits += self.cue_matcher(lex, "slot_brands").find(text)
+        spans = [(h.start, h.end, h.entry.term) for h in hits]
+        # a made-up name glued to a site code (``hjc888黄金城``, ``集团8814``): what no institution
+        # is called, whatever the brand
+        spans += [(m.start(), m.end(), "code") for m in _CODE_BRAND_RE.finditer(text)
+                  if not _YEARISH_RE.fullmatch(m.group("num") or "")]
         out: list[dict[str, Any]] = []
-        for h in sorted(hits, key=lambda h: h.start):
-            tail = _BRAND_TAIL_RE.match(text, h.end)
-            end = tail.end() if tail else h.end
-            s0, s1 = _sentence_bounds(text, h.start, end)
+        for start, stop, term in sorted(spans):
+            tail = _BRAND_TAIL_RE.match(text, stop)
+            end = tail.end() if tail else stop
             # after the name with its tail, or after the bare name (the tail's digits may be a
             # class year: ``太阳集团2020级``)
-            cue = (_SLOT_NEAR_RE.match(text, end, min(s1, end + 14))
-                   or (end > h.end and _SLOT_NEAR_RE.match(text, h.end, min(s1, h.end + 14)))
+            s0, s1 = _sentence_bounds(text, start, end)
+            # a website does not set up a bursary or hold a meeting: a name carrying a site word
+            # (or a site code) acting in a sentence stands where an institution's name was
+            acts = (term == "code" or _SITE_WORD_RE.search(text, stop, end)) and \
+                _SLOT_ACT_RE.match(text, end, min(s1, end + 16))
+            cue = acts or (_SLOT_NEAR_RE.match(text, end, min(s1, end + 18))
+                   or (end > stop and _SLOT_NEAR_RE.match(text, stop, min(s1, stop + 18)))
                    or _SLOT_FAR_RE.match(text, end, min(s1, end + 40))
-                   or _SLOT_BEFORE_RE.search(text, max(s0, h.start - 6), h.start))
+                   or _SLOT_BEFORE_RE.search(text, max(s0, start - 6), start))
             if cue is None or frames.find(text[s0:s1]):
                 continue
-            out.append({"text": n.original_text(h.start, end), "span": list(n.span_to_original(h.start, end)),
+            out.append({"text": n.original_text(start, end), "span": list(n.span_to_original(start, end)),
                         "field": where, "entry": "slot", "category": "gambling_brand",
-                        "term": h.entry.term, "cue": cue.group().strip(" ,、")[-12:],
+                        "term": term, "cue": cue.group().strip(" ,、")[-12:],
                         "sentence": quote_short(n.original_text(s0, s1), 80)})
             if len(out) >= 5:
                 break
