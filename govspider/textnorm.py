@@ -184,6 +184,7 @@ def _edit(text: str, spans: list[tuple[int, int]] | None, pieces) -> tuple[str, 
 
 #: the ideographic space and full-width ASCII -> their NFKC forms
 _FULLWIDTH = {"\u3000": " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+_WIDE = frozenset(_FULLWIDTH)  # a set: ``set.intersection`` walks the smaller one
 _INVISIBLE = frozenset(chr(c) for c in (0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
                                         *range(0x2060, 0x2065), 0xFEFF))
 _CAPITALS = frozenset(map(chr, range(ord("A"), ord("Z") + 1)))
@@ -232,7 +233,7 @@ def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) ->
         quick = None
         if spans is None:
             # the usual case: full-width punctuation and letters, 1 -> 1, positions unchanged
-            wide = marks.intersection(_FULLWIDTH)
+            wide = marks.intersection(_WIDE)
             quick = _fullwidth(text, wide)
             if unicodedata.is_normalized("NFKC", quick):
                 marks.update(_FULLWIDTH[ch] for ch in wide)
