@@ -79,15 +79,34 @@ def _converter():
 
 
 @functools.lru_cache(maxsize=1)
-def _traditional_re() -> re.Pattern[str]:
-    """A character class of every Han character that ``t2s`` changes on its own."""
+def _traditional_class() -> str:
+    """Every Han character that ``t2s`` changes on its own (the body of a character class)."""
     conv = _converter()
     chars = [chr(i) for i in range(0x3400, 0x4DC0)] + [chr(i) for i in range(0x4E00, 0xA000)]
     out = conv.convert("\n".join(chars)).split("\n")
     if len(out) != len(chars):  # pragma: no cover - would only happen with a broken OpenCC
-        return re.compile(f"[{_HAN}]")
-    changed = sorted(a for a, b in zip(chars, out, strict=False) if a != b)
-    return re.compile("[" + "".join(changed) + "]")
+        return "".join(chars) + "".join(map(chr, range(0xF900, 0xFB00)))
+    return "".join(sorted(a for a, b in zip(chars, out, strict=False) if a != b))
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """The characters of :func:`_traditional_class`."""
+    return frozenset(_traditional_class())
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern[str]:
+    """A character class of every Han character that ``t2s`` changes on its own."""
+    return re.compile(f"[{_traditional_class()}]")
+
+
+@functools.lru_cache(maxsize=1)
+def _marks_re() -> re.Pattern[str]:
+    """One character class of every character a step of :func:`normalize` acts on: invisible
+    ones, full-width ones (``_FULLWIDTH``), ``(``, ASCII capitals and those of
+    :func:`_traditional_re`; ``normalize`` scans a text once with it instead of once per step."""
+    return re.compile(f"[{_INVISIBLE_RE.pattern[1:-1]}\u3000\uff01-\uff5e(A-Z{_traditional_class()}]")
 
 
 def t2s(text: str) -> str:
@@ -163,17 +182,19 @@ def _edit(text: str, spans: list[tuple[int, int]] | None, pieces) -> tuple[str, 
     return "".join(out), new_spans
 
 
-_FULLWIDTH_RE = re.compile("[\u3000\uff01-\uff5e]")
-
-
-#: each character of ``_FULLWIDTH_RE`` -> its NFKC form (ideographic space, full-width ASCII)
+#: the ideographic space and full-width ASCII -> their NFKC forms
 _FULLWIDTH = {"\u3000": " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+_WIDE = frozenset(_FULLWIDTH)  # a set: ``set.intersection`` walks the smaller one
+_INVISIBLE = frozenset(chr(c) for c in (0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                                        *range(0x2060, 0x2065), 0xFEFF))
+_CAPITALS = frozenset(map(chr, range(ord("A"), ord("Z") + 1)))
 
 
-def _fullwidth(text: str) -> str:
-    """``text`` with ``_FULLWIDTH_RE``'s characters replaced: one ``str.replace`` per distinct
-    character (a regex substitution calls back into Python for every occurrence)."""
-    for ch in set(_FULLWIDTH_RE.findall(text)):
+def _fullwidth(text: str, chars: set[str]) -> str:
+    """``text`` with the characters ``chars`` (keys of ``_FULLWIDTH``) replaced: one
+    ``str.replace`` per distinct character (a regex substitution calls back into Python for
+    every occurrence)."""
+    for ch in chars:
         text = text.replace(ch, _FULLWIDTH[ch])
     return text
 
@@ -202,15 +223,21 @@ def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) ->
             return Normalized(text.translate(_LOWER_ASCII), original)
         return Normalized(text, original)
     spans: list[tuple[int, int]] | None = None
-    if _INVISIBLE_RE.search(text):
+    # the characters the steps below act on, in one scan; each step that may add some (the
+    # full-width forms of "(" and capitals, NFKC by clusters, OpenCC) updates or rescans it
+    marks = set(_marks_re().findall(text))
+    if not marks.isdisjoint(_INVISIBLE):
         text, spans = _edit(text, spans, ((m.start(), m.end(), "")
                                           for m in _INVISIBLE_RE.finditer(text)))
     if not unicodedata.is_normalized("NFKC", text):
         quick = None
         if spans is None:
             # the usual case: full-width punctuation and letters, 1 -> 1, positions unchanged
-            quick = _fullwidth(text)
-            if not unicodedata.is_normalized("NFKC", quick):
+            wide = marks.intersection(_WIDE)
+            quick = _fullwidth(text, wide)
+            if unicodedata.is_normalized("NFKC", quick):
+                marks.update(_FULLWIDTH[ch] for ch in wide)
+            else:
                 quick = None  # anything else (①, ㈱, compositions): the cluster-wise path
         if quick is not None:
             text = quick
@@ -220,18 +247,21 @@ def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) ->
                 text, spans = _edit(text, spans, pieces)
             else:
                 text = _apply_same_length(text, pieces)
-    if "(" in text:
+            marks = set(_marks_re().findall(text))
+    if "(" in marks:
         edits = _artifact_edits(text)
         if edits:
             text, spans = _edit(text, spans, edits)
-    if simplify and _traditional_re().search(text):
+    upper = not marks.isdisjoint(_CAPITALS)
+    if simplify and not marks.isdisjoint(_traditional_chars()):
         converted = _converter().convert(text)
         if len(converted) == len(text):
             text = converted
         else:  # rare: a phrase changed length; convert character by character instead
             conv = _converter()
             text = "".join(conv.convert(c) if len(conv.convert(c)) == 1 else c for c in text)
-    if lower and _UPPER_RE.search(text):
+        upper = _UPPER_RE.search(text) is not None
+    if lower and upper:
         text = text.translate(_LOWER_ASCII)
     if spans is None:
         return Normalized(text, original)

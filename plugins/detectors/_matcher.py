@@ -67,10 +67,11 @@ class _Combined:
         self.index: dict[str, int] = {}
         self.owners: list[list[tuple[int, str, Entry]]] = []
         self.automaton: Any = None
-        #: per pattern, ``((owner, its part), ...)``: :attr:`owners` grouped (with the automaton)
-        self.parts: list[tuple[tuple[int, _Part], ...]] = []
-        #: text -> {owner: its hits ``[((pattern, start, end), part)]`` (a list), or its
-        #: finished :meth:`Matcher.find` result (a tuple) once asked}
+        #: per pattern, ``{owner: its part}``: :attr:`owners` grouped (with the automaton)
+        self.parts: list[dict[int, _Part]] = []
+        #: text -> {owner: its hits ``[(pattern, start, end)]`` (a list; the part is looked up
+        #: when the owner asks), or its finished :meth:`Matcher.find` result (a tuple) once
+        #: asked}
         self.cache: dict[str, dict[int, list | tuple]] = {}
 
     def add(self, owner: int, key: str, prefix: str, entry: Entry) -> None:
@@ -107,20 +108,20 @@ class _Combined:
         found = {}
         parts = self.parts
         for hit in self.automaton.find_matches_as_indexes(text, overlapping=True):
-            for owner, part in parts[hit[0]]:
+            for owner in parts[hit[0]]:
                 mine = found.get(owner)
                 if mine is None:
-                    found[owner] = [(hit, part)]
+                    found[owner] = [hit]
                 else:
-                    mine.append((hit, part))
+                    mine.append(hit)
         if len(self.cache) >= self._CACHE_MAX:
             self.cache.clear()
         self.cache[text] = found
         return found
 
 
-def _parts(entries: list[tuple[int, str, Entry]]) -> tuple[tuple[int, _Part], ...]:
-    """One pattern's ``(owner, prefix, entry)`` as ``(owner, part)`` per owner (see _Part)."""
+def _parts(entries: list[tuple[int, str, Entry]]) -> dict[int, _Part]:
+    """One pattern's ``(owner, prefix, entry)`` as ``{owner: part}`` (see _Part)."""
     plain: dict[int, list[Entry]] = {}
     prefixed: dict[int, dict[int, dict[str, list[Entry]]]] = {}
     for owner, prefix, entry in entries:
@@ -130,9 +131,9 @@ def _parts(entries: list[tuple[int, str, Entry]]) -> tuple[tuple[int, _Part], ..
                 prefix, []).append(entry)
         else:
             plain[owner].append(entry)
-    return tuple((owner, (tuple(plain[owner]), tuple(
+    return {owner: (tuple(plain[owner]), tuple(
         (size, {p: tuple(es) for p, es in by_prefix.items()})
-        for size, by_prefix in prefixed.get(owner, {}).items()))) for owner in plain)
+        for size, by_prefix in prefixed.get(owner, {}).items())) for owner in plain}
 
 
 _COMBINED = _Combined()
@@ -168,7 +169,9 @@ class Matcher:
             return list(raw)
         hits: list[tuple[int, int, Entry]] = []
         allows: list[tuple[int, int]] = []
-        for (_, start, end), (plain, prefixed) in raw:
+        parts, me = self.combined.parts, self.id
+        for pattern, start, end in raw:
+            plain, prefixed = parts[pattern][me]
             for entry in plain:
                 if entry.kind == "allow":
                     allows.append((start, end))

@@ -384,7 +384,7 @@ class CommercialAd(LexiconDetector):
                          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The private contacts of the item's texts, and the numbers given as a hotline (a
         phone number in a sentence with an official channel: 咨询热线...)."""
-        channels = self.cue_matcher(lex, "official_channels")
+        channels = self.cue_matcher(lex, "official_channels", private=True)  # asked for contacts only
         contacts: list[dict[str, Any]] = []
         hotlines: list[dict[str, Any]] = []
         for name, n in texts:

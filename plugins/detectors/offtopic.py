@@ -35,7 +35,7 @@ class OffTopic(LexiconDetector):
         """``(family, terms)`` when a post is entertainment unrelated to duties, else ``None``."""
         lex = self.lexicon(ctx)
         matcher = self.matcher(lex)
-        frames = self.cue_matcher(lex, "duty_frames")
+        frames = self.cue_matcher(lex, "duty_frames", private=True)  # asked after a hit only
         weights: dict[str, tuple[int, str]] = {}
         for _, n in fields(post):
             hits = maximal(matcher.find(n.text))

@@ -87,11 +87,15 @@ class PrivacyLeak(LexiconDetector):
             # distinct numbers (the numbers' sentences and cues are not looked at)
             return
         mobiles: list[dict[str, Any]] = []
-        personal = self.cue_matcher(lex, "personal_cues")
-        official = self.cue_matcher(lex, "official_cues")
+        # private automatons: asked only when a rule can hold, these cues (联系电话, 姓名...)
+        # would otherwise be scanned and grouped for every text, and their late build (the
+        # first text that needs them) would rebuild the shared automaton in the middle of a run
+        personal = self.cue_matcher(lex, "personal_cues", private=True)
+        official = self.cue_matcher(lex, "official_cues", private=True)
+        listing_cues = self.cue_matcher(lex, "list_cues", private=True)
         for name, n, mobile_hits in numbers:
             text = n.text
-            listing = bool(self.cue_matcher(lex, "list_cues").find(text))
+            listing = bool(listing_cues.find(text))
             sentences = _Sentences(text)
             p_hits = _Spans(personal.find(text))
             o_hits = _Spans(official.find(text))

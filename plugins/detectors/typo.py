@@ -108,7 +108,8 @@ def build_matchers(lex: Lexicon) -> tuple[Matcher, Matcher]:
     """(variants + allowlist, canonical entries): the first one is the quick scan."""
     full = build_matcher(lex)
     canon = [str(c) for c in (lex.get("canonical") or []) + (lex.get("names") or [])]
-    return full, Matcher([Entry(c, "canonical", kind="canonical") for c in canon])
+    # private: asked only where a variant was found
+    return full, Matcher([Entry(c, "canonical", kind="canonical") for c in canon], private=True)
 
 
 def build_matcher(lex: Lexicon) -> Matcher:
