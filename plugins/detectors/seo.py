@@ -165,7 +165,7 @@ _SLOT_ACT_RE = re.compile(r"\s*(?:和|与|在|于|向)?[^，。,;；!?\n]{0,10}?
 #: a site code glued to a made-up Chinese name: ``hjc888黄金城``, ``yl7703永利``, ``hga030登录``,
 #: ``新葡的京集团8814``, ``金沙集团186cc`` (two or more latin letters with three to five digits, or
 #: a Chinese name with three to five digits that are not a year)
-_CODE_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}(?P<num1>\d{3,5})[\u4e00-\u9fff]{2}"
+_CODE_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\d{3,5}[\u4e00-\u9fff]{2}"
                             r"|[\u4e00-\u9fff]{2}(?:集团|城)(?P<num>\d{3,5})(?![0-9年月日号期届级])")
 _YEARISH_RE = re.compile(r"(?:19|20)\d\d")
 #: what only an institution does in its own news, right after its name: an event on its campus,
@@ -856,10 +856,10 @@ class SeoSpam(LexiconDetector):
             s0, s1 = _sentence_bounds(text, start, end)
             # a website does not set up a bursary or hold a meeting: a name carrying a site word
             # (or a site code) acting in a sentence stands where an institution's name was
-            acts = (term == "code" or _SITE_WORD_RE.search(text, stop, end)) and \
-                _SLOT_ACT_RE.match(text, end, min(s1, end + 16))
-            cue = acts or (_SLOT_NEAR_RE.match(text, end, min(s1, end + 18))
-                   or (end > stop and _SLOT_NEAR_RE.match(text, stop, min(s1, stop + 18)))
+            sited = term == "code" or _SITE_WORD_RE.search(text, stop, end) is not None
+            cue = ((_SLOT_ACT_RE.match(text, end, min(s1, end + 16)) if sited else None)
+                   or _SLOT_NEAR_RE.match(text, end, min(s1, end + 18))
+                   or (_SLOT_NEAR_RE.match(text, stop, min(s1, stop + 18)) if end > stop else None)
                    or _SLOT_FAR_RE.match(text, end, min(s1, end + 40))
                    or _SLOT_BEFORE_RE.search(text, max(s0, start - 6), start))
             if cue is None or frames.find(text[s0:s1]):
