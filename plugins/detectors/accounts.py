@@ -499,6 +499,8 @@ class HijackedAccount(ConfiguredDetector):
         content = self._content_findings(text, links, ctx)
         by_rules: list[str] = []  # content detectors that flagged it by a rule, not a text model
         for fam, (terms, is_strong, rule) in content.items():
+            if rule.endswith("_model") and self.param(ctx, "content_models_via_change"):
+                continue  # a text model's reading counts once: as a change against the past
             families[fam] = terms
             if not rule.endswith("_model"):
                 by_rules.append(fam)

@@ -102,6 +102,9 @@ _LATIN_NOT_BRAND = {"cctv", "nba", "cba", "fifa", "espn", "led", "ic", "it", "ai
 #: only for these (``LG电子``, ``TCL电子`` are electronics makers)
 _SLOT_PROVIDERS = {"pg", "pp", "mg", "jdb", "cq9", "bbin", "ag", "bg", "fg", "ky", "ae", "sa", "ps",
                    "pt", "ob", "im", "db", "fb", "sg", "ka", "jili", "evo", "dg", "wm", "bng", "cc"}
+#: ``ob欧宝真人``: a provider code, a Chinese name, a casino genre
+_PROVIDER_GENRES = ("真人", "电子", "棋牌", "电竞", "视讯", "捕鱼")
+_PROVIDER_BRAND_RE = re.compile(r"(?<![a-z0-9])([a-z]{2,4}\d?)([\u4e00-\u9fff]{2})(真人|电子|棋牌|电竞|视讯|捕鱼)")
 #: ``fun88官网``, ``188bet体育``, ``manbetx登录``, ``98win娱乐``: a latin ``bet`` / ``88`` / digit+``win``
 #: brand before a Chinese site word
 _BET_BRAND_RE = re.compile(
@@ -179,6 +182,16 @@ _SLOT_NEAR_RE = re.compile(
 _SLOT_FAR_RE = re.compile(r"[^。!?;\n]{0,36}?(?:联合承办|共同承办|联合主办|共同主办)")
 #: right before it: the school's own name slot or a document title (``《X:推进…的通知》``)
 _SLOT_BEFORE_RE = re.compile(r"(?:学校|我校|本校|《[^》]{0,4})$")
+#: anywhere in its sentence: the people and units only a school's or a party organization's own
+#: news speaks of (``X书记王某一行到…考察``, ``X各个班级``, ``X党支部召开…``); a casino, a
+#: betting site or a hotel has none of them
+_SLOT_ROLE_RE = re.compile(r"党委|党支部|党总支|党员|书记|校长|院长|系主任|辅导员|教授|教职工|师生|"
+                           r"班级|研究生|本科生|留学生|新生|校友|全校|校区|校园|学院|院校|高校|学子")
+#: ... but not where the name is the real business it also is: a Macau resort, a company
+#: (a place before or at the start of the name, ``X集团`` / ``X酒店`` after it)
+_SLOT_PLACE_RE = re.compile(r"(?:澳门|澳門|路氹|氹仔|香港|新加坡|拉斯维加斯|金光大道)[\u4e00-\u9fff]{0,2}$")
+_SLOT_VENUE_RE = re.compile(r"集团|[\u4e00-\u9fff]{0,3}?(?:酒店|度假村|渡假村|娱乐场|赌场|综合度假|股份|有限公司|控股|"
+                            r"中国有限)")
 #: 澳门/香港 lottery tip sheets: a region and a tip word in one short stretch
 _LOTTERY_RE = re.compile(r"(澳门|新澳|新奥门|奥门|香港|马会|管家婆|王中王|白小姐|黄大仙|二四六|246)"
                          r"[^。;!?\n,]{0,12}?(开奖|最精准|真正精准|精准资料|精准一肖|"
@@ -841,7 +854,9 @@ class SeoSpam(LexiconDetector):
         text = n.text
         hits = [h for h in self.matcher(lex).find(text)
                 if h.entry.category in ("gambling", "gambling_brand")]
+        names = {h.entry.term for h in hits if h.entry.category == "gambling_brand"}
         hits += self.cue_matcher(lex, "slot_brands").find(text)
+        names |= {h.entry.term for h in hits if h.entry.category != "gambling"}
         spans = [(h.start, h.end, h.entry.term) for h in hits]
         # a made-up name glued to a site code (``hjc888黄金城``, ``集团8814``): what no institution
         # is called, whatever the brand
@@ -861,7 +876,9 @@ class SeoSpam(LexiconDetector):
                    or _SLOT_NEAR_RE.match(text, end, min(s1, end + 18))
                    or (_SLOT_NEAR_RE.match(text, stop, min(s1, stop + 18)) if end > stop else None)
                    or _SLOT_FAR_RE.match(text, end, min(s1, end + 40))
-                   or _SLOT_BEFORE_RE.search(text, max(s0, start - 6), start))
+                   or _SLOT_BEFORE_RE.search(text, max(s0, start - 6), start)
+                   or (self._role_in_sentence(text, start, stop, s0, s1)
+                       if term == "code" or term in names else None))
             if cue is None or frames.find(text[s0:s1]):
                 continue
             out.append({"text": n.original_text(start, end), "span": list(n.span_to_original(start, end)),
@@ -871,6 +888,16 @@ class SeoSpam(LexiconDetector):
             if len(out) >= 5:
                 break
         return out
+
+    @staticmethod
+    def _role_in_sentence(text: str, start: int, stop: int, s0: int, s1: int) -> Any:
+        """A school's or party organization's people or units anywhere in the sentence of a
+        brand *name* (not a word for gambling: a school does warn of 博彩), unless the name is its
+        real business there (``澳门威尼斯人``, ``X酒店``, ``X有限公司``)."""
+        if (_SLOT_PLACE_RE.search(text, max(s0, start - 6), start) or _SLOT_VENUE_RE.match(text, stop)
+                or _SLOT_PLACE_RE.match(text, start, stop)):
+            return None
+        return _SLOT_ROLE_RE.search(text, s0, s1)
 
     def _offers(self, lex: Lexicon, where: str, n: Any, frames: Matcher) -> list[dict[str, Any]]:
         """A gambling platform's pitch: a gambling brand or site word of the lexicon (开元棋牌,
@@ -1361,6 +1388,12 @@ def _brand_spans(text: str) -> list[tuple[str, int, int]]:
                     or name[-1] in _SITE_NOT_NAME_CHARS or name.isdigit()):
                 continue
             out.append(("stack", m.start(), m.end()))
+    if any(g in text for g in _PROVIDER_GENRES):
+        # ``ob欧宝真人``, ``ag亚游真人``: a slot / live-casino provider's code glued to a
+        # two-character name and a casino genre word
+        for m in _PROVIDER_BRAND_RE.finditer(text):
+            if m.group(1) in _SLOT_PROVIDERS and m.group(2) not in _STACKED_NOT_NAMES:
+                out.append(("mixed", m.start(), m.end()))
     mixed = [m for m in _MIXED_BRAND_RE.finditer(text)
              if m.group(2) not in _LATIN_NOT_BRAND and m.group(2) not in _MIXED_NOT_LATIN
              and m.group(1)[-1] not in _SITE_NOT_NAME_CHARS and m.group(1)[-1] not in _STACKED_NOT_CHARS

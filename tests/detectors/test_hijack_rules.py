@@ -182,3 +182,23 @@ def test_rules_and_model_agreeing_make_a_lone_post_strong() -> None:
     assert not DET._change(sig, 0.8, 0.55, CTX)["strong"]   # the account's usual level
     by_model = {**sig, "by_rules": []}                       # the content finding was the model's
     assert not DET._change(by_model, 0.7, 0.05, CTX)["strong"]
+
+
+def test_a_content_models_reading_counts_once_as_the_change_against_the_past(monkeypatch) -> None:
+    """commercial_ad's text model (its ``ad_model`` finding) enters a post's signals only as the
+    change against the account's past (``_change``), not also as a family of its own: counted
+    twice, two short posts the model half-believes (a mispost and its correction) made an
+    episode. A rule's finding still is a family."""
+    text = "刚才发送的信息有误，以此条为准。"
+
+    def content(rule: str):
+        return lambda *a, **k: {"commercial_ad": (["信息"], False, rule)}
+
+    monkeypatch.setattr(DET, "_content_findings", content("ad_model"))
+    assert "commercial_ad" not in DET.signals(text, CTX)["families"]
+    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {"hijacked_account": {
+        "content_models_via_change": False}}})
+    assert "commercial_ad" in DET.signals(text, off)["families"]  # the old double count
+    monkeypatch.setattr(DET, "_content_findings", content("ecommerce"))
+    assert DET.signals(text, CTX)["families"]["commercial_ad"] == ["信息"]
+    assert DET.signals(text, CTX)["by_rules"] == ["commercial_ad"]
