@@ -557,6 +557,9 @@ class HijackedAccount(ConfiguredDetector):
                    if f not in weak_only and f not in content)
             or bool(contacts)
             or ("非政务外链" in extras and ("价格/金额" in extras or "诱导话术" in extras))))
+        if strong and not content and not contacts and self.param(ctx, "own_strong_needs_content") \
+                and self.param(ctx, "content_detectors"):
+            strong = False  # the specialists read it and found no ad: a report or a warning about one
         out.update(score=max(score, 0), extras=extras, family_scores=fam_scores)
         out["spam"] = strong or score >= int(self.param(ctx, "spam_min_score"))
         out["strong"] = strong

@@ -202,3 +202,16 @@ def test_a_content_models_reading_counts_once_as_the_change_against_the_past(mon
     monkeypatch.setattr(DET, "_content_findings", content("ecommerce"))
     assert DET.signals(text, CTX)["families"]["commercial_ad"] == ["信息"]
     assert DET.signals(text, CTX)["by_rules"] == ["commercial_ad"]
+
+
+def test_own_families_alone_do_not_make_a_post_strong_where_the_specialists_found_no_ad() -> None:
+    """A fraud warning that lists the scam's words (兼职, 刷单, 点赞, 免费送) reads as strongly
+    spam-like by this detector's own families, but commercial_ad, which knows the warning's
+    frame (幌子), finds no ad in it: one such post is not a takeover."""
+    text = "第一步：通过短信和社交软件发布兼职广告，招募“刷单客”“点赞员”，再以免费送小家电为幌子拉人建群。"
+    assert not DET.signals(text, CTX)["strong"]
+    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {"hijacked_account": {
+        "own_strong_needs_content": False}}})
+    assert DET.signals(text, off)["strong"]
+    assert _rules(_history([(30, text)])) == []
+    assert DET.signals(text, CTX)["spam"]  # still weakly: two within days are an episode
