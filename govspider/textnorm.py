@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import opencc
 
@@ -41,13 +41,13 @@ _TONE_STRIP = str.maketrans({
     **dict.fromkeys("ńňǹ", "n"), "ḿ": "m"})
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
+class Normalized(NamedTuple):
     """A normalized text and the way back to the original.
 
     ``to_original`` is ``None`` when every normalized character sits at the same index in the
     original (no step changed the length); otherwise a tuple of ``(start, end)`` original spans,
-    one per normalized character.
+    one per normalized character. Immutable and hashable; a named tuple rather than a frozen
+    dataclass because every text of every item makes one (half the cost to construct).
     """
 
     text: str
@@ -145,14 +145,11 @@ def pinyin_artifacts(text: str) -> list[tuple[int, int]]:
 
 def _artifact_edits(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, "")`` for each ``(pinyin)`` that follows the character it reads."""
-    edits = []
-    pos = text.find("(", 1)
-    while pos > 0:
-        m = _ARTIFACT_BODY_RE.match(text, pos)
-        if m and _HAN_RE.match(text, pos - 1) and _is_artifact(text[pos - 1], m.group(1)):
-            edits.append((pos, m.end(), ""))
-        pos = text.find("(", pos + 1)
-    return edits
+    # one search through the text (a body holds no "(": the bodies found are those found by
+    # trying each "(" in turn)
+    return [(pos, m.end(), "") for m in _ARTIFACT_BODY_RE.finditer(text)
+            if (pos := m.start()) > 0 and _HAN_RE.match(text, pos - 1)
+            and _is_artifact(text[pos - 1], m.group(1))]
 
 
 def strip_pinyin_artifacts(text: str) -> str:
@@ -229,14 +226,15 @@ def normalize(text: str | None, *, lower: bool = True, simplify: bool = True) ->
     if not marks.isdisjoint(_INVISIBLE):
         text, spans = _edit(text, spans, ((m.start(), m.end(), "")
                                           for m in _INVISIBLE_RE.finditer(text)))
-    if not unicodedata.is_normalized("NFKC", text):
+    # a full-width character is never NFKC: a text with one needs no check
+    wide = marks.intersection(_WIDE)
+    if wide or not unicodedata.is_normalized("NFKC", text):
         quick = None
         if spans is None:
             # the usual case: full-width punctuation and letters, 1 -> 1, positions unchanged
-            wide = marks.intersection(_WIDE)
             quick = _fullwidth(text, wide)
             if unicodedata.is_normalized("NFKC", quick):
-                marks.update(_FULLWIDTH[ch] for ch in wide)
+                marks.update(map(_FULLWIDTH.__getitem__, wide))
             else:
                 quick = None  # anything else (①, ㈱, compositions): the cluster-wise path
         if quick is not None:

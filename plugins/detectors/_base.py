@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from govspider.detection import DetectContext, Detector
@@ -12,6 +13,21 @@ from ._lexicon import Lexicon, load_lexicon
 from ._matcher import Hit, Matcher, entries_from
 from ._model import Score, TextModel, model_input, shipped_model
 from ._text import norm
+
+
+def per_lexicon(key: str) -> Callable[[Callable[[Any, Lexicon], Any]], Callable[[Any, Lexicon], Any]]:
+    """Make a method ``(self, lex) -> value`` built once per lexicon: memoised in
+    ``lex.compiled`` under ``key``, the memo read first (asked for every item, a call of
+    :meth:`LexiconDetector.compiled` also made a closure each time)."""
+    def wrap(build: Callable[[Any, Lexicon], Any]) -> Callable[[Any, Lexicon], Any]:
+        @functools.wraps(build)
+        def get(self: Any, lex: Lexicon) -> Any:
+            value = lex.compiled.get(key)
+            if value is None:
+                value = lex.compiled[key] = build(self, lex)
+            return value
+        return get
+    return wrap
 
 
 class LexiconDetector(Detector):
@@ -63,15 +79,12 @@ class LexiconDetector(Detector):
                                                             private=private))
 
     # ------------------------------------------------------------------ second-stage model
-    def rules_then_model(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+    def rules_then_model(self, subject: dict[str, Any], ctx: DetectContext) -> list[Finding]:
         """The findings of ``self._rules``; those of ``self._model`` (the second stage) only
-        where no rule matched."""
-        produced = False
-        for finding in self._rules(subject, ctx):  # type: ignore[attr-defined]
-            produced = True
-            yield finding
-        if not produced:
-            yield from self._model(subject, ctx)  # type: ignore[attr-defined]
+        where no rule matched. A list, not a generator: every item of every detector passes
+        here, and one more generator per call cost more than the list."""
+        return (list(self._rules(subject, ctx))  # type: ignore[attr-defined]
+                or list(self._model(subject, ctx)))  # type: ignore[attr-defined]
 
     def text_model(self, ctx: DetectContext | None) -> TextModel | None:
         """The detector's shipped text model (see :mod:`._model`), unless the settings turn it
@@ -103,7 +116,13 @@ class LexiconDetector(Detector):
         # a text too short to judge scores 0
         scores = {id(item): 0.0 for item, _ in read}
         scores.update((id(item), p) for (item, _), p in zip(judged, probs, strict=True))
-        ctx.memo[f"text_model:{self.name}"] = (items, scores)
+        ctx.memo[self._model_memo] = (items, scores)
+
+    @functools.cached_property
+    def _model_memo(self) -> str:
+        """Where :meth:`prepare` keeps the batch's scores in ``ctx.memo`` (made once: it is
+        read for every item)."""
+        return f"text_model:{self.name}"
 
     def model_judgement(self, item: dict[str, Any], ctx: DetectContext | None,
                         ) -> tuple[TextModel, Score, float, list[str]] | None:
@@ -114,7 +133,7 @@ class LexiconDetector(Detector):
             return None
         probability = None
         if ctx is not None:
-            batch = ctx.memo.get(f"text_model:{self.name}")
+            batch = ctx.memo.get(self._model_memo)
             if batch is not None:
                 probability = batch[1].get(id(item))
         threshold = model.threshold

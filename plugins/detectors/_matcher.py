@@ -15,7 +15,7 @@ import itertools
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
@@ -36,9 +36,9 @@ class Entry:
     skip: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """An entry found in a normalized text at ``[start, end)``."""
+class Hit(NamedTuple):
+    """An entry found in a normalized text at ``[start, end)`` (a named tuple: matchers make
+    one per reported hit, and a frozen dataclass costs twice as much to construct)."""
 
     start: int
     end: int
@@ -167,7 +167,7 @@ class Matcher:
             return []
         if type(raw) is tuple:  # found before
             return list(raw)
-        hits: list[tuple[int, int, Entry]] = []
+        hits: list[Hit] = []
         allows: list[tuple[int, int]] = []
         parts, me = self.combined.parts, self.id
         for pattern, start, end in raw:
@@ -176,7 +176,7 @@ class Matcher:
                 if entry.kind == "allow":
                     allows.append((start, end))
                 else:
-                    hits.append((start, end, entry))
+                    hits.append(Hit(start, end, entry))
             for size, by_prefix in prefixed:
                 s = start - size
                 if s < 0:
@@ -185,7 +185,7 @@ class Matcher:
                     if entry.kind == "allow":
                         allows.append((s, end))
                     else:
-                        hits.append((s, end, entry))
+                        hits.append(Hit(s, end, entry))
         # stable: the entries of one span keep the order of the automaton's hits and of the
         # entries of each pattern
         hits.sort(key=_SPAN)
@@ -201,9 +201,8 @@ class Matcher:
                 if h[1] > reach:
                     kept.append(h)
             hits = kept
-        out = [Hit(s, e, entry) for s, e, entry in hits]
-        groups[self.id] = tuple(out)
-        return out
+        groups[self.id] = tuple(hits)
+        return hits
 
 
 def entries_from(spec: Any, kind: str = "term") -> list[Entry]:

@@ -235,19 +235,22 @@ class TextModel:
         slot = ids * _HASH
         slot >>= shift
         slot = slot.astype(np.intp)
-        at = index[slot]
-        same = keys[slot] == ids
+        # ``take``: the plain gather (indexing with an array goes through numpy's general
+        # fancy-indexing machinery)
+        at = index.take(slot)
+        other = keys.take(slot) != ids
         # an occupied slot of another n-gram: probe the next slots (linear probing)
-        todo = np.flatnonzero((at >= 0) & ~same)
-        at[~same] = -1
+        todo = np.flatnonzero(other & (at >= 0))
+        at[other] = -1
         if len(todo):
             mask = len(keys) - 1
-            slot = slot[todo]
-            want = ids[todo]
+            slot = slot.take(todo)
+            want = ids.take(todo)
             while len(todo):
-                slot = (slot + 1) & mask
-                found = index[slot]
-                same = keys[slot] == want
+                slot += 1
+                slot &= mask
+                found = index.take(slot)
+                same = keys.take(slot) == want
                 at[todo[same]] = found[same]
                 more = (found >= 0) & ~same
                 todo, slot, want = todo[more], slot[more], want[more]
@@ -284,14 +287,16 @@ class TextModel:
         a fixed number of numpy operations for the whole batch (n-grams never span two texts)."""
         if not texts:
             return []
-        texts = [t[:MAX_INPUT] for t in texts]
-        lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        if max(map(len, texts)) > MAX_INPUT:
+            texts = [t[:MAX_INPUT] for t in texts]
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         # a hit is the key text << bits | vocabulary index: sorted, it orders the hits by text
         # then entry (int32 when it fits: a faster sort)
         bits = len(self._ids).bit_length()
         kind = np.int32 if len(texts) << bits < 2 ** 31 else np.int64
-        owner = np.repeat(np.arange(len(texts), dtype=kind), lens)  # the text of each position
+        # the key's text part of each position (its text << bits)
+        owner = np.repeat(np.arange(len(texts), dtype=kind) << bits, lens)
         room = np.repeat(np.cumsum(lens), lens) - np.arange(len(cp))  # characters left in it
         key_parts = []
         prev = cp
@@ -303,13 +308,15 @@ class TextModel:
             if n >= self.low:
                 # looked up before the n-grams across two texts are left out (fewer copies)
                 if n == 1 and len(cp) and cp.max() < _BMP:
-                    at = self._unigram_positions()[cp.astype(np.intp)]
+                    at = self._unigram_positions().take(cp.astype(np.intp))
                 else:
                     at = self._positions(prev)
                 hit = at >= 0
                 if n > 1:
                     hit &= room[: len(prev)] >= n
-                key_parts.append((owner[: len(prev)][hit] << bits) | at[hit])
+                # every position's key, then the hits' (one selection instead of two)
+                key = owner[: len(prev)] | at.astype(kind, copy=False)
+                key_parts.append(key[hit])
         sums = np.zeros(len(texts))
         norms = np.zeros(len(texts))
         if key_parts:
@@ -321,12 +328,13 @@ class TextModel:
                 first[0] = True
                 np.not_equal(key[1:], key[:-1], out=first[1:])
                 key = key[first]
-            who, at = key >> bits, key & ((1 << bits) - 1)
-            sums = np.bincount(who, weights=self._iw[at], minlength=len(texts))
-            norms = np.bincount(who, weights=self._i2[at], minlength=len(texts))
+            who = (key >> bits).astype(np.intp)
+            at = (key & ((1 << bits) - 1)).astype(np.intp)
+            sums = np.bincount(who, weights=self._iw.take(at), minlength=len(texts))
+            norms = np.bincount(who, weights=self._i2.take(at), minlength=len(texts))
         safe = np.where(norms > 0, norms, 1.0)
         logit = self.intercept + np.where(norms > 0, sums / np.sqrt(safe), 0.0)
-        return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))]
+        return (1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))).tolist()
 
     def contributions(self, prepared: str) -> list[tuple[str, float]]:
         """Each present n-gram's share of the logit, largest first."""

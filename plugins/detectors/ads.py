@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
 from govspider_plugins.detectors import _planted
 
-from ._base import LexiconDetector, maximal
+from ._base import LexiconDetector, maximal, per_lexicon
 from ._lexicon import Lexicon
 from ._matcher import Matcher, entries_from
 from ._model import model_input
@@ -145,48 +145,46 @@ class CommercialAd(LexiconDetector):
     #: what the sandbox world plants for this detector (govspider.sandbox.cases)
     planted = _planted.COMMERCIAL_AD
 
+    @per_lexicon("contacts")
     def _contacts(self, lex: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
-        return self.compiled(lex, "contacts", lambda lx: [
-            (kind, re.compile(rx)) for kind, rx in (lx.get("contacts") or {}).items()])
+        return [(kind, re.compile(rx)) for kind, rx in (lex.get("contacts") or {}).items()]
 
+    @per_lexicon("terms+signals")
     def _terms(self, lex: Lexicon) -> tuple[Matcher, frozenset[int]]:
         """One automaton over the ad ``terms`` and the combined ``signals`` (one pass over the
         raw hits for both), with ``allow`` + ``signal_allow`` as suppressors, and the ids of
         the signal entries (a term may be both an ad term and a signal: two entries)."""
-        def build(lx: Lexicon) -> tuple[Matcher, frozenset[int]]:
-            signals = entries_from(lx.get("signals"))
-            allow = list(lx.get("allow") or []) + list(lx.get("signal_allow") or [])
-            return (Matcher(entries_from(lx.get("terms")) + signals
-                            + entries_from(allow, kind="allow")),
-                    frozenset(id(e) for e in signals))
-        return self.compiled(lex, "terms+signals", build)
+        signals = entries_from(lex.get("signals"))
+        allow = list(lex.get("allow") or []) + list(lex.get("signal_allow") or [])
+        return (Matcher(entries_from(lex.get("terms")) + signals
+                        + entries_from(allow, kind="allow")),
+                frozenset(id(e) for e in signals))
 
+    @per_lexicon("frames")
     def _frames(self, lex: Lexicon) -> Matcher:
         """Every frame section in one automaton, the section name as the category."""
-        def build(lx: Lexicon) -> Matcher:
-            sections = list(FRAME_SECTIONS)
-            for _, spec in self._combos(lx):
-                sections += [sec for sec, _ in spec["excused_by"] if sec not in sections]
-            sections += [sec for sec in lx.get("model_frames") or () if sec not in sections]
-            return Matcher(entries_from({sec: list(lx.get(sec) or []) for sec in sections}))
-        return self.compiled(lex, "frames", build)
+        sections = list(FRAME_SECTIONS)
+        for _, spec in self._combos(lex):
+            sections += [sec for sec, _ in spec["excused_by"] if sec not in sections]
+        sections += [sec for sec in lex.get("model_frames") or () if sec not in sections]
+        return Matcher(entries_from({sec: list(lex.get(sec) or []) for sec in sections}))
 
+    @per_lexicon("triggers")
     def _triggers(self, lex: Lexicon) -> frozenset[str]:
         """Signal kinds that can start a finding: the first ``need`` group of each combo (the
         family's own vocabulary) and the kinds that gate a number pattern yielding one."""
-        def build(lx: Lexicon) -> frozenset[str]:
-            out: set[str] = set()
-            for _, spec in self._combos(lx):
-                if spec["need"]:
-                    out |= spec["need"][0]
-                else:
-                    out |= set(spec["kinds"])
-            for _, kind, _, gate in _NUM_CLAIMS:
-                if kind in out:
-                    out |= gate
-            return frozenset(out)
-        return self.compiled(lex, "triggers", build)
+        out: set[str] = set()
+        for _, spec in self._combos(lex):
+            if spec["need"]:
+                out |= spec["need"][0]
+            else:
+                out |= set(spec["kinds"])
+        for _, kind, _, gate in _NUM_CLAIMS:
+            if kind in out:
+                out |= gate
+        return frozenset(out)
 
+    @per_lexicon("combos")
     def _combos(self, lex: Lexicon) -> list[tuple[str, dict[str, Any]]]:
         """The combo rules, ``excused_by`` as ``(frame section, kinds that override it)``."""
         def excuses(spec: dict[str, Any]) -> list[tuple[str, frozenset[str]]]:
@@ -197,16 +195,15 @@ class CommercialAd(LexiconDetector):
                 else:
                     out.append((str(e), frozenset()))
             return out
-        return self.compiled(lex, "combos", lambda lx: [
-            (rule, {**spec, "kinds": dict(spec.get("kinds") or {}),
-                    "need": [set(g) for g in spec.get("need") or []],
-                    "excused_by": excuses(spec)})
-            for rule, spec in (lx.get("combos") or {}).items()])
+        return [(rule, {**spec, "kinds": dict(spec.get("kinds") or {}),
+                        "need": [set(g) for g in spec.get("need") or []],
+                        "excused_by": excuses(spec)})
+                for rule, spec in (lex.get("combos") or {}).items()]
 
-    def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+    def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterable[Finding]:
         if not is_account_speech(subject):
-            return
-        yield from self.rules_then_model(subject, ctx)
+            return ()
+        return self.rules_then_model(subject, ctx)
 
     def model_parts(self, item: dict[str, Any]) -> list[str] | None:
         if not is_account_speech(item):

@@ -18,7 +18,8 @@ from ._text import _SENTENCE_RE, fields, mask_digits, span_record
 _ID_RE = re.compile(r"(?<![0-9a-z])([1-9][0-9]{5})((?:18|19|20)[0-9]{2})([01][0-9])([0-3][0-9])"
                     r"[0-9]{3}[0-9x](?![0-9a-z])")
 _MOBILE_RE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-_DIGITS_RE = re.compile(r"[0-9]{11}")
+#: a run of 11 digits or more, tried only where a run starts (not again at each of its digits)
+_DIGITS_RE = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{10}")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 

@@ -21,7 +21,7 @@ an item that reports or discusses such speech (通报, 停职, 文明用语...) 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,10 +97,10 @@ class InappropriateSpeech(LexiconDetector):
     #: what the sandbox world plants for this detector (govspider.sandbox.cases)
     planted = _planted.INAPPROPRIATE_SPEECH
 
-    def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
+    def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterable[Finding]:
         if not is_account_speech(subject):
-            return
-        yield from self.rules_then_model(subject, ctx)
+            return ()
+        return self.rules_then_model(subject, ctx)
 
     def model_parts(self, item: dict[str, Any]) -> list[str] | None:
         # official replies only: the model knows the register of answers to citizens
@@ -141,15 +141,16 @@ class InappropriateSpeech(LexiconDetector):
         shapes, anchors = self.compiled(lex, "constructions", constructions)
         reply = subject.get("item_type") == "comment"
         found = []
-        for name, n in fields(subject):
+        texts = fields(subject)
+        for name, n in texts:
             hits = terms.find(n.text)
-            triggered = {int(h.entry.category) for h in anchors.find(n.text)}
-            if hits or triggered:
-                found.append((name, n, hits, triggered))
+            anchored = anchors.find(n.text)
+            if hits or anchored:
+                found.append((name, n, hits, {int(h.entry.category) for h in anchored}))
         if not found and not reply:
             return
         doc_frames = self.cue_matcher(lex, "document_frames")
-        if any(doc_frames.find(n.text) for _, n in fields(subject)):
+        if any(doc_frames.find(n.text) for _, n in texts):
             return
         frames = self.cue_matcher(lex, "report_frames")
         addressees = self.cue_matcher(lex, "addressees", private=True)
@@ -157,7 +158,7 @@ class InappropriateSpeech(LexiconDetector):
         # an official reply answers a citizen: its constructions weigh one more, unless it is
         # written courteously (您好, 感谢, 请...), which is the ordinary official register
         courtesy = self.cue_matcher(lex, "courtesy", private=True)
-        bonus = 1 if reply and not any(courtesy.find(n.text) for _, n in fields(subject)) else 0
+        bonus = 1 if reply and not any(courtesy.find(n.text) for _, n in texts) else 0
         # (weight, category, what matched, why) per distinct entry / construction
         scored: dict[str, tuple[int, str, dict[str, Any]]] = {}
         for name, n, hits, triggered in found:
