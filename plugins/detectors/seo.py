@@ -171,6 +171,7 @@ _SLOT_ACT_RE = re.compile(r"\s*(?:和|与|在|于|向)?[^，。,;；!?\n]{0,10}?
 _CODE_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\d{3,5}[\u4e00-\u9fff]{2}"
                             r"|[\u4e00-\u9fff]{2}(?:集团|城)(?P<num>\d{3,5})(?![0-9年月日号期届级])")
 _YEARISH_RE = re.compile(r"(?:19|20)\d\d")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 #: what only an institution does in its own news, right after its name: an event on its campus,
 #: its staff and students, its nth cup, its classes, its documents
 _SLOT_NEAR_RE = re.compile(
@@ -819,7 +820,7 @@ class SeoSpam(LexiconDetector):
                 # is judged alone: the headline before it may be scraped police news
                 site_slot = kind == "stack" and b >= text_end \
                     and n.text[max(0, a - 4):a].rstrip()[-1:] in ("-", "_", "|")
-                if not site_slot and frames.find(n.text[s0:s1]):
+                if not site_slot and _framed(frames, n.text, s0, s1, a, b):
                     continue
                 matches.append({"text": n.original_text(a, b), "span": list(n.span_to_original(a, b)),
                                 "field": where, "entry": kind, "category": "gambling_brand"})
@@ -879,7 +880,7 @@ class SeoSpam(LexiconDetector):
                    or _SLOT_BEFORE_RE.search(text, max(s0, start - 6), start)
                    or (self._role_in_sentence(text, start, stop, s0, s1)
                        if term == "code" or term in names else None))
-            if cue is None or frames.find(text[s0:s1]):
+            if cue is None or _framed(frames, text, s0, s1, start, end):
                 continue
             out.append({"text": n.original_text(start, end), "span": list(n.span_to_original(start, end)),
                         "field": where, "entry": "slot", "category": "gambling_brand",
@@ -1338,6 +1339,24 @@ _SENT_END_RE = re.compile(r"[。!?;\n]")
 #: a "sentence" longer than this on either side of a hit is cut there (keeps the work per hit
 #: bounded, so pages with many hits stay linear)
 _SENT_WINDOW = 600
+
+
+#: how near a brand an enforcement word must stand to put it in a report (``警方查处X``);
+#: a word of the gambling topic itself (赌博, 涉赌, 诈骗...) frames the whole sentence
+_FRAME_NEAR = 12
+
+
+def _framed(frames: Any, text: str, s0: int, s1: int, a: int, b: int) -> bool:
+    """Is the brand at ``text[a:b]`` in a report or a crackdown? A ``brand_frames`` word in its
+    sentence that names the topic (赌, 诈骗, a foreign-language frame), or any of them within
+    ``_FRAME_NEAR`` characters: a cloned company's 安全生产大整治 meeting twenty characters on
+    does not make the brand in its name slot a crackdown's subject."""
+    for h in frames.find(text[s0:s1]):
+        if "赌" in h.entry.term or "诈骗" in h.entry.term or not _HAN_RE.search(h.entry.term):
+            return True
+        if s0 + h.start - b <= _FRAME_NEAR and a - (s0 + h.end) <= _FRAME_NEAR:
+            return True
+    return False
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
