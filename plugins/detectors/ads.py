@@ -44,6 +44,10 @@ _RATE_RX = re.compile(
     rf"|(?:日薪|时薪|日结|日入|日赚|一天赚|每天赚)\s*{_NUM}+")
 #: a price per piece of engagement: 粉丝1毛, 评论2毛钱, 1元10个
 _UNIT_PRICE_RX = re.compile(rf"{_NUM}+(?:\.[0-9]+)?\s*(?:毛|角)钱?|[0-9]+\s*(?:元|块)钱?\s*{_NUM}+\s*个")
+#: points said to expire: 您累计的36280分2月9日作废, 积分将于月底清零
+_POINTS_EXPIRE_RX = re.compile(r"积分[^。!！?？;；\n]{0,16}?(?:清零|作废|过期|到期|失效)"
+                               r"|(?:累计|剩余|可用|账户|您的|您有)[^。!！?？;；\n]{0,6}?[0-9]+\s*分"
+                               r"[^。!！?？;；\n]{0,10}?(?:清零|作废|过期|失效)")
 #: a weight-loss claim: 瘦20斤, 瘦了十几斤
 _SLIM_RX = re.compile(rf"瘦了?\s*{_NUM}+\s*(?:多|几)?斤")
 #: an anchored price: 原价318元，促销价159元; 正常购买298元实际1元
@@ -167,7 +171,8 @@ class CommercialAd(LexiconDetector):
         for _, spec in self._combos(lex):
             sections += [sec for sec, _ in spec["excused_by"] if sec not in sections]
         sections += [sec for sec in lex.get("model_frames") or () if sec not in sections]
-        return Matcher(entries_from({sec: list(lex.get(sec) or []) for sec in sections}))
+        return Matcher(entries_from({sec: list(lex.get(sec) or []) for sec in sections})
+                       + entries_from(list(lex.get("frame_allow") or []), kind="allow"))
 
     @per_lexicon("triggers")
     def _triggers(self, lex: Lexicon) -> frozenset[str]:
@@ -453,6 +458,11 @@ class CommercialAd(LexiconDetector):
                 if m:
                     add("claim_strong", m.group(0), span_record(
                         n, m.start(), m.end(), name, category="claim_strong", entry="slim"))
+            if "points_redeem" in kinds and "分" in t:
+                m = _POINTS_EXPIRE_RX.search(t)
+                if m:
+                    add("points_expire", m.group(0), span_record(n, m.start(), m.end(), name,
+                                                                 category="points_expire", entry="points"))
             if "engage" in kinds or "engage_sell" in kinds:
                 m = _UNIT_PRICE_RX.search(t)
                 if m:
