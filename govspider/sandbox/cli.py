@@ -100,9 +100,8 @@ async def _serve(world: Any, host: str, port: int, troubles: str, write_registry
         click.echo(f"registry: {write_registry}")
     if write_ground_truth:
         click.echo(f"ground truth: {write_ground_truth}")
-    if ready_file:
-        _write(ready_file, json.dumps({"url": url, "settings": settings, "pid": os.getpid()}))
-    sys.stdout.flush()
+    # the handlers first, then the ready file: whoever starts the sandbox may stop it the moment
+    # it says it is ready, and a SIGTERM before the handler would kill it uncleanly
     stop = asyncio.Event()
     received: list[int] = []
     loop = asyncio.get_running_loop()
@@ -118,6 +117,9 @@ async def _serve(world: Any, host: str, port: int, troubles: str, write_registry
             loop.add_signal_handler(sig, on_signal, sig)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
             pass
+    if ready_file:
+        _write(ready_file, json.dumps({"url": url, "settings": settings, "pid": os.getpid()}))
+    sys.stdout.flush()
     try:
         await stop.wait()
     finally:
