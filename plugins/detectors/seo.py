@@ -104,7 +104,7 @@ _SLOT_PROVIDERS = {"pg", "pp", "mg", "jdb", "cq9", "bbin", "ag", "bg", "fg", "ky
                    "pt", "ob", "im", "db", "fb", "sg", "ka", "jili", "evo", "dg", "wm", "bng", "cc"}
 #: ``ob欧宝真人``: a provider code, a Chinese name, a casino genre
 _PROVIDER_GENRES = ("真人", "电子", "棋牌", "电竞", "视讯", "捕鱼")
-_PROVIDER_BRAND_RE = re.compile(r"(?<![a-z0-9])([a-z]{2,4}\d?)([\u4e00-\u9fff]{2})(真人|电子|棋牌|电竞|视讯|捕鱼)")
+_PROVIDER_BRAND_RE = re.compile(r"(?<![a-z0-9])([a-z]{2,4}\d?)([\u4e00-\u9fff]{2})(" + "|".join(_PROVIDER_GENRES) + ")")
 #: ``fun88官网``, ``188bet体育``, ``manbetx登录``, ``98win娱乐``: a latin ``bet`` / ``88`` / digit+``win``
 #: brand before a Chinese site word
 _BET_BRAND_RE = re.compile(
@@ -855,9 +855,9 @@ class SeoSpam(LexiconDetector):
         text = n.text
         hits = [h for h in self.matcher(lex).find(text)
                 if h.entry.category in ("gambling", "gambling_brand")]
-        names = {h.entry.term for h in hits if h.entry.category == "gambling_brand"}
         hits += self.cue_matcher(lex, "slot_brands").find(text)
-        names |= {h.entry.term for h in hits if h.entry.category != "gambling"}
+        # brand names (gambling_brand, slot_brands), not the words for gambling
+        names = {h.entry.term for h in hits if h.entry.category != "gambling"}
         spans = [(h.start, h.end, h.entry.term) for h in hits]
         # a made-up name glued to a site code (``hjc888黄金城``, ``集团8814``): what no institution
         # is called, whatever the brand
