@@ -28,10 +28,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from datetime import timedelta
 from typing import Any
 
 from . import _model
-from .eval import Counts, evaluate_cases, installed_detectors, real_cases
+from .eval import Case, Counts, evaluate_cases, installed_detectors, real_cases, run_multi_case
 from .train import CONTENT_DETECTORS, NGRAM_RANGE, SPECS, _fit, _weights, training_rows
 
 _ID = re.compile(r"real:commercial_ad:[0-9]+")
@@ -158,6 +159,80 @@ def hijack_per_case() -> Counts:
     return total
 
 
+def _synthetic_episode(tag: str, burst: list[str], past: list[str]) -> list[dict[str, Any]]:
+    """An account with ``past`` posts 20-74 days before the evaluation's now and ``burst`` in the
+    last days, as :func:`.realcases.hijack_items` builds a case."""
+    from .realcases import DEFAULT_NOW, HISTORY_DAYS
+
+    acct = f"weibo:synthetic:{tag}"
+    items: list[dict[str, Any]] = [{"item_type": "account", "_id": acct, "platform": "weibo",
+                                    "platform_id": f"synthetic:{tag}", "name": "某县人民政府",
+                                    "unit": "某县人民政府"}]
+    dated = [(DEFAULT_NOW - timedelta(days=d), t) for d, t in zip(HISTORY_DAYS, past, strict=False)]
+    dated += [(DEFAULT_NOW - timedelta(days=1 + j, hours=j), t) for j, t in enumerate(burst)]
+    for n, (when, text) in enumerate(dated, 1):
+        items.append({"item_type": "post", "_id": f"{acct}:p{n}", "platform": "weibo",
+                      "account_id": acct, "text": text, "published_at": when.isoformat()})
+    return items
+
+
+def hijack_synthetic() -> dict[str, Counts]:
+    """How the hijack layer turns ads into takeovers, with ad models that never saw them.
+
+    Each tuning-half ``commercial_ad`` text (an ad, or an official text quoting one) is posted
+    alone, then with another of the same label, by an account whose past is ten official posts
+    (the tuning half's ``inappropriate_speech`` negatives); every episode is scored with the fold
+    model that held that text out (pairs only when both texts share the fold). An ad episode
+    found is a true positive, a negatives' episode found a false one. The real cases are few
+    (the tuning half has 13 takeovers); these are 173 single posts and as many pairs, built only
+    from tuning rows."""
+    detectors = installed_detectors()
+    hijack = detectors["hijacked_account"]
+    tuning = real_cases("tune")
+    past_pool = [str(c.row["item"]["text"]) for c in tuning if c.detector == "inappropriate_speech"
+                 and not c.expect and (c.row.get("item") or {}).get("text")]
+    merged = _merged_groups()
+    folds = fold_models("commercial_ad")
+    if not folds or not past_pool:
+        return {}
+
+    def model_of(case: Any) -> _model.TextModel:
+        g = merged.get(str(case.row["group"]), str(case.row["group"]))
+        return next((m for held, m in folds if g in held), folds[0][1])
+
+    out = {"one post": Counts(), "two posts": Counts()}
+    saved = dict(_model._LOADED)
+    try:
+        for label in (True, False):
+            pool = [c for c in tuning if c.detector == "commercial_ad" and c.expect == label
+                    and (c.row.get("item") or {}).get("text")]
+            for i, case in enumerate(pool):
+                other = pool[(i * 13 + 5) % len(pool)]
+                past = [past_pool[(i * 7 + j) % len(past_pool)] for j in range(10)]
+                model = model_of(case)
+                _model._LOADED["commercial_ad"] = model
+                bursts = {"one post": [case.row["item"]["text"]]}
+                if model_of(other) is model and other is not case:
+                    bursts["two posts"] = [case.row["item"]["text"], other.row["item"]["text"]]
+                for kind, burst in bursts.items():
+                    items = _synthetic_episode(f"{kind[:3]}:{case.id}", burst, past)
+                    found = bool(run_multi_case(hijack, Case("hijacked_account", 0, {
+                        "items": items, "expect": []}))[1])
+                    counts = out[kind]
+                    if label:
+                        counts.tp += found
+                        counts.fn += not found
+                    else:
+                        counts.fp += found
+                        counts.tn += not found
+                        if found:
+                            counts.errors.append(f"{kind}: false positive {case.id}")
+    finally:
+        _model._LOADED.clear()
+        _model._LOADED.update(saved)
+    return out
+
+
 def _fmt(c: Counts) -> str:
     p = "-" if c.precision is None else f"{c.precision:.2f}"
     r = "-" if c.recall is None else f"{c.recall:.2f}"
@@ -174,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hijack-per-case", action="store_true",
                     help="also score each hijack case with an ad model trained without any of its"
                          " texts, episode and past (one model per case: slow)")
+    ap.add_argument("--hijack-synthetic", action="store_true",
+                    help="also post each tuning-half ad (and each official text quoting ads) alone "
+                         "and in pairs on a synthetic account, scored with held-out ad models")
     args = ap.parse_args(argv)
     print("Grouped 5-fold CV on the tuning half: rules only, and rules + a model trained "
           "without the held-out fold")
@@ -189,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':<22} +cv   {_fmt(b)}")
             if args.verbose:
                 for e in b.errors:
+                    print(f"    {e}")
+    if args.hijack_synthetic:
+        for kind, c in hijack_synthetic().items():
+            print(f"{'hijacked_account':<22} {kind:<9} {_fmt(c)}")
+            if args.verbose:
+                for e in c.errors:
                     print(f"    {e}")
     if args.hijack_per_case:
         c = hijack_per_case()
