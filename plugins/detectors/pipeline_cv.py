@@ -28,11 +28,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import timedelta
 from typing import Any
 
 from . import _model
 from .eval import Case, Counts, evaluate_cases, installed_detectors, real_cases, run_multi_case
+from .realcases import hijack_items
 from .train import CONTENT_DETECTORS, NGRAM_RANGE, SPECS, _fit, _weights, training_rows
 
 _ID = re.compile(r"real:commercial_ad:[0-9]+")
@@ -159,23 +159,6 @@ def hijack_per_case() -> Counts:
     return total
 
 
-def _synthetic_episode(tag: str, burst: list[str], past: list[str]) -> list[dict[str, Any]]:
-    """An account with ``past`` posts 20-74 days before the evaluation's now and ``burst`` in the
-    last days, as :func:`.realcases.hijack_items` builds a case."""
-    from .realcases import DEFAULT_NOW, HISTORY_DAYS
-
-    acct = f"weibo:synthetic:{tag}"
-    items: list[dict[str, Any]] = [{"item_type": "account", "_id": acct, "platform": "weibo",
-                                    "platform_id": f"synthetic:{tag}", "name": "某县人民政府",
-                                    "unit": "某县人民政府"}]
-    dated = [(DEFAULT_NOW - timedelta(days=d), t) for d, t in zip(HISTORY_DAYS, past, strict=False)]
-    dated += [(DEFAULT_NOW - timedelta(days=1 + j, hours=j), t) for j, t in enumerate(burst)]
-    for n, (when, text) in enumerate(dated, 1):
-        items.append({"item_type": "post", "_id": f"{acct}:p{n}", "platform": "weibo",
-                      "account_id": acct, "text": text, "published_at": when.isoformat()})
-    return items
-
-
 def hijack_synthetic() -> dict[str, Counts]:
     """How the hijack layer turns ads into takeovers, with ad models that never saw them.
 
@@ -215,7 +198,12 @@ def hijack_synthetic() -> dict[str, Counts]:
                 if model_of(other) is model and other is not case:
                     bursts["two posts"] = [case.row["item"]["text"], other.row["item"]["text"]]
                 for kind, burst in bursts.items():
-                    items = _synthetic_episode(f"{kind[:3]}:{case.id}", burst, past)
+                    # built as the real cases are (realcases.hijack_items): the burst and the
+                    # past as the account's own quoted posts, no stand-ins
+                    row = {"id": f"synthetic:{kind[:3]}:{case.id}", "expect": label,
+                           "unit": "某县人民政府", "anomalous_posts": [{"text": t} for t in burst],
+                           "normal_posts": [{"text": t} for t in past]}
+                    items = hijack_items(row, [], [], [])[0]  # type: ignore[index]
                     found = bool(run_multi_case(hijack, Case("hijacked_account", 0, {
                         "items": items, "expect": []}))[1])
                     counts = out[kind]

@@ -102,7 +102,8 @@ _LATIN_NOT_BRAND = {"cctv", "nba", "cba", "fifa", "espn", "led", "ic", "it", "ai
 #: only for these (``LG电子``, ``TCL电子`` are electronics makers)
 _SLOT_PROVIDERS = {"pg", "pp", "mg", "jdb", "cq9", "bbin", "ag", "bg", "fg", "ky", "ae", "sa", "ps",
                    "pt", "ob", "im", "db", "fb", "sg", "ka", "jili", "evo", "dg", "wm", "bng", "cc"}
-#: ``ob欧宝真人``: a provider code, a Chinese name, a casino genre
+#: ``ob欧宝真人``: a provider code, a Chinese name, a casino genre (each of them among the genre
+#: words that gate every latin-brand pattern in ``_brand_spans``)
 _PROVIDER_GENRES = ("真人", "电子", "棋牌", "电竞", "视讯", "捕鱼")
 _PROVIDER_BRAND_RE = re.compile(r"(?<![a-z0-9])([a-z]{2,4}\d?)([\u4e00-\u9fff]{2})(" + "|".join(_PROVIDER_GENRES) + ")")
 #: ``fun88官网``, ``188bet体育``, ``manbetx登录``, ``98win娱乐``: a latin ``bet`` / ``88`` / digit+``win``
@@ -1394,6 +1395,11 @@ def _brand_spans(text: str) -> list[tuple[str, int, int]]:
             if name[-1] in _STACKED_NOT_CHARS:
                 continue
             out.append(("slot", m.start(), m.end()))
+        # ``ob欧宝真人``, ``ag亚游真人``: a slot / live-casino provider's code glued to a
+        # two-character name and a casino genre word
+        for m in _PROVIDER_BRAND_RE.finditer(text):
+            if m.group(1) in _SLOT_PROVIDERS and m.group(2) not in _STACKED_NOT_NAMES:
+                out.append(("mixed", m.start(), m.end()))
     if any(w in text for w in _SITE_STRONG):
         for m in _SITE_STACK_RE.finditer(text):
             name, stack = m.group(1), m.group(2)
@@ -1407,12 +1413,6 @@ def _brand_spans(text: str) -> list[tuple[str, int, int]]:
                     or name[-1] in _SITE_NOT_NAME_CHARS or name.isdigit()):
                 continue
             out.append(("stack", m.start(), m.end()))
-    if any(g in text for g in _PROVIDER_GENRES):
-        # ``ob欧宝真人``, ``ag亚游真人``: a slot / live-casino provider's code glued to a
-        # two-character name and a casino genre word
-        for m in _PROVIDER_BRAND_RE.finditer(text):
-            if m.group(1) in _SLOT_PROVIDERS and m.group(2) not in _STACKED_NOT_NAMES:
-                out.append(("mixed", m.start(), m.end()))
     mixed = [m for m in _MIXED_BRAND_RE.finditer(text)
              if m.group(2) not in _LATIN_NOT_BRAND and m.group(2) not in _MIXED_NOT_LATIN
              and m.group(1)[-1] not in _SITE_NOT_NAME_CHARS and m.group(1)[-1] not in _STACKED_NOT_CHARS
