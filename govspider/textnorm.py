@@ -30,7 +30,10 @@ import opencc
 __all__ = ["Normalized", "normalize", "t2s", "pinyin_readings", "pinyin_artifacts",
            "strip_pinyin_artifacts"]
 
-_INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+#: invisible characters (soft hyphen, zero-width and bidi marks, BOM): one set, the class made from it
+_INVISIBLE = frozenset(chr(c) for c in (0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                                        *range(0x2060, 0x2065), 0xFEFF))
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
 _UPPER_RE = re.compile("[A-Z]")
 _LOWER_ASCII = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -182,8 +185,6 @@ def _edit(text: str, spans: list[tuple[int, int]] | None, pieces) -> tuple[str, 
 #: the ideographic space and full-width ASCII -> their NFKC forms
 _FULLWIDTH = {"\u3000": " ", **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
 _WIDE = frozenset(_FULLWIDTH)  # a set: ``set.intersection`` walks the smaller one
-_INVISIBLE = frozenset(chr(c) for c in (0xAD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
-                                        *range(0x2060, 0x2065), 0xFEFF))
 _CAPITALS = frozenset(map(chr, range(ord("A"), ord("Z") + 1)))
 
 
