@@ -8,6 +8,7 @@ possible keyword scan), and finally the figure alone on the last line. A JSON re
 
     .venv/bin/python bench/bench_detectors.py [--posts 100000] [--all] [--profile]
     .venv/bin/python bench/bench_detectors.py --against REV [--repeat 3]
+    .venv/bin/python bench/bench_detectors.py --reference --all --repeat 5
 
 ``--against REV`` measures this tree and git revision REV (checked out in a temporary worktree)
 with this same script, alternating runs in separate processes, and prints the ratio of the best
@@ -16,6 +17,8 @@ imports its own tree: ``govspider`` from the tree and ``govspider_plugins`` from
 ``plugins`` folder (a symlink in a temporary directory put first on ``PYTHONPATH``: the editable
 install would otherwise map ``govspider_plugins`` to the installed checkout for both sides); every
 run prints the folders it imported and a side that imported another tree's is an error.
+``--reference`` is ``--against`` the revision whose figure the README gives (measured on a
+quieter machine than these shared ones) and prints the figure this tree's ratio implies there.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ from pathlib import Path
 
 from govspider.detection import DetectContext, run_detectors
 from govspider.processors import CST
+
+#: the revision whose throughput was measured on the November development VM (README, "Figures"),
+#: as (revision, lowest, highest posts/s per core over 100,000 posts)
+REFERENCE = ("86873c1", 23_500, 26_000)
 
 CONTENT = ("inappropriate_speech", "commercial_ad", "seo_spam", "serious_typo", "privacy_leak",
            "sensitive_content", "off_topic")
@@ -100,10 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
     parser.add_argument("--against", metavar="REV", help="compare with this git revision")
     parser.add_argument("--repeat", type=int, default=3, help="runs per side with --against")
+    parser.add_argument("--reference", action="store_true",
+                        help=f"--against the reference revision {REFERENCE[0]}, whose figure was "
+                             "measured on a quieter machine, and print the figure this tree's ratio implies")
     args = parser.parse_args(argv)
+    if args.reference:
+        args.against = REFERENCE[0]
     if args.against:
         return compare(args)
-    from govspider.plugins import installed_plugins
+    try:
+        from govspider.plugins import installed_plugins
+    except ImportError:  # a tree older than installed_plugins (the reference revision)
+        from govspider.plugins import registry as installed_plugins
 
     installed = installed_plugins().detectors
     imports = imported_dirs()
@@ -228,6 +243,11 @@ def compare(args: argparse.Namespace) -> int:
     (args.out / "detectors-against.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"detectors: this tree / {rev.stdout.strip()} = {mine / theirs:.2f} "
           f"({mine:,.0f} vs {theirs:,.0f} posts/s per core, best of {args.repeat})")
+    if rev.stdout.strip() == REFERENCE[0]:
+        low, high = (round(mine / theirs * f, -2) for f in REFERENCE[1:])
+        print(f"detectors: {REFERENCE[0]} measured {REFERENCE[1]:,}-{REFERENCE[2]:,} posts/s per core on the "
+              f"machine of the README's figures; this tree's ratio implies {low:,.0f}-{high:,.0f} there "
+              f"(target >= 20,000)")
     return 0
 
 
