@@ -133,7 +133,7 @@ class InappropriateSpeech(LexiconDetector):
         """A courteous or friendly reply, or one quoting somebody."""
         n = norm(parts[0])
         return bool(self.cue_matcher(self.lexicon(ctx), "courtesy", private=True).find(n.text)
-                    or quoted_spans(n.text))
+                    or reporting_quotes(n.text))
 
     def _rules(self, subject: dict[str, Any], ctx: DetectContext) -> Iterator[Finding]:
         lex = self.lexicon(ctx)
@@ -162,7 +162,7 @@ class InappropriateSpeech(LexiconDetector):
         # (weight, category, what matched, why) per distinct entry / construction
         scored: dict[str, tuple[int, str, dict[str, Any]]] = {}
         for name, n, hits, triggered in found:
-            spans = (n.text, quoted_spans(n.text), frames.find(n.text))
+            spans = (n.text, reporting_quotes(n.text), frames.find(n.text))
 
             for hit in maximal(hits):
                 if _reported(spans, hit.start, hit.end):
@@ -241,6 +241,24 @@ class InappropriateSpeech(LexiconDetector):
                 n, 0, len(n.text), name, entry="curt_tone", category=category,
                 construction="curt_tone", label=str(spec.get("label") or "curt_tone"))
         return None
+
+
+#: what may stand between quotations that make up a whole text (「…」、「…」, “…”和“…”)
+_BETWEEN_QUOTES_RE = re.compile(r"[\W_和与及或以]*")
+
+
+def reporting_quotes(text: str) -> list[tuple[int, int]]:
+    """The quoted spans of ``text`` that report somebody else's words: none when the text is
+    nothing but quotations (a remark or a notice as media quoted it is the speaker's own)."""
+    quotes = quoted_spans(text)
+    if not quotes:
+        return quotes
+    pos = 0
+    for a, b in quotes:
+        if not _BETWEEN_QUOTES_RE.fullmatch(text, pos, a):
+            return quotes
+        pos = max(pos, b)
+    return quotes if not _BETWEEN_QUOTES_RE.fullmatch(text, pos) else []
 
 
 def _reported(spans: tuple[str, list[tuple[int, int]], list[Any]], start: int, end: int) -> bool:

@@ -320,7 +320,10 @@ def data_digest(rows: Iterable[Row]) -> str:
 
 
 def _prepared(item: dict[str, Any]) -> str:
-    return model_input(item_parts(item))
+    """The model's input for an item; empty (not a training row) when it holds no letter or
+    digit (a scaffold page's visible text is a few list markers: nothing to learn from)."""
+    text = model_input(item_parts(item))
+    return text if any(c.isalnum() for c in text) else ""
 
 
 def _analyzer(prepared: str) -> list[str]:
