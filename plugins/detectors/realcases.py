@@ -19,6 +19,7 @@ tuned on ``tune`` only; ``test`` is read for figures.
 
     python -m govspider_plugins.detectors.realcases build RAW.jsonl [...]   # add collected rows
     python -m govspider_plugins.detectors.realcases check                   # provenance and split rules
+    python -m govspider_plugins.detectors.realcases seen URL|TEXT [...]     # is it in the set? (yes/no)
 """
 
 from __future__ import annotations
@@ -349,6 +350,36 @@ def _text_key(row: dict[str, Any]) -> str:
         row.get("incident"))
 
 
+def _texts_of(row: dict[str, Any]) -> list[str]:
+    """A case's texts without white space: its text, title and the episode's quoted posts."""
+    out = [row.get("text"), row.get("title")]
+    for key in ("anomalous_posts", "normal_posts"):
+        out += [p.get("text") for p in row.get(key) or [] if isinstance(p, dict)]
+    return ["".join(t.split()) for t in out if isinstance(t, str) and t.strip()]
+
+
+#: a text fragment shorter than this is not looked up (it would be found everywhere)
+MIN_FRAGMENT = 6
+
+
+def seen(queries: list[str], rows: list[dict[str, Any]]) -> list[bool]:
+    """Whether each query is already in the set: a URL that is a case's source or one of its
+    ``also`` (scheme, case and a trailing slash ignored), or a text that is part of a case's text
+    (white space ignored; a case's text of twelve or more characters inside the query counts
+    too). Answers yes or no only, for collectors who must not read the test half."""
+    urls = {k for r in rows for k in source_keys(r) if k.startswith("url:")}
+    texts = [t for r in rows for t in _texts_of(r)]
+    out = []
+    for q in queries:
+        if q.strip().lower().startswith(("http://", "https://")):
+            out.append(f"url:{_url_key(q)}" in urls)
+            continue
+        frag = "".join(q.split())
+        out.append(len(frag) >= MIN_FRAGMENT and any(
+            frag in t or (len(t) >= 12 and t in frag) for t in texts))
+    return out
+
+
 def check(rows: list[dict[str, Any]]) -> list[str]:
     """Problems with the set: missing provenance, groups across halves, duplicate texts."""
     problems = []
@@ -392,7 +423,22 @@ def main(argv: list[str] | None = None) -> int:
                                     "never shown: read it only for figures)")
     s.add_argument("detector")
     s.add_argument("--dir", type=Path, default=REAL_DIR)
+    w = sub.add_parser("seen", help="is a source URL or a piece of text already in the set? prints "
+                                    "SEEN or NEW per query, never a case (collectors must not read "
+                                    "the test half)")
+    w.add_argument("query", nargs="*", help="URLs or text fragments (default: one a line on stdin)")
+    w.add_argument("--dir", type=Path, default=REAL_DIR)
     args = parser.parse_args(argv)
+    if args.command == "seen":
+        queries = args.query or [line.strip() for line in sys.stdin if line.strip()]
+        try:
+            answers = seen(queries, load_real(args.dir))
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        for q, yes in zip(queries, answers, strict=True):
+            print(f"{'SEEN' if yes else 'NEW '}  {q[:80]}")
+        return 0
     if args.command == "show":
         for r in load_real(args.dir):
             if r["detector"] == args.detector and r.get("split") == "tune":

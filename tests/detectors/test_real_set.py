@@ -85,3 +85,16 @@ def test_tuning_half_floor(detector):
     counts = evaluate_cases(cases, {detector: detectors[detector]})[detector]
     assert counts.precision is not None and counts.precision >= 0.9, counts.errors[:5]
     assert counts.recall is not None and counts.recall >= 0.8, counts.errors[:5]
+
+
+def test_seen_answers_yes_or_no_for_urls_and_text_fragments():
+    from govspider_plugins.detectors.realcases import seen
+
+    rows = [{"detector": "commercial_ad", "text": "青澜特产 正品保证，加微信 demo_shop01 下单",
+             "source": {"url": "https://news.example.cn/a/1.html"}, "also": ["http://m.example.cn/b/2/"]},
+            {"detector": "hijacked_account", "incident": "x",
+             "anomalous_posts": [{"text": "示例账号被盗后发布的推广内容"}], "source": {"url": "https://e.example.cn/c"}}]
+    queries = ["HTTPS://news.example.cn/a/1.html/", "https://m.example.cn/b/2", "https://news.example.cn/a/9.html",
+               "加微信 demo_shop01", "被盗后发布的推广", "下单", "整段转载：青澜特产 正品保证，加微信 demo_shop01 下单。",
+               "完全无关的一段文字"]
+    assert seen(queries, rows) == [True, True, False, True, True, False, True, False]
