@@ -215,3 +215,13 @@ def test_own_families_alone_do_not_make_a_post_strong_where_the_specialists_foun
     assert DET.signals(text, off)["strong"]
     assert _rules(_history([(30, text)])) == []
     assert DET.signals(text, CTX)["spam"]  # still weakly: two within days are an episode
+
+
+def test_a_warning_word_in_an_ads_own_voice_does_not_excuse_what_a_content_rule_found() -> None:
+    # 远离 / 监管 make this detector read a text as a warning about spam; when commercial_ad's
+    # rules (whose own frames know a warning) found an ad all the same, the ad counts
+    ad = "青澜牌护齿软糖，常吃抗菌、远离牙周病，三天见效，加微信 tooth_demo01 下单立减20元"
+    sig = DET.signals(ad, CTX)
+    assert sig["spam"] and "commercial_ad" in sig["by_rules"] and not sig["warning"]
+    warning = "【提醒】远离网络赌博，谨防“充值返利”诈骗，发现可疑网站请拨打110举报。"
+    assert DET.signals(warning, CTX)["warning"] and not DET.signals(warning, CTX)["spam"]
