@@ -412,6 +412,15 @@ class SeoSpam(LexiconDetector):
                 subject=subject, rule="spam_link", ctx=ctx, score=0.9,
                 message=f"网页链接至非白名单的可疑网站“{host_of(spam_links[0]['href'])}”",
                 evidence=self.evidence(lex, "spam_link", [], links=spam_links[:20]))
+        # 4b. a link farm in the visible text: lines made of bare links to many pages of one
+        # random-named domain (``doc.1sgw8t.asia/doc/303289.sHtML ...``), no anchor needed
+        farm = _link_farm(lines, allowed, int(t("link_farm_min_links", 4)))
+        if farm and not hidden_ev:
+            domain, links = farm
+            yield self.finding(
+                subject=subject, rule="link_farm", ctx=ctx, score=0.9,
+                message=f"网页正文成行罗列随机域名“{domain}”的{len(links)}个链接，疑似站群/链接农场植入",
+                evidence=self.evidence(lex, "link_farm", [], domain=domain, links=sorted(links)[:20]))
         # 5. clone artifact
         page_text = root.text_content().replace("（", "(").replace("）", ")")
         artifacts = pinyin_artifacts(page_text)
@@ -1317,6 +1326,38 @@ def _quoted_run(text: str, run: list[dict[str, Any]]) -> bool:
                  if text[max(0, seg["span"][0] - 1):seg["span"][0]] in _OPEN_QUOTES
                  and text[seg["span"][1]:seg["span"][1] + 1] in _CLOSE_QUOTES)
     return quoted * 2 >= len(run)
+
+
+#: a link written out as text (scheme optional, a path required: a bare host is a mention)
+_BARE_URL_RE = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(/[\w./?=&%#-]*)", re.I)
+#: second-level labels under which a registrable name sits (``x.com.cn``)
+_GENERIC_SLD = frozenset({"com", "net", "org", "gov", "edu", "co", "ac"})
+
+
+def _link_farm(lines: list[str], allowed: list[str], min_links: int) -> tuple[str, set[str]] | None:
+    """The random-named domain (``1sgw8t.asia``) whose pages a page lists in lines that are
+    mostly bare links (one or several a line), with the links, when there are ``min_links`` or
+    more of them."""
+    found: dict[str, dict[str, str]] = {}  # domain -> {link lower-cased: link as written}
+    for line in lines:
+        if "/" not in line or "." not in line:
+            continue  # (cheap test first: most lines hold no link at all)
+        urls = list(_BARE_URL_RE.finditer(line))
+        if not urls or sum(m.end() - m.start() for m in urls) < 0.5 * len("".join(line.split())):
+            continue
+        for m in urls:
+            host = m.group(1).lower()
+            if domain_matches(host, allowed):
+                continue
+            labels = host.split(".")
+            at = -3 if len(labels) >= 3 and labels[-2] in _GENERIC_SLD else -2
+            if len(labels) < -at or not _random_token(labels[at]):
+                continue
+            found.setdefault(".".join(labels[at:]), {}).setdefault(m.group(0).lower(), m.group(0))
+    if not found:
+        return None
+    domain, links = max(found.items(), key=lambda kv: len(kv[1]))
+    return (domain, set(links.values())) if len(links) >= min_links else None
 
 
 def _random_token(token: str) -> bool:

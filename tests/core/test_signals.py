@@ -275,7 +275,8 @@ def test_a_blocked_signal_mask_of_the_starter_is_not_inherited(data: Path, tmp_p
     proc = serve(data, port, blocked=True)
     assert gone(lambda: not (data / "mongo.json").exists(), 30)
     os.kill(json.loads((data / "mongo.json").read_text())["supervisor"], signal.SIGKILL)
-    assert gone(lambda: servers(data), 30), "the server outlived its SIGKILLed supervisor"
+    assert gone(lambda: servers(data), 30), \
+        f"the server outlived its SIGKILLed supervisor: {describe(servers(data), data / 'mongo.log')}"
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM
