@@ -12,6 +12,8 @@ Works on a page's ``raw_html`` (lxml). Rules, each its own finding:
 * ``keyword_block``: several distinct spam terms in the top or bottom block of the page text,
   unless the page reports enforcement (打击赌博...).
 * ``spam_link``: a visible link to a non-allowlisted domain with a spam anchor or host.
+* ``link_farm``: visible lines that are mostly bare links to four or more pages of one
+  random-named domain (``doc.1sgw8t.asia/doc/303289.sHtML``), the 站群 link farm.
 * ``clone_artifact``: several ``汉字(pinyin)`` artifacts of a page-cloning tool (``發(fā)``).
 * ``keyword_chain``: a ``<title>``, meta field or line of body text cut by ``, | _ -`` or
   spaces into segments most of which are made of porn / pirated-video / gambling site words
