@@ -491,7 +491,9 @@ class HijackedAccount(ConfiguredDetector):
                 found.setdefault(f"{kind}:{fam}", []).append(term)
         warning = found.get("allow:", [])
         content = self._content_findings(text, links, ctx)
-        if warning and not any(not rule.endswith("_model") for _, _, rule in content.values()):
+        # content detectors that flagged it by a rule, not a text model
+        by_rules = [fam for fam, (_, _, rule) in content.items() if not rule.endswith("_model")]
+        if warning and not by_rules:
             out["warning"] = sorted(warning)
             return out  # a warning about such content, not such content
         # (a content detector's rule found an ad or spam all the same: its frames know warnings
@@ -499,13 +501,10 @@ class HijackedAccount(ConfiguredDetector):
         families: dict[str, list[str]] = {}
         strong_terms: list[str] = []
         strong_families: set[str] = set()
-        by_rules: list[str] = []  # content detectors that flagged it by a rule, not a text model
         for fam, (terms, is_strong, rule) in content.items():
             if rule.endswith("_model") and self.param(ctx, "content_models_via_change"):
                 continue  # a text model's reading counts once: as a change against the past
             families[fam] = terms
-            if not rule.endswith("_model"):
-                by_rules.append(fam)
             if is_strong:
                 strong_families.add(fam)
                 strong_terms += terms

@@ -350,12 +350,12 @@ def _text_key(row: dict[str, Any]) -> str:
         row.get("incident"))
 
 
-def _texts_of(row: dict[str, Any]) -> list[str]:
-    """A case's texts without white space: its text, title and the episode's quoted posts."""
+def case_texts(row: dict[str, Any]) -> list[str]:
+    """A case's texts as collected: its text, title and the episode's quoted posts."""
     out = [row.get("text"), row.get("title")]
     for key in ("anomalous_posts", "normal_posts"):
         out += [p.get("text") for p in row.get(key) or [] if isinstance(p, dict)]
-    return ["".join(t.split()) for t in out if isinstance(t, str) and t.strip()]
+    return [t for t in out if isinstance(t, str)]
 
 
 #: a text fragment shorter than this is not looked up (it would be found everywhere)
@@ -368,7 +368,7 @@ def seen(queries: list[str], rows: list[dict[str, Any]]) -> list[bool]:
     (white space ignored; a case's text of twelve or more characters inside the query counts
     too). Answers yes or no only, for collectors who must not read the test half."""
     urls = {k for r in rows for k in source_keys(r) if k.startswith("url:")}
-    texts = [t for r in rows for t in _texts_of(r)]
+    texts = ["".join(t.split()) for r in rows for t in case_texts(r) if t.strip()]
     out = []
     for q in queries:
         if q.strip().lower().startswith(("http://", "https://")):

@@ -59,6 +59,7 @@ from ._model import (
 )
 from ._text import host_of
 from .ads import CommercialAd
+from .realcases import case_texts
 from .seo import SeoSpam
 from .speech import InappropriateSpeech
 
@@ -262,11 +263,8 @@ def _real_footprint() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
             for url in [src.get("url"), r.get("page_url"), *(r.get("also") or [])]:
                 if isinstance(url, str) and url:
                     hosts.add(_host(url))
-            texts = [r.get("text"), r.get("title")]
-            texts += [p.get("text") for p in (r.get("anomalous_posts") or []) + (r.get("normal_posts") or [])
-                      if isinstance(p, dict)]
-            for t in texts:
-                if isinstance(t, str) and len(t) >= 6:
+            for t in case_texts(r):
+                if len(t) >= 6:
                     grams.append(frozenset(_grams6(t)))
     return frozenset(hosts), tuple(grams)
 
