@@ -8,6 +8,8 @@ from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit
 
+from tldextract import TLDExtract
+
 from govspider.textnorm import Normalized, normalize
 
 from ._matcher import Hit
@@ -105,6 +107,17 @@ def host_of(url: str) -> str:
         return (urlsplit(url if "//" in url else "//" + url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
+
+
+#: the public suffix list tldextract ships (``suffix_list_urls=()``: never downloaded)
+_SUFFIXES = TLDExtract(suffix_list_urls=())
+
+
+def registrable_domain(host: str) -> str:
+    """The domain a registrant holds: ``a.b.example.gov.cn`` -> ``example.gov.cn``,
+    ``x.net.cn`` -> ``x.net.cn``, ``www.foo.co.uk`` -> ``foo.co.uk`` (public suffix list); the
+    host itself when it has no public suffix (an IP address, ``localhost``)."""
+    return _SUFFIXES(host).top_domain_under_public_suffix or host
 
 
 def domain_matches(host: str, domains: list[str] | tuple[str, ...] | set[str]) -> bool:

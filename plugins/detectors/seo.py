@@ -74,7 +74,7 @@ from ._base import LexiconDetector
 from ._lexicon import Lexicon
 from ._matcher import Matcher, entries_from
 from ._model import item_parts
-from ._text import domain_matches, host_of, norm, quote_short
+from ._text import domain_matches, host_of, norm, quote_short, registrable_domain
 
 _STYLE_RULE_RE = re.compile(r"([^{}]+)\{([^}]*)\}")
 _SIMPLE_SEL_RE = re.compile(r"^\s*([.#][\w-]+)\s*$")
@@ -1127,9 +1127,7 @@ class SeoSpam(LexiconDetector):
         allowed += [str(d) for d in ctx.setting(self.name, "allowed_domains", []) or []]
         host = host_of(url)
         if host:
-            parts = host.split(".")
-            keep = 3 if host.endswith((".gov.cn", ".com.cn", ".org.cn", ".edu.cn")) else 2
-            allowed.append(".".join(parts[-keep:]))
+            allowed.append(registrable_domain(host))  # the page's own site
         return allowed
 
     def _from_links(self, subject: dict[str, Any], lex: Lexicon, allowed: list[str],
@@ -1332,8 +1330,6 @@ def _quoted_run(text: str, run: list[dict[str, Any]]) -> bool:
 
 #: a link written out as text (scheme optional, a path required: a bare host is a mention)
 _BARE_URL_RE = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(/[\w./?=&%#-]*)", re.I)
-#: second-level labels under which a registrable name sits (``x.com.cn``)
-_GENERIC_SLD = frozenset({"com", "net", "org", "gov", "edu", "co", "ac"})
 
 
 def _link_farm(lines: list[str], allowed: list[str], min_links: int) -> tuple[str, set[str]] | None:
@@ -1351,11 +1347,10 @@ def _link_farm(lines: list[str], allowed: list[str], min_links: int) -> tuple[st
             host = m.group(1).lower()
             if domain_matches(host, allowed):
                 continue
-            labels = host.split(".")
-            at = -3 if len(labels) >= 3 and labels[-2] in _GENERIC_SLD else -2
-            if len(labels) < -at or not _random_token(labels[at]):
-                continue
-            found.setdefault(".".join(labels[at:]), {}).setdefault(m.group(0).lower(), m.group(0))
+            domain = registrable_domain(host)
+            if (domain == host and host.count(".") != 1) or not _random_token(domain.split(".")[0]):
+                continue  # (an IP address or an unknown suffix: no registrant's name to judge)
+            found.setdefault(domain, {}).setdefault(m.group(0).lower(), m.group(0))
     if not found:
         return None
     domain, links = max(found.items(), key=lambda kv: len(kv[1]))

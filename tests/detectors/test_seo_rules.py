@@ -7,6 +7,7 @@ import time
 from html import escape
 
 from govspider.detection import DetectContext, run_detectors
+from govspider_plugins.detectors._text import registrable_domain
 from govspider_plugins.detectors.eval import DEFAULT_NOW, installed_detectors
 from govspider_plugins.detectors.seo import _brand_spans, _random_token
 
@@ -246,3 +247,30 @@ def test_dense_chain_line_and_quoted_report():
     quoted = ("<p>这些短信公然宣传“国产精品视频在线播放”、“日韩久久免费视频”、“欧美特级高清视频”、"
               "“亚洲无码在线观看”等内容，旅客不胜其烦。</p>")
     assert "keyword_chain" not in _rules(_page(body=BODY + quoted))
+
+
+def test_registrable_domain_uses_the_public_suffix_list():
+    assert registrable_domain("a.b.qinglan.gov.cn") == "qinglan.gov.cn"
+    assert registrable_domain("www.qinglan.net.cn") == "qinglan.net.cn"
+    assert registrable_domain("news.foo.co.uk") == "foo.co.uk"
+    assert registrable_domain("k3x9qz.asia") == "k3x9qz.asia"
+    assert registrable_domain("127.0.0.1") == "127.0.0.1"  # no suffix: the host itself
+
+
+def _farm_page(url: str, hosts: list[str]) -> dict:
+    lines = "".join(f"<p>{h}/{n}.html</p>" for n, h in enumerate(hosts, 101))
+    return {"_id": "page:1", "item_type": "page", "url": url,
+            "raw_html": f"<html><head><title>青澜信息网</title></head><body>{BODY}{lines}</body></html>"}
+
+
+def test_link_farm_of_a_random_named_domain_and_not_of_the_page_site():
+    farm = ["www.k3x9qz.asia", "k3x9qz.asia", "m.k3x9qz.asia", "www.k3x9qz.asia"]
+    assert "link_farm" in _rules(_farm_page("https://www.qinglan.example.gov.cn/a.html", farm))
+    assert "link_farm" not in _rules(_farm_page("https://k3x9qz.asia/a.html", farm))  # its own pages
+    # a page of x.net.cn: its own site is x.net.cn, not every name under net.cn
+    other = ["www.q7w2ke.net.cn"] * 4
+    assert "link_farm" in _rules(_farm_page("https://www.qinglan.net.cn/a.html", other))
+    assert "link_farm" not in _rules(_farm_page("https://www.qinglan.net.cn/a.html",
+                                                ["www.qinglan.net.cn"] * 4))
+    assert "link_farm" not in _rules(_farm_page("https://www.qinglan.example.gov.cn/a.html",
+                                                ["www.k3x9qz.asia"] * 3))  # fewer than four
