@@ -172,13 +172,17 @@ _SLOT_ACT_RE = re.compile(r"\s*(?:和|与|在|于|向)?[^，。,;；!?\n]{0,10}?
 #: ``新葡的京集团8814``, ``金沙集团186cc`` (two or more latin letters with three to five digits, or
 #: a Chinese name with three to five digits that are not a year)
 _CODE_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\d{3,5}[\u4e00-\u9fff]{2}"
-                            r"|[\u4e00-\u9fff]{2}(?:集团|城)(?P<num>\d{3,5})(?![0-9年月日号期届级])")
+                            r"|[\u4e00-\u9fff]{2}(?:集团|城)(?P<num>\d{3,5})(?![0-9年月日号期届级])"
+                            # ``威尼斯wns8885556(中国)``, ``集团tyc7111官网``: the name, the code, then
+                            # a site word (a device's model number, ``型号为abc20240``, has none)
+                            r"|[\u4e00-\u9fff]{2,3}[a-z]{2,6}\d{4,10}[a-z]{0,3}"
+                            r"(?=\(中国\)|官网|官方|集团|登录|入口|平台|娱乐|app)")
 _YEARISH_RE = re.compile(r"(?:19|20)\d\d")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 #: what only an institution does in its own news, right after its name: an event on its campus,
 #: its staff and students, its nth cup, its classes, its documents
 _SLOT_NEAR_RE = re.compile(
-    r"\s*(?:于|在)?\s*[东西南北主新老本]?校区|\s*(?:全体师生|全校师生|师生|硕士研究生|研究生|本科|教学|"
+    r"\s*(?:于|在)?\s*[东西南北主新老本]?校区|\s*(?:全体师生|全校师生|师生|硕士研究生|研究生|本科|大学生|学子|教学|"
     r"第[一二三四五六七八九十0-9]{1,3}届|党委|工会|附属|基地班|[0-9]{4}级|政府信息公开|信息公开|"
     r"条例|实施办法|暂行办法|办事指南|将启动|隆重举行|召开|共获|斩获|荣获|设立|院赛|新闻中心|新闻网|"
     r"学生公告|通知公告|\S{0,12}团队|\S{0,3}教授)")

@@ -194,3 +194,16 @@ def test_a_price_pitch_needs_three_kinds_and_no_public_frame():
     assert not _findings("新品上市，特价99元", rules)
     assert not _findings("商场开展促销活动，部分商品优惠价99元，门店客流增长", rules)
     assert not _findings("景区限时特惠，门票仅售30元，最佳观赏季节", rules)
+
+
+def test_renting_out_payment_codes_and_cards_is_job_scam_recruiting():
+    """帮信 recruiting (renting out one's payment code or bank card for a daily fee) is a
+    job_scam_ad; the police's 断卡 warning that names the same trade is not."""
+    assert {f.rule for f in _findings("出租收款码，每天40元，当天结")} == {"job_scam_ad"}
+    assert {f.rule for f in _findings("收购银行卡一张600元，日结")} == {"job_scam_ad"}
+    assert not _findings("警方提醒：出租、出借、收购银行卡和收款码，每天几十元的报酬背后是帮信犯罪，"
+                         "切勿参与。")
+
+
+def test_government_coupons_by_kind_are_no_ad():
+    assert not _findings("全市发放50元餐饮券，满150元可用，累计发放3万张，合计150万元。")

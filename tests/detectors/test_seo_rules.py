@@ -274,3 +274,16 @@ def test_link_farm_of_a_random_named_domain_and_not_of_the_page_site():
                                                 ["www.qinglan.net.cn"] * 4))
     assert "link_farm" not in _rules(_farm_page("https://www.qinglan.example.gov.cn/a.html",
                                                 ["www.k3x9qz.asia"] * 3))  # fewer than four
+
+
+def test_betting_words_and_code_brands_in_a_cloned_school_news_slot():
+    body = ("<p>开学典礼上，院长对全体新生表示欢迎，并介绍了金帆港zbx8807761(中国)有限公司的办学特色。</p>"
+            "<p>运动会开幕式展现了外围买球官网大学生朝气蓬勃的精神面貌。</p>")
+    found = [f for f in _findings(_page(body=body)) if f.rule == "gambling_brand"]
+    assert found
+    texts = {m["text"] for m in found[0].evidence["matches"]}
+    assert any(t.startswith("金帆港zbx8807761") for t in texts)
+    assert any("买球官网" in t for t in texts)
+    # sneakers and tickets are no betting, a product code in a school's news is no brand
+    assert not _findings(_page(body="<p>学生会组织大学生买球鞋、买球票的消费调查，覆盖全体师生。</p>"
+                                    "<p>实验室新购置的设备型号为abc20240，由学院统一管理。</p>"))
