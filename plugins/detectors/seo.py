@@ -170,7 +170,8 @@ _SITE_WORD_RE = re.compile(r"官方网站|官网|网站|平台|登录|入口|网
 _SLOT_ACT_RE = re.compile(r"\s*(?:和|与|在|于|向)?[^，。,;；!?\n]{0,10}?(?:设立|举行|举办|召开|开展|合作|共获|荣获|获得)")
 #: a site code glued to a made-up Chinese name: ``hjc888黄金城``, ``yl7703永利``, ``hga030登录``,
 #: ``新葡的京集团8814``, ``金沙集团186cc`` (two or more latin letters with three to five digits, or
-#: a Chinese name with three to five digits that are not a year)
+#: a Chinese name with three to five digits that are not a year), or a name, a latin code and a
+#: site word (``威尼斯wns8885556(中国)``)
 _CODE_BRAND_RE = re.compile(r"(?<![a-z0-9])[a-z]{2,6}\d{3,5}[\u4e00-\u9fff]{2}"
                             r"|[\u4e00-\u9fff]{2}(?:集团|城)(?P<num>\d{3,5})(?![0-9年月日号期届级])"
                             # ``威尼斯wns8885556(中国)``, ``集团tyc7111官网``: the name, the code, then
