@@ -19,6 +19,17 @@ install would otherwise map ``govspider_plugins`` to the installed checkout for 
 run prints the folders it imported and a side that imported another tree's is an error.
 ``--reference`` is ``--against`` the revision whose figure the README gives (measured on a
 quieter machine than these shared ones) and prints the figure this tree's ratio implies there.
+
+``--instructions`` (with ``--against`` or ``--reference``) counts instructions instead of
+timing: each side runs once under ``valgrind --tool=callgrind`` with instrumentation off until a
+steady state (a first batch of ``--posts`` other posts scored, caches and automatons built), on
+for the measured batch only (``callgrind_control -i on/off``), with ``PYTHONHASHSEED=0`` and one
+BLAS thread. The count does not depend on the machine's neighbours, so one run a side is enough;
+it leaves out memory stalls (callgrind counts instructions, not cycles). Needs valgrind. It
+scores 3,000 posts unless ``--posts`` says otherwise (about a minute a side): fewer weigh the
+fixed cost of each batch of 1,000 too much (300 posts gave 0.79 where 3,000 give 0.97).
+
+    .venv/bin/python bench/bench_detectors.py --reference --all --instructions
 """
 
 from __future__ import annotations
@@ -101,7 +112,8 @@ def baseline(texts: list[str]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=None,
+                        help="posts to score (100,000; 3,000 with --instructions)")
     parser.add_argument("--all", action="store_true", help="every installed detector")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile (if installed)")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
@@ -110,11 +122,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference", action="store_true",
                         help=f"--against the reference revision {REFERENCE[0]}, whose figure was "
                              "measured on a quieter machine, and print the figure this tree's ratio implies")
+    parser.add_argument("--instructions", action="store_true",
+                        help="with --against/--reference: count instructions per post in a steady state "
+                             "under valgrind's callgrind (one run a side) instead of timing")
+    parser.add_argument("--steady", action="store_true", help=argparse.SUPPRESS)  # one callgrind side
     args = parser.parse_args(argv)
+    if args.instructions and not (args.against or args.reference):
+        parser.error("--instructions compares two trees: give --against REV or --reference")
+    if args.posts is None:
+        args.posts = 3_000 if args.instructions else 100_000
     if args.reference:
         args.against = REFERENCE[0]
     if args.against:
-        return compare(args)
+        return instructions(args) if args.instructions else compare(args)
     try:
         from govspider.plugins import installed_plugins
     except ImportError:  # a tree older than installed_plugins (the reference revision)
@@ -136,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
 
     _text._NORM_CACHE.clear()
     _matcher._COMBINED.cache.clear()
+    if args.steady:  # a steady state: a whole other batch scored first, then only the batch counted
+        list(run_detectors(detectors, make_items(args.posts, seed=5), DetectContext(now=NOW)))
+        import gc
+
+        gc.collect()
+        _callgrind("on")
     profiler = None
     if args.profile:
         try:
@@ -149,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     findings = list(run_detectors(detectors, items, DetectContext(now=NOW)))
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
+    if args.steady:
+        _callgrind("off")
     if profiler:
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -178,6 +206,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _callgrind(state: str) -> None:
+    """Switch callgrind's instrumentation of this process on or off (nothing outside valgrind)."""
+    import subprocess
+
+    if os.environ.get("GOVSPIDER_CALLGRIND"):
+        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def imported_dirs() -> dict[str, str]:
     """The folder (symlinks resolved) each of ``govspider``, ``govspider_plugins`` and the
     detectors plugin (``govspider_plugins.detectors``, as the entry point loaded it) came from."""
@@ -188,16 +225,117 @@ def imported_dirs() -> dict[str, str]:
     return out
 
 
+def _sides(root: Path, tree: Path, rev: str, tmp: str) -> list[tuple[str, Path, str]]:
+    """(name, folder, PYTHONPATH) of this tree and the worktree of ``rev``."""
+    sides = []
+    for side, path in (("this tree", root), (rev, tree)):
+        # govspider_plugins is installed editable (a meta-path finder mapping it to the
+        # installed checkout's plugins/): a folder of that name first on the path wins
+        shim = Path(tmp) / f"shim-{len(sides)}"
+        shim.mkdir()
+        (shim / "govspider_plugins").symlink_to(path / "plugins", target_is_directory=True)
+        sides.append((side, path.resolve(), os.pathsep.join([str(shim), str(path)])))
+    return sides
+
+
+def _strays(side: str, path: Path, imports: dict[str, str]) -> bool:
+    """Print an error and say so when a side imported modules from outside its own tree."""
+    strays = [n for n, f in imports.items() if not Path(f).is_relative_to(path)]
+    if strays or not imports:
+        print(f"error: {side} did not import {', '.join(strays) or 'its modules'} from {path}",
+              file=sys.stderr)
+        return True
+    return False
+
+
+def _implied(ratio: float, rev: str) -> None:
+    if rev == REFERENCE[0]:
+        low, high = (round(ratio * f, -2) for f in REFERENCE[1:])
+        print(f"detectors: {REFERENCE[0]} measured {REFERENCE[1]:,}-{REFERENCE[2]:,} posts/s per core on the "
+              f"machine of the README's figures; this tree's ratio implies {low:,.0f}-{high:,.0f} there "
+              f"(target >= 20,000)")
+
+
+def _revision(root: Path, against: str) -> str | None:
+    import subprocess
+
+    rev = subprocess.run(["git", "rev-parse", "--short", against], cwd=root, text=True,
+                         capture_output=True)
+    if rev.returncode:
+        print(f"error: unknown git revision {against!r}", file=sys.stderr)
+        return None
+    return rev.stdout.strip()
+
+
+def instructions(args: argparse.Namespace) -> int:
+    """Instructions per post of this tree and ``args.against`` in a steady state (callgrind)."""
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
+        print("error: --instructions needs valgrind (Debian package valgrind)", file=sys.stderr)
+        return 2
+    root = Path(__file__).resolve().parents[1]
+    rev = _revision(root, args.against)
+    if rev is None:
+        return 2
+    counts: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="govspider-bench-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
+                       cwd=root, check=True)
+        try:
+            for side, path, pythonpath in _sides(root, tree, rev, tmp):
+                out = Path(tmp) / f"out-{side.replace(' ', '_')}"
+                cg = Path(tmp) / f"callgrind-{side.replace(' ', '_')}.out"
+                env = {**os.environ, "PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0",
+                       "OPENBLAS_NUM_THREADS": "1", "GOVSPIDER_CALLGRIND": "1"}
+                print(f"{side}: {args.posts:,} posts under callgrind (minutes)...", flush=True)
+                subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                                f"--callgrind-out-file={cg}", sys.executable,
+                                str(Path(__file__).resolve()), "--steady", "--posts", str(args.posts),
+                                "--out", str(out)] + (["--all"] if args.all else []),
+                               cwd=path, env=env, check=True, capture_output=True)
+                result = json.loads((out / "detectors.json").read_text())
+                if _strays(side, path, result.get("imports", {})):
+                    return 3
+                text = cg.read_text(errors="replace")
+                # (the header's "summary:" is 0 when instrumentation starts off; "totals:" counts)
+                found = re.search(r"^totals:\s*(\d+)", text, re.MULTILINE)
+                if not found:
+                    print(f"error: no instruction total in {cg.name}", file=sys.stderr)
+                    return 3
+                counts[side] = int(found.group(1)) / result["posts"]
+                print(f"{side}: {int(found.group(1)):,} instructions, {counts[side]:,.0f} a post "
+                      f"({result['posts']:,} posts, findings {result['findings']})", flush=True)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
+    if not all(counts.values()):
+        print("error: callgrind counted no instruction (instrumentation never switched on)",
+              file=sys.stderr)
+        return 3
+    ratio = counts[rev] / counts["this tree"]  # throughput: fewer instructions a post is faster
+    result = {"posts": args.posts, "against": rev, "instructions_per_post": {
+        k: round(v) for k, v in counts.items()}, "ratio": round(ratio, 3),
+        "at": datetime.now().isoformat(timespec="seconds")}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "detectors-instructions.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"detectors: this tree / {rev} = {ratio:.2f} by instructions a post "
+          f"({counts['this tree']:,.0f} vs {counts[rev]:,.0f}, steady state, {args.posts:,} posts)")
+    _implied(ratio, rev)
+    return 0
+
+
 def compare(args: argparse.Namespace) -> int:
     """This tree against ``args.against``, each measured ``args.repeat`` times, alternating."""
     import subprocess
     import tempfile
 
     root = Path(__file__).resolve().parents[1]
-    rev = subprocess.run(["git", "rev-parse", "--short", args.against], cwd=root, text=True,
-                         capture_output=True)
-    if rev.returncode:
-        print(f"error: unknown git revision {args.against!r}", file=sys.stderr)
+    rev = _revision(root, args.against)
+    if rev is None:
         return 2
     best: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="govspider-bench-") as tmp:
@@ -205,14 +343,7 @@ def compare(args: argparse.Namespace) -> int:
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
                        cwd=root, check=True)
         try:
-            sides = []
-            for side, path in (("this tree", root), (rev.stdout.strip(), tree)):
-                # govspider_plugins is installed editable (a meta-path finder mapping it to the
-                # installed checkout's plugins/): a folder of that name first on the path wins
-                shim = Path(tmp) / f"shim-{len(sides)}"
-                shim.mkdir()
-                (shim / "govspider_plugins").symlink_to(path / "plugins", target_is_directory=True)
-                sides.append((side, path.resolve(), os.pathsep.join([str(shim), str(path)])))
+            sides = _sides(root, tree, rev, tmp)
             for run in range(args.repeat):
                 for side, path, pythonpath in sides:
                     out = Path(tmp) / f"out-{run}-{side.replace(' ', '_')}"
@@ -225,29 +356,22 @@ def compare(args: argparse.Namespace) -> int:
                     if run == 0:
                         for name, folder in imports.items():
                             print(f"{side}: imports {name} from {folder}", flush=True)
-                    strays = [n for n, f in imports.items() if not Path(f).is_relative_to(path)]
-                    if strays or not imports:
-                        print(f"error: {side} did not import {', '.join(strays) or 'its modules'} "
-                              f"from {path}", file=sys.stderr)
+                    if _strays(side, path, imports):
                         return 3
                     rate = result["posts_per_second"]
                     best[side] = max(best.get(side, 0.0), rate)
                     print(f"run {run + 1}: {side}: {rate:,.0f} posts/s per core", flush=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
-    mine, theirs = best["this tree"], best[rev.stdout.strip()]
-    result = {"posts": args.posts, "against": rev.stdout.strip(), "repeat": args.repeat,
+    mine, theirs = best["this tree"], best[rev]
+    result = {"posts": args.posts, "against": rev, "repeat": args.repeat,
               "this_tree_posts_per_second": round(mine), "against_posts_per_second": round(theirs),
               "ratio": round(mine / theirs, 3), "at": datetime.now().isoformat(timespec="seconds")}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "detectors-against.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"detectors: this tree / {rev.stdout.strip()} = {mine / theirs:.2f} "
+    print(f"detectors: this tree / {rev} = {mine / theirs:.2f} "
           f"({mine:,.0f} vs {theirs:,.0f} posts/s per core, best of {args.repeat})")
-    if rev.stdout.strip() == REFERENCE[0]:
-        low, high = (round(mine / theirs * f, -2) for f in REFERENCE[1:])
-        print(f"detectors: {REFERENCE[0]} measured {REFERENCE[1]:,}-{REFERENCE[2]:,} posts/s per core on the "
-              f"machine of the README's figures; this tree's ratio implies {low:,.0f}-{high:,.0f} there "
-              f"(target >= 20,000)")
+    _implied(mine / theirs, rev)
     return 0
 
 

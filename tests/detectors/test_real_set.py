@@ -93,8 +93,10 @@ def test_seen_answers_yes_or_no_for_urls_and_text_fragments():
     rows = [{"detector": "commercial_ad", "text": "青澜特产 正品保证，加微信 demo_shop01 下单",
              "source": {"url": "https://news.example.cn/a/1.html"}, "also": ["http://m.example.cn/b/2/"]},
             {"detector": "hijacked_account", "incident": "x",
-             "anomalous_posts": [{"text": "示例账号被盗后发布的推广内容"}], "source": {"url": "https://e.example.cn/c"}}]
+             "anomalous_posts": [{"text": "示例账号被盗后发布的推广内容"}], "source": {"url": "https://e.example.cn/c"}},
+            {"detector": "seo_spam", "text": "示例注入标题", "page_url": "http://www.qinglan.example.gov.cn/x/1.html",
+             "source": {"url": "https://write-up.example.com/p/3"}}]
     queries = ["HTTPS://news.example.cn/a/1.html/", "https://m.example.cn/b/2", "https://news.example.cn/a/9.html",
                "加微信 demo_shop01", "被盗后发布的推广", "下单", "整段转载：青澜特产 正品保证，加微信 demo_shop01 下单。",
-               "完全无关的一段文字"]
-    assert seen(queries, rows) == [True, True, False, True, True, False, True, False]
+               "完全无关的一段文字", "https://www.qinglan.example.gov.cn/x/1.html"]
+    assert seen(queries, rows) == [True, True, False, True, True, False, True, False, True]
