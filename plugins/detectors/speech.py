@@ -244,7 +244,7 @@ class InappropriateSpeech(LexiconDetector):
 
 
 #: what may stand between quotations that make up a whole text (「…」、「…」, “…”和“…”)
-_BETWEEN_QUOTES_RE = re.compile(r"[\W_和与及或以]*")
+_BETWEEN_QUOTES_RE = re.compile(r"(?:[\W_]|和|与|以及|及|或)*")
 
 
 def reporting_quotes(text: str) -> list[tuple[int, int]]:

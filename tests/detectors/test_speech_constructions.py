@@ -117,3 +117,12 @@ def test_curt_tone_needs_no_courtesy_and_a_question_or_exclamation_at_you():
 ])
 def test_courteous_and_ordinary_replies_stay_clean(text):
     assert not findings(text), findings(text)[0].message
+
+
+def test_a_text_made_only_of_quotations_is_its_speakers_own_words():
+    from govspider_plugins.detectors.speech import reporting_quotes
+
+    assert reporting_quotes("“滚”、“爬”") == []  # nothing but quotations: the speaker's own
+    assert reporting_quotes("“滚”以及“爬”") == []
+    assert reporting_quotes("“滚”以“爬”") != []  # a lone 以 is a sentence, not a list
+    assert reporting_quotes("他说“滚”") == [(2, 5)]  # a report of someone's words
