@@ -35,12 +35,14 @@ fixed cost of each batch of 1,000 too much (300 posts gave 0.79 where 3,000 give
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import random
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -225,17 +227,38 @@ def imported_dirs() -> dict[str, str]:
     return out
 
 
-def _sides(root: Path, tree: Path, rev: str, tmp: str) -> list[tuple[str, Path, str]]:
-    """(name, folder, PYTHONPATH) of this tree and the worktree of ``rev``."""
-    sides = []
-    for side, path in (("this tree", root), (rev, tree)):
-        # govspider_plugins is installed editable (a meta-path finder mapping it to the
-        # installed checkout's plugins/): a folder of that name first on the path wins
-        shim = Path(tmp) / f"shim-{len(sides)}"
-        shim.mkdir()
-        (shim / "govspider_plugins").symlink_to(path / "plugins", target_is_directory=True)
-        sides.append((side, path.resolve(), os.pathsep.join([str(shim), str(path)])))
-    return sides
+@contextlib.contextmanager
+def _two_trees(against: str) -> Iterator[tuple[str, list[tuple[str, Path, str]], Path] | None]:
+    """This tree and a temporary worktree of ``against``: ``(short revision, [(name, folder,
+    PYTHONPATH)] of both, a scratch folder)``, or ``None`` (after an error message) for an
+    unknown revision. The worktree is removed on the way out."""
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    found = subprocess.run(["git", "rev-parse", "--short", against], cwd=root, text=True,
+                           capture_output=True)
+    if found.returncode:
+        print(f"error: unknown git revision {against!r}", file=sys.stderr)
+        yield None
+        return
+    rev = found.stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="govspider-bench-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), against],
+                       cwd=root, check=True)
+        try:
+            sides = []
+            for side, path in (("this tree", root), (rev, tree)):
+                # govspider_plugins is installed editable (a meta-path finder mapping it to the
+                # installed checkout's plugins/): a folder of that name first on the path wins
+                shim = Path(tmp) / f"shim-{len(sides)}"
+                shim.mkdir()
+                (shim / "govspider_plugins").symlink_to(path / "plugins", target_is_directory=True)
+                sides.append((side, path.resolve(), os.pathsep.join([str(shim), str(path)])))
+            yield rev, sides, Path(tmp)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
 
 
 def _strays(side: str, path: Path, imports: dict[str, str]) -> bool:
@@ -256,62 +279,43 @@ def _implied(ratio: float, rev: str) -> None:
               f"(target >= 20,000)")
 
 
-def _revision(root: Path, against: str) -> str | None:
-    import subprocess
-
-    rev = subprocess.run(["git", "rev-parse", "--short", against], cwd=root, text=True,
-                         capture_output=True)
-    if rev.returncode:
-        print(f"error: unknown git revision {against!r}", file=sys.stderr)
-        return None
-    return rev.stdout.strip()
-
-
 def instructions(args: argparse.Namespace) -> int:
     """Instructions per post of this tree and ``args.against`` in a steady state (callgrind)."""
     import re
     import shutil
     import subprocess
-    import tempfile
 
     if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
         print("error: --instructions needs valgrind (Debian package valgrind)", file=sys.stderr)
         return 2
-    root = Path(__file__).resolve().parents[1]
-    rev = _revision(root, args.against)
-    if rev is None:
-        return 2
     counts: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="govspider-bench-") as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
-                       cwd=root, check=True)
-        try:
-            for side, path, pythonpath in _sides(root, tree, rev, tmp):
-                out = Path(tmp) / f"out-{side.replace(' ', '_')}"
-                cg = Path(tmp) / f"callgrind-{side.replace(' ', '_')}.out"
-                env = {**os.environ, "PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0",
-                       "OPENBLAS_NUM_THREADS": "1", "GOVSPIDER_CALLGRIND": "1"}
-                print(f"{side}: {args.posts:,} posts under callgrind (minutes)...", flush=True)
-                subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
-                                f"--callgrind-out-file={cg}", sys.executable,
-                                str(Path(__file__).resolve()), "--steady", "--posts", str(args.posts),
-                                "--out", str(out)] + (["--all"] if args.all else []),
-                               cwd=path, env=env, check=True, capture_output=True)
-                result = json.loads((out / "detectors.json").read_text())
-                if _strays(side, path, result.get("imports", {})):
-                    return 3
-                text = cg.read_text(errors="replace")
-                # (the header's "summary:" is 0 when instrumentation starts off; "totals:" counts)
-                found = re.search(r"^totals:\s*(\d+)", text, re.MULTILINE)
-                if not found:
-                    print(f"error: no instruction total in {cg.name}", file=sys.stderr)
-                    return 3
-                counts[side] = int(found.group(1)) / result["posts"]
-                print(f"{side}: {int(found.group(1)):,} instructions, {counts[side]:,.0f} a post "
-                      f"({result['posts']:,} posts, findings {result['findings']})", flush=True)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
+    with _two_trees(args.against) as trees:
+        if trees is None:
+            return 2
+        rev, sides, tmp = trees
+        for side, path, pythonpath in sides:
+            out = tmp / f"out-{side.replace(' ', '_')}"
+            cg = tmp / f"callgrind-{side.replace(' ', '_')}.out"
+            env = {**os.environ, "PYTHONPATH": pythonpath, "PYTHONHASHSEED": "0",
+                   "OPENBLAS_NUM_THREADS": "1", "GOVSPIDER_CALLGRIND": "1"}
+            print(f"{side}: {args.posts:,} posts under callgrind (minutes)...", flush=True)
+            subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                            f"--callgrind-out-file={cg}", sys.executable,
+                            str(Path(__file__).resolve()), "--steady", "--posts", str(args.posts),
+                            "--out", str(out)] + (["--all"] if args.all else []),
+                           cwd=path, env=env, check=True, capture_output=True)
+            result = json.loads((out / "detectors.json").read_text())
+            if _strays(side, path, result.get("imports", {})):
+                return 3
+            text = cg.read_text(errors="replace")
+            # (the header's "summary:" is 0 when instrumentation starts off; "totals:" counts)
+            found = re.search(r"^totals:\s*(\d+)", text, re.MULTILINE)
+            if not found:
+                print(f"error: no instruction total in {cg.name}", file=sys.stderr)
+                return 3
+            counts[side] = int(found.group(1)) / result["posts"]
+            print(f"{side}: {int(found.group(1)):,} instructions, {counts[side]:,.0f} a post "
+                  f"({result['posts']:,} posts, findings {result['findings']})", flush=True)
     if not all(counts.values()):
         print("error: callgrind counted no instruction (instrumentation never switched on)",
               file=sys.stderr)
@@ -331,38 +335,29 @@ def instructions(args: argparse.Namespace) -> int:
 def compare(args: argparse.Namespace) -> int:
     """This tree against ``args.against``, each measured ``args.repeat`` times, alternating."""
     import subprocess
-    import tempfile
 
-    root = Path(__file__).resolve().parents[1]
-    rev = _revision(root, args.against)
-    if rev is None:
-        return 2
     best: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="govspider-bench-") as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), args.against],
-                       cwd=root, check=True)
-        try:
-            sides = _sides(root, tree, rev, tmp)
-            for run in range(args.repeat):
-                for side, path, pythonpath in sides:
-                    out = Path(tmp) / f"out-{run}-{side.replace(' ', '_')}"
-                    env = {**os.environ, "PYTHONPATH": pythonpath}
-                    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--posts",
-                                    str(args.posts), "--out", str(out)] + (["--all"] if args.all else []),
-                                   cwd=path, env=env, check=True, capture_output=True)
-                    result = json.loads((out / "detectors.json").read_text())
-                    imports = result.get("imports", {})
-                    if run == 0:
-                        for name, folder in imports.items():
-                            print(f"{side}: imports {name} from {folder}", flush=True)
-                    if _strays(side, path, imports):
-                        return 3
-                    rate = result["posts_per_second"]
-                    best[side] = max(best.get(side, 0.0), rate)
-                    print(f"run {run + 1}: {side}: {rate:,.0f} posts/s per core", flush=True)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root)
+    with _two_trees(args.against) as trees:
+        if trees is None:
+            return 2
+        rev, sides, tmp = trees
+        for run in range(args.repeat):
+            for side, path, pythonpath in sides:
+                out = tmp / f"out-{run}-{side.replace(' ', '_')}"
+                env = {**os.environ, "PYTHONPATH": pythonpath}
+                subprocess.run([sys.executable, str(Path(__file__).resolve()), "--posts",
+                                str(args.posts), "--out", str(out)] + (["--all"] if args.all else []),
+                               cwd=path, env=env, check=True, capture_output=True)
+                result = json.loads((out / "detectors.json").read_text())
+                imports = result.get("imports", {})
+                if run == 0:
+                    for name, folder in imports.items():
+                        print(f"{side}: imports {name} from {folder}", flush=True)
+                if _strays(side, path, imports):
+                    return 3
+                rate = result["posts_per_second"]
+                best[side] = max(best.get(side, 0.0), rate)
+                print(f"run {run + 1}: {side}: {rate:,.0f} posts/s per core", flush=True)
     mine, theirs = best["this tree"], best[rev]
     result = {"posts": args.posts, "against": rev, "repeat": args.repeat,
               "this_tree_posts_per_second": round(mine), "against_posts_per_second": round(theirs),
