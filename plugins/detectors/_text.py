@@ -113,11 +113,11 @@ def host_of(url: str) -> str:
 _SUFFIXES = TLDExtract(suffix_list_urls=())
 
 
-def registrable_domain(host: str) -> str:
+def registrable_domain(host: str, default: str | None = None) -> str:
     """The domain a registrant holds: ``a.b.example.gov.cn`` -> ``example.gov.cn``,
-    ``x.net.cn`` -> ``x.net.cn``, ``www.foo.co.uk`` -> ``foo.co.uk`` (public suffix list); the
-    host itself when it has no public suffix (an IP address, ``localhost``)."""
-    return _SUFFIXES(host).top_domain_under_public_suffix or host
+    ``x.net.cn`` -> ``x.net.cn``, ``www.foo.co.uk`` -> ``foo.co.uk`` (public suffix list);
+    ``default`` (the host itself unless given) when it has none (an IP address, ``localhost``)."""
+    return _SUFFIXES(host).top_domain_under_public_suffix or (host if default is None else default)
 
 
 def domain_matches(host: str, domains: list[str] | tuple[str, ...] | set[str]) -> bool:

@@ -1352,9 +1352,9 @@ def _link_farm(lines: list[str], allowed: list[str], min_links: int) -> tuple[st
             host = m.group(1).lower()
             if domain_matches(host, allowed):
                 continue
-            domain = registrable_domain(host)
-            if (domain == host and host.count(".") != 1) or not _random_token(domain.split(".")[0]):
-                continue  # (an IP address or an unknown suffix: no registrant's name to judge)
+            domain = registrable_domain(host, "")
+            if not domain or not _random_token(domain.split(".")[0]):
+                continue  # (no public suffix: no registrant's name to judge)
             found.setdefault(domain, {}).setdefault(m.group(0).lower(), m.group(0))
     if not found:
         return None

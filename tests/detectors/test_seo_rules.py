@@ -254,7 +254,8 @@ def test_registrable_domain_uses_the_public_suffix_list():
     assert registrable_domain("www.qinglan.net.cn") == "qinglan.net.cn"
     assert registrable_domain("news.foo.co.uk") == "foo.co.uk"
     assert registrable_domain("k3x9qz.asia") == "k3x9qz.asia"
-    assert registrable_domain("127.0.0.1") == "127.0.0.1"  # no suffix: the host itself
+    assert registrable_domain("127.0.0.1") == "127.0.0.1"  # no suffix: the host itself...
+    assert registrable_domain("sandbox.invalid", "") == ""  # ...or the default given
 
 
 def _farm_page(url: str, hosts: list[str]) -> dict:
@@ -270,6 +271,9 @@ def test_link_farm_of_a_random_named_domain_and_not_of_the_page_site():
     # a page of x.net.cn: its own site is x.net.cn, not every name under net.cn
     other = ["www.q7w2ke.net.cn"] * 4
     assert "link_farm" in _rules(_farm_page("https://www.qinglan.net.cn/a.html", other))
+    # a random name right under a two-label suffix, no www
+    assert "link_farm" in _rules(_farm_page("https://www.qinglan.example.gov.cn/a.html",
+                                            ["k3x9qz.com.cn"] * 4))
     assert "link_farm" not in _rules(_farm_page("https://www.qinglan.net.cn/a.html",
                                                 ["www.qinglan.net.cn"] * 4))
     assert "link_farm" not in _rules(_farm_page("https://www.qinglan.example.gov.cn/a.html",
