@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from govspider.processors import CST
+from govspider.textnorm import normalize
 
 REAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "real"
 SPLITS = ("tune", "test")
@@ -343,9 +344,16 @@ def build(raw_paths: list[Path], directory: Path = REAL_DIR) -> dict[str, int]:
     return {name: len(group) for name, group in by_detector.items()}
 
 
+def folded(text: str) -> str:
+    """A text as the set compares texts: normalized (traditional script folded to simplified,
+    full-width to half-width, lower case: one remark published in Taipei and reposted in Beijing
+    is one text) and without white space."""
+    return "".join(normalize(text).text.split())
+
+
 def _text_key(row: dict[str, Any]) -> str:
     if row.get("text"):
-        return "".join(str(row["text"]).split())
+        return folded(str(row["text"]))
     return json.dumps(row.get("anomalous_posts"), ensure_ascii=False, sort_keys=True) + str(
         row.get("incident"))
 
@@ -366,17 +374,17 @@ def seen(queries: list[str], rows: list[dict[str, Any]]) -> list[bool]:
     """Whether each query is already in the set: a URL that is a case's source, one of its
     ``also`` or the hijacked page itself (``page_url``; scheme, case and a trailing slash
     ignored), or a text that is part of a case's text
-    (white space ignored; a case's text of twelve or more characters inside the query counts
-    too). Answers yes or no only, for collectors who must not read the test half."""
+    (compared :func:`folded`: script, width, case and white space ignored; a case's text of
+    twelve or more characters inside the query counts too). Answers yes or no only, for collectors who must not read the test half."""
     urls = {k for r in rows for k in source_keys(r) if k.startswith("url:")}
     urls |= {f"url:{_url_key(str(r['page_url']))}" for r in rows if r.get("page_url")}
-    texts = ["".join(t.split()) for r in rows for t in case_texts(r) if t.strip()]
+    texts = [folded(t) for r in rows for t in case_texts(r) if t.strip()]
     out = []
     for q in queries:
         if q.strip().lower().startswith(("http://", "https://")):
             out.append(f"url:{_url_key(q)}" in urls)
             continue
-        frag = "".join(q.split())
+        frag = folded(q)
         out.append(len(frag) >= MIN_FRAGMENT and any(
             frag in t or (len(t) >= 12 and t in frag) for t in texts))
     return out

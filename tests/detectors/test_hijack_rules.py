@@ -225,3 +225,17 @@ def test_a_warning_word_in_an_ads_own_voice_does_not_excuse_what_a_content_rule_
     assert sig["spam"] and "commercial_ad" in sig["by_rules"] and not sig["warning"]
     warning = "【提醒】远离网络赌博，谨防“充值返利”诈骗，发现可疑网站请拨打110举报。"
     assert DET.signals(warning, CTX)["warning"] and not DET.signals(warning, CTX)["spam"]
+
+
+def test_the_ad_model_reads_nothing_into_a_post_without_chinese():
+    """The text model learned Chinese: a post of fewer than four Chinese characters reads 0.0
+    (an English insult of a bought account's old tweets read 0.86 and made an episode)."""
+    from govspider_plugins.detectors.eval import DEFAULT_NOW, installed_detectors
+
+    ad = installed_detectors()["commercial_ad"]
+    if ad.text_model(DetectContext(now=DEFAULT_NOW)) is None:
+        pytest.skip("no commercial_ad model")
+    english, chinese = ad.ad_likeness(["just go on lah, pig, you know nothing",
+                                       "限时秒杀，加微信领取优惠券，全场包邮"], DetectContext(now=DEFAULT_NOW))
+    assert english == 0.0
+    assert chinese > 0.5

@@ -98,5 +98,6 @@ def test_seen_answers_yes_or_no_for_urls_and_text_fragments():
              "source": {"url": "https://write-up.example.com/p/3"}}]
     queries = ["HTTPS://news.example.cn/a/1.html/", "https://m.example.cn/b/2", "https://news.example.cn/a/9.html",
                "加微信 demo_shop01", "被盗后发布的推广", "下单", "整段转载：青澜特产 正品保证，加微信 demo_shop01 下单。",
-               "完全无关的一段文字", "https://www.qinglan.example.gov.cn/x/1.html"]
-    assert seen(queries, rows) == [True, True, False, True, True, False, True, False, True]
+               "完全无关的一段文字", "https://www.qinglan.example.gov.cn/x/1.html",
+               "青瀾特產 正品保證，加微信"]  # the same words in traditional script and full width
+    assert seen(queries, rows) == [True, True, False, True, True, False, True, False, True, True]
