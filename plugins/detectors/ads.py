@@ -298,9 +298,7 @@ class CommercialAd(LexiconDetector):
         out = [0.0] * len(texts)
         if model is None:
             return out
-        # (a text of fewer than LIKENESS_MIN_HAN Chinese characters reads 0.0: the model learned
-        # Chinese, and its reading of an English or Japanese post is noise, an English insult
-        # at 0.86)
+        # (its reading of an English or Japanese post is noise: an English insult read 0.86)
         judged = [(i, prepared) for i, t in enumerate(texts)
                   if t and len(_HAN_RX.findall(t, 0, 400)) >= LIKENESS_MIN_HAN
                   and model.judges(prepared := model_input([t]))]

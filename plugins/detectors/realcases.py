@@ -373,9 +373,9 @@ MIN_FRAGMENT = 6
 def seen(queries: list[str], rows: list[dict[str, Any]]) -> list[bool]:
     """Whether each query is already in the set: a URL that is a case's source, one of its
     ``also`` or the hijacked page itself (``page_url``; scheme, case and a trailing slash
-    ignored), or a text that is part of a case's text
-    (compared :func:`folded`: script, width, case and white space ignored; a case's text of
-    twelve or more characters inside the query counts too). Answers yes or no only, for collectors who must not read the test half."""
+    ignored), or a text that is part of a case's text (compared :func:`folded`: script, width,
+    case and white space ignored; a case's text of twelve or more characters inside the query
+    counts too). Answers yes or no only, for collectors who must not read the test half."""
     urls = {k for r in rows for k in source_keys(r) if k.startswith("url:")}
     urls |= {f"url:{_url_key(str(r['page_url']))}" for r in rows if r.get("page_url")}
     texts = [folded(t) for r in rows for t in case_texts(r) if t.strip()]
