@@ -138,7 +138,8 @@ def _is_artifact(char: str, syllable: str) -> bool:
 
 
 _ARTIFACT_BODY_RE = re.compile(rf"\(([a-zA-Z{_TONED}]{{1,7}}[1-5]?)\)")
-_HAN_RE = re.compile(f"[{_HAN}]")
+#: one Chinese character (the CJK unified ideographs, extension A and the compatibility block)
+HAN_RE = re.compile(f"[{_HAN}]")
 
 
 def pinyin_artifacts(text: str) -> list[tuple[int, int]]:
@@ -151,7 +152,7 @@ def _artifact_edits(text: str) -> list[tuple[int, int, str]]:
     # one search through the text (a body holds no "(": the bodies found are those found by
     # trying each "(" in turn)
     return [(pos, m.end(), "") for m in _ARTIFACT_BODY_RE.finditer(text)
-            if (pos := m.start()) > 0 and _HAN_RE.match(text, pos - 1)
+            if (pos := m.start()) > 0 and HAN_RE.match(text, pos - 1)
             and _is_artifact(text[pos - 1], m.group(1))]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
+from govspider.textnorm import HAN_RE
 from govspider_plugins.detectors import _planted
 
 from ._base import LexiconDetector, maximal, per_lexicon
@@ -99,7 +100,6 @@ _URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|
                      r"(?::[0-9]+)?(?:/[!-~]*)?")
 #: the Chinese characters ``ad_likeness`` needs in a text (the model learned Chinese)
 LIKENESS_MIN_HAN = 4
-_HAN_RX = re.compile(r"[\u3400-\u9fff]")
 _URL_CUES = ("http", "www", ".com", ".cn", ".net", ".vip", ".top", ".xyz", ".cc", ".app", ".bet",
              ".me", ".shop", ".club", ".site", ".online", ".live", ".win", ".io", ".tv")
 _SIGN_CHARS = ("¥", "$", "€")
@@ -300,7 +300,7 @@ class CommercialAd(LexiconDetector):
             return out
         # (its reading of an English or Japanese post is noise: an English insult read 0.86)
         judged = [(i, prepared) for i, t in enumerate(texts)
-                  if t and len(_HAN_RX.findall(t, 0, 400)) >= LIKENESS_MIN_HAN
+                  if t and len(HAN_RE.findall(t, 0, 400)) >= LIKENESS_MIN_HAN
                   and model.judges(prepared := model_input([t]))]
         for (i, _), p in zip(judged, model.probabilities([x for _, x in judged]), strict=True):
             out[i] = 0.0 if excuse and self.model_silenced([texts[i]], ctx) else p
