@@ -20,6 +20,7 @@ import ahocorasick
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
 from govspider.plugins import installed_plugins
+from govspider.textnorm import HAN_RE
 from govspider_plugins.detectors import _planted
 
 from ._acctbase import (
@@ -32,6 +33,7 @@ from ._acctbase import (
     evidence_time,
     normalize,
 )
+from .ads import LIKENESS_MIN_HAN
 
 
 def _dated(items: list[dict[str, Any]], now: datetime) -> list[tuple[datetime, dict[str, Any]]]:
@@ -559,8 +561,11 @@ class HijackedAccount(ConfiguredDetector):
             or bool(contacts)
             or ("非政务外链" in extras and ("价格/金额" in extras or "诱导话术" in extras))))
         if strong and not content and not contacts and self.param(ctx, "own_strong_needs_content") \
-                and self.param(ctx, "content_detectors"):
-            strong = False  # the specialists read it and found no ad: a report or a warning about one
+                and self.param(ctx, "content_detectors") \
+                and len(HAN_RE.findall(norm, 0, 400)) >= LIKENESS_MIN_HAN:
+            # the specialists read it and found no ad: a report or a warning about one (they read
+            # Chinese: a post with almost none, an English token promotion, they cannot judge)
+            strong = False
         out.update(score=max(score, 0), extras=extras, family_scores=fam_scores)
         out["spam"] = strong or score >= int(self.param(ctx, "spam_min_score"))
         out["strong"] = strong

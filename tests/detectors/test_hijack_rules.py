@@ -239,3 +239,25 @@ def test_the_ad_model_reads_nothing_into_a_post_without_chinese():
                                        "限时秒杀，加微信领取优惠券，全场包邮"], DetectContext(now=DEFAULT_NOW))
     assert english == 0.0
     assert chinese > 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "Massive airdrop is LIVE! Claim your free tokens now: http://drop.example.xyz",
+    "Introducing $ZQXT, the first memecoin on Solana. Contract address in bio, pump it!",
+])
+def test_an_english_token_promotion_on_a_chinese_account_is_a_takeover(text: str) -> None:
+    """commercial_ad reads Chinese: a post with almost none it cannot judge, so this detector's
+    own strong terms stand (an English crypto promotion: one post is an episode)."""
+    assert DET.signals(text, CTX)["strong"]
+    assert _rules(_history([(30, text)])) == ["spam_post"]
+
+
+@pytest.mark.parametrize("text", [
+    "Our account was hacked last night. Please ignore the airdrop posts and do not click the links.",
+    "Happy Mid-Autumn Festival from Linjiang! Share your photos of the full moon with us.",
+    "【速報】市の公式キャラクターが新しくなりました",
+    "警方提醒：所谓“空投领币”“memecoin 百倍币”都是骗局，切勿点击陌生链接。",
+])
+def test_english_warnings_and_ordinary_foreign_posts_are_not_spam(text: str) -> None:
+    assert not DET.signals(text, CTX)["strong"]
+    assert _rules(_history([(30, text)])) == []
