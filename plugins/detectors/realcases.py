@@ -111,7 +111,8 @@ def assign_splits(rows: list[dict[str, Any]]) -> None:
     held: dict[tuple[str, bool, str], int] = defaultdict(int)
     pending = []
     for root, group in members.items():
-        name = "g:" + _digest(root)[:10]
+        # a group keeps the name it has (the union-find's root can move when rows join)
+        name = min((r["group"] for r in group if r.get("group")), default="g:" + _digest(root)[:10])
         fixed = {r["split"] for r in group if r.get("split") in SPLITS}
         if len(fixed) > 1:
             raise ValueError(f"group {name} straddles both halves: {sorted(r['id'] for r in group)}")

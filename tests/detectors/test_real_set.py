@@ -77,6 +77,20 @@ def test_building_again_keeps_every_half_and_places_only_new_groups(tmp_path):
         "real:inappropriate_speech:001"]
 
 
+def test_a_group_keeps_its_name_when_rows_join_it():
+    """The union-find's root can move when new rows bring new keys; the name does not."""
+    rows = [{"id": f"real:x:00{i}", "detector": "x", "expect": i % 2 == 0, "incident": f"i{i}",
+             "source": {"url": f"https://a.example.cn/{i}"}} for i in range(4)]
+    assign_splits(rows)
+    names = {r["id"]: (r["group"], r["split"]) for r in rows}
+    # a new row of case 1's source page whose incident key sorts first: the new root
+    rows.append({"id": "real:x:009", "detector": "x", "expect": True, "incident": "a-new",
+                 "source": {"url": "https://a.example.cn/1"}})
+    assign_splits(rows)
+    assert {r["id"]: (r["group"], r["split"]) for r in rows[:4]} == names
+    assert (rows[4]["group"], rows[4]["split"]) == names["real:x:001"]
+
+
 @pytest.mark.parametrize("detector", sorted(MINIMUM))
 def test_tuning_half_floor(detector):
     """What the detectors were tuned to on the tuning half stays (precision first)."""
