@@ -436,7 +436,8 @@ class HijackedAccount(ConfiguredDetector):
 
     # ------------------------------------------------------------------ one text
     _LEXICON_KEYS = ("families", "allow_contexts", "official_frames", "call_to_action",
-                     "official_phone_labels", "weak_only_families", "illicit_families")
+                     "official_phone_labels", "weak_only_families", "illicit_families",
+                     "unread_only_families")
 
     def _lexicon(self, ctx: DetectContext) -> dict[str, Any]:
         """The term lists normalized and indexed once (per run setting), not once per post."""
@@ -448,7 +449,7 @@ class HijackedAccount(ConfiguredDetector):
         if cached is not None and cached[1] == params:
             self._lexicon_cache["last"] = (ctx, params, cached[2])
             return cached[2]
-        families, allow, frames, cta, labels, weak_only, illicit = params
+        families, allow, frames, cta, labels, weak_only, illicit, unread_only = params
         where: dict[str, list[tuple[str, str, str]]] = {}  # normalized term -> (list, family, term)
 
         def add(terms: Any, kind: str, family: str = "") -> None:
@@ -471,7 +472,8 @@ class HijackedAccount(ConfiguredDetector):
         if where:
             index.make_automaton()
         lex = {"where": where, "index": index, "families": list(families or {}),
-               "weak_only": set(weak_only or ()), "illicit": set(illicit or ())}
+               "weak_only": set(weak_only or ()), "illicit": set(illicit or ()),
+               "unread_only": set(unread_only or ())}
         self._lexicon_cache = {"params": (ctx, params, lex), "last": (ctx, params, lex)}
         return lex
 
@@ -511,6 +513,11 @@ class HijackedAccount(ConfiguredDetector):
                 strong_families.add(fam)
                 strong_terms += terms
         candidates = {k.split(":", 1)[1] for k in found if not k.endswith(":")}
+        unread = None  # the Chinese-reading specialists cannot judge it: few Chinese characters
+        if lex["unread_only"] & candidates:
+            unread = len(HAN_RE.findall(norm, 0, 400)) < LIKENESS_MIN_HAN
+            if not unread:
+                candidates -= lex["unread_only"]  # (English words inside a Chinese post)
         for fam in lex["families"]:
             if fam not in candidates and fam not in self._family_patterns:
                 continue
@@ -562,7 +569,8 @@ class HijackedAccount(ConfiguredDetector):
             or ("非政务外链" in extras and ("价格/金额" in extras or "诱导话术" in extras))))
         if strong and not content and not contacts and self.param(ctx, "own_strong_needs_content") \
                 and self.param(ctx, "content_detectors") \
-                and len(HAN_RE.findall(norm, 0, 400)) >= LIKENESS_MIN_HAN:
+                and not (unread if unread is not None
+                         else len(HAN_RE.findall(norm, 0, 400)) < LIKENESS_MIN_HAN):
             # the specialists read it and found no ad: a report or a warning about one (they read
             # Chinese: a post with almost none, an English token promotion, they cannot judge)
             strong = False

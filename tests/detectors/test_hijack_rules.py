@@ -253,8 +253,27 @@ def test_an_english_token_promotion_on_a_chinese_account_is_a_takeover(text: str
 
 
 @pytest.mark.parametrize("text", [
+    "This page was hacked by the Zeta crew lol, watch your back",
+    "F**K THE RULES!!! free the boys",
+    "i miss you baby, hot video in my bio",
+    "Support $QLX, the first blockchain project of the city: tokens for likes and retweets",
+])
+def test_what_takeovers_post_in_english_is_strong_where_the_specialists_cannot_read(text: str) -> None:
+    assert DET.signals(text, CTX)["strong"]
+    assert _rules(_history([(30, text)])) == ["spam_post"]
+
+
+def test_english_takeover_words_inside_a_chinese_post_are_the_specialists_to_judge() -> None:
+    text = "临江市举办英语角活动，市民用“I love you, Linjiang”表达对城市的喜爱。"
+    sig = DET.signals(text, CTX)
+    assert "foreign" not in sig["families"] and not sig["strong"]
+    assert _rules(_history([(30, text)])) == []
+
+
+@pytest.mark.parametrize("text", [
     "Our account was hacked last night. Please ignore the airdrop posts and do not click the links.",
     "Happy Mid-Autumn Festival from Linjiang! Share your photos of the full moon with us.",
+    "Linjiang responds to the flood crisis: shelters open at every school tonight.",
     "【速報】市の公式キャラクターが新しくなりました",
     "警方提醒：所谓“空投领币”“memecoin 百倍币”都是骗局，切勿点击陌生链接。",
 ])
