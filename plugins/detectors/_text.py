@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from tldextract import TLDExtract
 
-from govspider.textnorm import Normalized, normalize
+from govspider.textnorm import HAN_RE, Normalized, normalize
 
 from ._matcher import Hit
 
@@ -100,6 +100,16 @@ def mask_digits(value: str, keep_head: int, keep_tail: int) -> str:
     if len(value) <= keep_head + keep_tail:
         return "*" * len(value)
     return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + value[-keep_tail:]
+
+
+#: the Chinese characters a text needs before the detectors that read Chinese (their lexicons
+#: and text models) can judge it: an English or Japanese post is not theirs to read
+MIN_HAN = 4
+
+
+def reads_chinese(text: str) -> bool:
+    """Has ``text`` (its first 400 characters) at least :data:`MIN_HAN` Chinese characters?"""
+    return len(HAN_RE.findall(text, 0, 400)) >= MIN_HAN
 
 
 def host_of(url: str) -> str:

@@ -20,7 +20,6 @@ import ahocorasick
 from govspider.detection import AccountHistory, DetectContext
 from govspider.items import Finding
 from govspider.plugins import installed_plugins
-from govspider.textnorm import HAN_RE
 from govspider_plugins.detectors import _planted
 
 from ._acctbase import (
@@ -33,7 +32,7 @@ from ._acctbase import (
     evidence_time,
     normalize,
 )
-from .ads import LIKENESS_MIN_HAN
+from ._text import reads_chinese
 
 
 def _dated(items: list[dict[str, Any]], now: datetime) -> list[tuple[datetime, dict[str, Any]]]:
@@ -513,11 +512,8 @@ class HijackedAccount(ConfiguredDetector):
                 strong_families.add(fam)
                 strong_terms += terms
         candidates = {k.split(":", 1)[1] for k in found if not k.endswith(":")}
-        unread = None  # the Chinese-reading specialists cannot judge it: few Chinese characters
-        if lex["unread_only"] & candidates:
-            unread = len(HAN_RE.findall(norm, 0, 400)) < LIKENESS_MIN_HAN
-            if not unread:
-                candidates -= lex["unread_only"]  # (English words inside a Chinese post)
+        if lex["unread_only"] & candidates and reads_chinese(norm):
+            candidates -= lex["unread_only"]  # English words in a Chinese post: the specialists'
         for fam in lex["families"]:
             if fam not in candidates and fam not in self._family_patterns:
                 continue
@@ -568,9 +564,7 @@ class HijackedAccount(ConfiguredDetector):
             or bool(contacts)
             or ("非政务外链" in extras and ("价格/金额" in extras or "诱导话术" in extras))))
         if strong and not content and not contacts and self.param(ctx, "own_strong_needs_content") \
-                and self.param(ctx, "content_detectors") \
-                and not (unread if unread is not None
-                         else len(HAN_RE.findall(norm, 0, 400)) < LIKENESS_MIN_HAN):
+                and self.param(ctx, "content_detectors") and reads_chinese(norm):
             # the specialists read it and found no ad: a report or a warning about one (they read
             # Chinese: a post with almost none, an English token promotion, they cannot judge)
             strong = False

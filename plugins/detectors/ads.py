@@ -8,7 +8,6 @@ from typing import Any
 
 from govspider.detection import DetectContext
 from govspider.items import Finding
-from govspider.textnorm import HAN_RE
 from govspider_plugins.detectors import _planted
 
 from ._base import LexiconDetector, maximal, per_lexicon
@@ -23,6 +22,7 @@ from ._text import (
     mask_digits,
     match_record,
     norm,
+    reads_chinese,
     sentence,
     span_record,
 )
@@ -98,8 +98,6 @@ _BIZ_LINE_RX = re.compile(r"(?<![0-9])[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}(?![0-9])"
 _URL_RX = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|cn|net|vip|top|xyz|cc|me|app|shop|co|"
                      r"info|io|tv|bet|club|site|online|live|fun|win|link|ink)(?![a-z0-9])"
                      r"(?::[0-9]+)?(?:/[!-~]*)?")
-#: the Chinese characters ``ad_likeness`` needs in a text (the model learned Chinese)
-LIKENESS_MIN_HAN = 4
 _URL_CUES = ("http", "www", ".com", ".cn", ".net", ".vip", ".top", ".xyz", ".cc", ".app", ".bet",
              ".me", ".shop", ".club", ".site", ".online", ".live", ".win", ".io", ".tv")
 _SIGN_CHARS = ("¥", "$", "€")
@@ -293,14 +291,14 @@ class CommercialAd(LexiconDetector):
         the text too short to judge, and with ``excuse`` when a frame excuses it.
         ``hijacked_account`` compares recent posts (excused) with the account's past (as they
         read, public-interest promotions included: they are the account's usual level). A text
-        with fewer than ``LIKENESS_MIN_HAN`` Chinese characters reads 0.0."""
+        that does not :func:`._text.reads_chinese` reads 0.0."""
         model = self.text_model(ctx)
         out = [0.0] * len(texts)
         if model is None:
             return out
         # (its reading of an English or Japanese post is noise: an English insult read 0.86)
         judged = [(i, prepared) for i, t in enumerate(texts)
-                  if t and len(HAN_RE.findall(t, 0, 400)) >= LIKENESS_MIN_HAN
+                  if t and reads_chinese(t)
                   and model.judges(prepared := model_input([t]))]
         for (i, _), p in zip(judged, model.probabilities([x for _, x in judged]), strict=True):
             out[i] = 0.0 if excuse and self.model_silenced([texts[i]], ctx) else p
