@@ -11,7 +11,8 @@ Training data of a detector's model (never the test half of the real-incident se
 * the **tuning half** of ``tests/detectors/real/<detector>.jsonl`` (positives and negatives);
 * the **written cases** ``tests/detectors/cases/<detector>.jsonl`` whose item is one text;
 * as negatives, the tuning-half rows of the *other* content detectors (an insult is not an
-  advertisement) except classes that overlap (a gambling spam page and an advertisement), and
+  advertisement) except classes that overlap (a gambling spam page and an advertisement) and, for
+  a model of one register, other kinds of item (the reply model takes their replies only), and
   ordinary posts and official replies of the sandbox world (nothing planted in them), the
   everyday official register a model must not mistake for anything;
 * the **wild corpus** ``data/train/<name>.jsonl`` (see ``data/train/README.md``): texts as
