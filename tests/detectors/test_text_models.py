@@ -51,6 +51,16 @@ def test_training_never_reads_the_test_half(detector):
     assert not leaked, leaked
 
 
+def test_the_reply_model_learns_other_detectors_replies_only():
+    """Other detectors' rows are the reply model's negatives only where they are replies (their
+    posts are not its register, and each round of them moved its threshold)."""
+    rows = train.training_rows("inappropriate_speech", with_sandbox=False)
+    others = [r for r in rows if r.origin == "other"]
+    assert others and all(r.kind == "comment" for r in others)
+    assert any(r.origin == "other" and r.kind == "post"
+               for r in train.training_rows("commercial_ad", with_sandbox=False))
+
+
 def test_pure_python_scores_equal_scikit_learn():
     sklearn = pytest.importorskip("sklearn")
     assert sklearn
