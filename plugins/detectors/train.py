@@ -76,9 +76,13 @@ SPECS: dict[str, dict[str, Any]] = {
     # recall on the tuning half's real ads fell from 0.81 to 0.75 at the threshold when the
     # chatty batch joined; at half weight 0.80. The speech and seo models do better at 1.0.
     # Session 15, with 286 wild rows and rounds 16-17: 1.0 0.81, 0.5 0.85, 0.25 0.87, 0.1 0.88,
-    # 0 0.86, precision 0.98 at each; but at 0.25 the model reads an official superlative claim,
-    # 我县打造全省最佳营商环境 (test_ad_rules), as an ad: the invented official texts are what
-    # teaches it that register, so half it stays)
+    # 0 0.86, precision 0.98 at each; but at 0.25 the model read an official superlative claim,
+    # 我县打造全省最佳营商环境 (test_ad_rules), as an ad: the invented official texts were what
+    # taught it that register. With wild batch four (officials' boasting and ads' superlatives,
+    # real texts) 0.5: 0.99 / 0.84, 0.25: 0.98 / 0.86 and the claim reads as no ad, but an
+    # obituary of a tuning-half episode (美漫元老"漫威之父"去世, R.I.P) reads 0.86 and the
+    # hijack layer calls the tribute a takeover: the invented chatty posts that sell nothing
+    # teach that register. Half stays)
     "commercial_ad": {"kinds": ("post", "comment"), "apply_to": ("post", "comment"),
                       "not_negative": ("seo_spam",), "min_chars": 8, "composed_weight": 0.5,
                       "written_negatives": ("off_topic", "serious_typo", "privacy_leak",
