@@ -512,10 +512,11 @@ class HijackedAccount(ConfiguredDetector):
                 strong_families.add(fam)
                 strong_terms += terms
         candidates = {k.split(":", 1)[1] for k in found if not k.endswith(":")}
-        if lex["unread_only"] & candidates and reads_chinese(norm):
-            candidates -= lex["unread_only"]  # English words in a Chinese post: the specialists'
+        unread = set()  # English words in a Chinese post: the specialists'
+        if lex["unread_only"] & (candidates | set(self._family_patterns)) and reads_chinese(norm):
+            unread = lex["unread_only"]
         for fam in lex["families"]:
-            if fam not in candidates and fam not in self._family_patterns:
+            if fam in unread or (fam not in candidates and fam not in self._family_patterns):
                 continue
             hits = found.get(f"terms:{fam}", [])
             strong = found.get(f"strong:{fam}", [])

@@ -257,6 +257,7 @@ def test_an_english_token_promotion_on_a_chinese_account_is_a_takeover(text: str
     "F**K THE RULES!!! free the boys",
     "i miss you baby, hot video in my bio",
     "Support $QLX, the first blockchain project of the city: tokens for likes and retweets",
+    "The mayor is a sh*t liar and the whole council is bull—–ing you",  # masked as outlets print it
 ])
 def test_what_takeovers_post_in_english_is_strong_where_the_specialists_cannot_read(text: str) -> None:
     assert DET.signals(text, CTX)["strong"]
@@ -276,6 +277,10 @@ def test_english_takeover_words_inside_a_chinese_post_are_the_specialists_to_jud
     "Linjiang responds to the flood crisis: shelters open at every school tonight.",
     "【速報】市の公式キャラクターが新しくなりました",
     "警方提醒：所谓“空投领币”“memecoin 百倍币”都是骗局，切勿点击陌生链接。",
+    # a footnote's asterisk, markdown bold, a plain-text double hyphen: no masked profanity
+    "Free shuttle buses* to the fair this weekend. *Weekdays only for seniors.",
+    "**Road closure** on Harbour Rd tonight--use Quay St instead.",
+    "临江市民热线：遇到 f*** 之类的辱骂留言请截图举报，我们依法处理。",
 ])
 def test_english_warnings_and_ordinary_foreign_posts_are_not_spam(text: str) -> None:
     assert not DET.signals(text, CTX)["strong"]
