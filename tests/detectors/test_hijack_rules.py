@@ -264,6 +264,12 @@ def test_what_takeovers_post_in_english_is_strong_where_the_specialists_cannot_r
     assert _rules(_history([(30, text)])) == ["spam_post"]
 
 
+def test_stock_tip_bait_in_japanese_is_a_takeover() -> None:
+    text = "今が絶好の買い場！推奨銘柄は無料グループで配信中"
+    assert "invest" in DET.signals(text, CTX)["families"]
+    assert _rules(_history([(30, text)])) == ["spam_post"]
+
+
 def test_english_takeover_words_inside_a_chinese_post_are_the_specialists_to_judge() -> None:
     text = "临江市举办英语角活动，市民用“I love you, Linjiang”表达对城市的喜爱。"
     sig = DET.signals(text, CTX)
