@@ -42,6 +42,7 @@ import gzip
 import hashlib
 import json
 import sys
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,9 +269,10 @@ def _grams6(text: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _real_footprint() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+def _real_footprint() -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
     """The sites every real-incident case cites (both halves, every detector) and the 6-grams
-    of each case's texts: what a wild row must not repeat. Read to exclude, never printed."""
+    of each case's texts, as an index 6-gram -> the texts holding it: what a wild row must not
+    repeat. Read to exclude, never printed."""
     hosts: set[str] = set()
     grams: list[frozenset[str]] = []
     for path in sorted((TESTS / "real").glob("*.jsonl")):
@@ -282,13 +284,21 @@ def _real_footprint() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
             for t in case_texts(r):
                 if len(t) >= 6:
                     grams.append(frozenset(_grams6(t)))
-    return frozenset(hosts), tuple(grams)
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, gs in enumerate(grams):
+        for gram in gs:
+            index[gram].append(i)
+    return frozenset(hosts), {gram: tuple(ids) for gram, ids in index.items()}
 
 
-def _leaks(text: str, real: tuple[frozenset[str], ...]) -> bool:
-    """Whether ``text`` repeats most of one of the real-incident set's texts."""
+def _leaks(text: str, real: dict[str, tuple[int, ...]]) -> bool:
+    """Whether ``text`` repeats most of one of the real-incident set's texts: half or more of
+    its 6-grams in one of them (counted through the index, not text by text)."""
     g = _grams6(text)
-    return bool(g) and any(len(g & other) >= WILD_OVERLAP * len(g) for other in real if other & g)
+    shared: Counter[int] = Counter()
+    for gram in g:
+        shared.update(real.get(gram, ()))
+    return bool(g) and any(n >= WILD_OVERLAP * len(g) for n in shared.values())
 
 
 def wild_rows(detector: str, directory: Path | None = None) -> list[dict[str, Any]]:
