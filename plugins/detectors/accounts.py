@@ -670,6 +670,8 @@ class HijackedAccount(ConfiguredDetector):
                 if hint:  # none of the register the account always spoke, and a sales hint
                     sig = {**sig, "spam": True, "families": {"register_break": [hint.group(0)]},
                            "score": int(self.param(ctx, "register_break_score"))}
+            if sig["spam"] and not sig["strong"] and self._excused(_text(p), ctx):
+                sig = {**sig, "spam": False}
             if not sig["spam"]:
                 normal_times.append(t)
                 continue
@@ -695,6 +697,16 @@ class HijackedAccount(ConfiguredDetector):
             return
         yield self._finding(subject, episode, flagged, recent, past, past_sources, habits,
                             family_counts, window_start, ctx)
+
+    def _excused(self, text: str, ctx: DetectContext) -> bool:
+        """Whether ``change_detector`` (commercial_ad) keeps its model quiet on a post that
+        reads Chinese: a regulator's case, a warning, a public notice in its frames. Such a post
+        is not weakly spam-like by this detector's families alone (``specialists_excuse_weak``:
+        a burst of three regulators' texts that quote ads' words was a takeover)."""
+        if not self.param(ctx, "specialists_excuse_weak") or not reads_chinese(normalize(text)):
+            return False
+        det = installed_plugins().detectors.get(str(self.param(ctx, "change_detector") or ""))
+        return det is not None and hasattr(det, "model_silenced") and det.model_silenced([text], ctx)
 
     def _change_baseline(self, past: list[Any], recent: list[Any], ctx: DetectContext,
                          ) -> dict[str, Any] | None:

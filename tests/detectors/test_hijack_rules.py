@@ -87,11 +87,16 @@ def test_lone_ad_followed_by_ordinary_posts_is_not_a_takeover() -> None:
 
 
 def test_a_habit_excuses_weak_posts_of_its_family() -> None:
-    deals = ["古镇门票限时优惠，线上购票更实惠，速来抢购！", "温泉门票限时特价，名额有限，速来抢购！"]
-    recent = [(30, "周末特惠：古镇门票限时8折，线上购票更优惠！速来抢购！"),
-              (20, "冬季特惠：温泉门票限时5折，名额有限，速来抢购！")]
+    deals = ["羽绒服限时优惠，线上下单更实惠，速来抢购！", "保暖内衣限时特价，名额有限，速来抢购！"]
+    recent = [(30, "周末特惠：羽绒服限时8折，线上下单更优惠！速来抢购！"),
+              (20, "冬季特惠：保暖内衣限时5折，名额有限，速来抢购！")]
     assert _rules(_history(recent)) == ["spam_burst"]
     assert _rules(_history(recent, past=deals * 2 + PAST)) == []
+    # (a scenic area's ticket offers are a public-interest promotion to commercial_ad, whose
+    # frames keep its model quiet on them: not even weakly spam-like, see specialists_excuse_weak)
+    tickets = [(30, "周末特惠：古镇门票限时8折，线上购票更优惠！速来抢购！"),
+               (20, "冬季特惠：温泉门票限时5折，名额有限，速来抢购！")]
+    assert _rules(_history(tickets)) == []
 
 
 def test_a_repeat_of_a_past_post_is_not_unlike_the_past() -> None:
@@ -182,6 +187,20 @@ def test_rules_and_model_agreeing_make_a_lone_post_strong() -> None:
     assert not DET._change(sig, 0.8, 0.55, CTX)["strong"]   # the account's usual level
     by_model = {**sig, "by_rules": []}                       # the content finding was the model's
     assert not DET._change(by_model, 0.7, 0.05, CTX)["strong"]
+
+
+def test_a_burst_of_regulators_texts_quoting_ads_is_no_takeover() -> None:
+    """Each post holds ads' words (低价促销, 秒杀, 减肥, 美白...) and no warning word this detector
+    knows, so its families read it weakly spam-like; commercial_ad's frames know a regulator's case
+    or explainer and keep its model quiet, and then the families alone do not count."""
+    burst = [(30, "案情评析：某医美机构为配合平台低价促销，随意变更广告内容，广告宣称“限时秒杀、买一送一”。"),
+             (20, "衛生局指出，化粧品廣告不得宣稱減肥、美白、祛斑等療效，違者處新臺幣4萬元以上罰鍰。"),
+             (10, "一、识别误导手法：饥饿营销类宣传“秒杀”“限时限量”，夸大收益类宣传“保本保息”“稳赚”。")]
+    assert all(DET.signals(t, CTX)["spam"] for _, t in burst)
+    assert _rules(_history(burst)) == []
+    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {"hijacked_account": {
+        "specialists_excuse_weak": False}}})
+    assert [f.rule for f in DET.detect(_history(burst), off)] == ["spam_burst"]
 
 
 def test_a_content_models_reading_counts_once_as_the_change_against_the_past(monkeypatch) -> None:
