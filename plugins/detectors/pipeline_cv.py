@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections import defaultdict
 from typing import Any
 
 from . import _model
@@ -163,12 +164,13 @@ def hijack_synthetic() -> dict[str, Counts]:
     """How the hijack layer turns ads into takeovers, with ad models that never saw them.
 
     Each tuning-half ``commercial_ad`` text (an ad, or an official text quoting one) is posted
-    alone, then with another of the same label, by an account whose past is ten official posts
-    (the tuning half's ``inappropriate_speech`` negatives); every episode is scored with the fold
-    model that held that text out (pairs only when both texts share the fold). An ad episode
-    found is a true positive, a negatives' episode found a false one. The real cases are few
-    (the tuning half has 13 takeovers); these are 173 single posts and as many pairs, built only
-    from tuning rows."""
+    alone, then with the next one or two of the same label and the same fold (a burst of two,
+    of three, within days), by an account whose past is ten official posts (the tuning half's
+    ``inappropriate_speech`` negatives); every episode is scored with the fold model that held
+    its texts out. An ad episode found is a true positive, a negatives' episode found a false
+    one. The real cases are few (the tuning half has 29 takeovers); these are a few hundred
+    episodes of each size, built only from tuning rows. (Until session 16 a pair's partner was
+    any text of the label, kept only when it shared the fold by chance: about 50 pairs.)"""
     detectors = installed_detectors()
     hijack = detectors["hijacked_account"]
     tuning = real_cases("tune")
@@ -179,42 +181,45 @@ def hijack_synthetic() -> dict[str, Counts]:
     if not folds or not past_pool:
         return {}
 
-    def model_of(case: Any) -> _model.TextModel:
+    def fold_of(case: Any) -> int:
         g = merged.get(str(case.row["group"]), str(case.row["group"]))
-        return next((m for held, m in folds if g in held), folds[0][1])
+        return next((k for k, (held, _) in enumerate(folds) if g in held), 0)
 
-    out = {"one post": Counts(), "two posts": Counts()}
+    sizes = {"one post": 1, "two posts": 2, "three posts": 3}
+    out = {kind: Counts() for kind in sizes}
     saved = dict(_model._LOADED)
     try:
         for label in (True, False):
-            pool = [c for c in tuning if c.detector == "commercial_ad" and c.expect == label
-                    and (c.row.get("item") or {}).get("text")]
-            for i, case in enumerate(pool):
-                other = pool[(i * 13 + 5) % len(pool)]
-                past = [past_pool[(i * 7 + j) % len(past_pool)] for j in range(10)]
-                model = model_of(case)
-                _model._LOADED["commercial_ad"] = model
-                bursts = {"one post": [case.row["item"]["text"]]}
-                if model_of(other) is model and other is not case:
-                    bursts["two posts"] = [case.row["item"]["text"], other.row["item"]["text"]]
-                for kind, burst in bursts.items():
-                    # built as the real cases are (realcases.hijack_items): the burst and the
-                    # past as the account's own quoted posts, no stand-ins
-                    row = {"id": f"synthetic:{kind[:3]}:{case.id}", "expect": label,
-                           "unit": "某县人民政府", "anomalous_posts": [{"text": t} for t in burst],
-                           "normal_posts": [{"text": t} for t in past]}
-                    items = hijack_items(row, [], [], [])[0]  # type: ignore[index]
-                    found = bool(run_multi_case(hijack, Case("hijacked_account", 0, {
-                        "items": items, "expect": []}))[1])
-                    counts = out[kind]
-                    if label:
-                        counts.tp += found
-                        counts.fn += not found
-                    else:
-                        counts.fp += found
-                        counts.tn += not found
-                        if found:
-                            counts.errors.append(f"{kind}: false positive {case.id}")
+            by_fold: dict[int, list[Any]] = defaultdict(list)
+            for c in tuning:
+                if c.detector == "commercial_ad" and c.expect == label \
+                        and (c.row.get("item") or {}).get("text"):
+                    by_fold[fold_of(c)].append(c)
+            for k, pool in sorted(by_fold.items()):
+                _model._LOADED["commercial_ad"] = folds[k][1]
+                for i, case in enumerate(pool):
+                    past = [past_pool[(i * 7 + j) % len(past_pool)] for j in range(10)]
+                    for kind, size in sizes.items():
+                        if size > len(pool):
+                            continue
+                        burst = [pool[(i + j) % len(pool)].row["item"]["text"] for j in range(size)]
+                        # built as the real cases are (realcases.hijack_items): the burst and
+                        # the past as the account's own quoted posts, no stand-ins
+                        row = {"id": f"synthetic:{size}:{case.id}", "expect": label,
+                               "unit": "某县人民政府", "anomalous_posts": [{"text": t} for t in burst],
+                               "normal_posts": [{"text": t} for t in past]}
+                        items = hijack_items(row, [], [], [])[0]  # type: ignore[index]
+                        found = bool(run_multi_case(hijack, Case("hijacked_account", 0, {
+                            "items": items, "expect": []}))[1])
+                        counts = out[kind]
+                        if label:
+                            counts.tp += found
+                            counts.fn += not found
+                        else:
+                            counts.fp += found
+                            counts.tn += not found
+                            if found:
+                                counts.errors.append(f"{kind}: false positive {case.id}")
     finally:
         _model._LOADED.clear()
         _model._LOADED.update(saved)
@@ -238,8 +243,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="also score each hijack case with an ad model trained without any of its"
                          " texts, episode and past (one model per case: slow)")
     ap.add_argument("--hijack-synthetic", action="store_true",
-                    help="also post each tuning-half ad (and each official text quoting ads) alone "
-                         "and in pairs on a synthetic account, scored with held-out ad models")
+                    help="also post each tuning-half ad (and each official text quoting ads) alone, "
+                         "in pairs and in threes on a synthetic account, scored with held-out ad "
+                         "models")
     args = ap.parse_args(argv)
     print("Grouped 5-fold CV on the tuning half: rules only, and rules + a model trained "
           "without the held-out fold")
@@ -258,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    {e}")
     if args.hijack_synthetic:
         for kind, c in hijack_synthetic().items():
-            print(f"{'hijacked_account':<22} {kind:<9} {_fmt(c)}")
+            print(f"{'hijacked_account':<22} {kind:<11} {_fmt(c)}")
             if args.verbose:
                 for e in c.errors:
                     print(f"    {e}")
