@@ -705,8 +705,13 @@ class HijackedAccount(ConfiguredDetector):
         a burst of three regulators' texts that quote ads' words was a takeover)."""
         if not self.param(ctx, "specialists_excuse_weak") or not reads_chinese(normalize(text)):
             return False
-        det = installed_plugins().detectors.get(str(self.param(ctx, "change_detector") or ""))
+        det = self._specialist(ctx)
         return det is not None and hasattr(det, "model_silenced") and det.model_silenced([text], ctx)
+
+    def _specialist(self, ctx: DetectContext) -> Any:
+        """The installed ``change_detector`` (commercial_ad), or ``None`` when it is off or absent."""
+        name = self.param(ctx, "change_detector")
+        return installed_plugins().detectors.get(str(name)) if name else None
 
     def _change_baseline(self, past: list[Any], recent: list[Any], ctx: DetectContext,
                          ) -> dict[str, Any] | None:
@@ -714,10 +719,7 @@ class HijackedAccount(ConfiguredDetector):
         of the recent posts and the account's usual level: the ``change_past_quantile`` of its
         latest ``change_past_sample`` past posts, read without frame excuses. ``None`` when the
         detector or its model is off."""
-        name = self.param(ctx, "change_detector")
-        if not name:
-            return None
-        det = installed_plugins().detectors.get(str(name))
+        det = self._specialist(ctx)
         if det is None or not hasattr(det, "ad_likeness") or det.text_model(ctx) is None:
             return None
         # the recent posts with commercial_ad's frame excuses; the past as it reads (a public-
