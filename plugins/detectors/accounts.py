@@ -417,7 +417,7 @@ class HijackedAccount(ConfiguredDetector):
     data_file = "accounts.yaml"
     description = ("recent spam-like posts (weak signals, official frames discounted) unlike the "
                    "account's past: one strong or several within days; suspicious rename")
-    code_version = "2"
+    code_version = "3"
     #: what the sandbox world plants for this detector (govspider.sandbox.cases)
     planted = _planted.HIJACKED_ACCOUNT
 
@@ -658,6 +658,9 @@ class HijackedAccount(ConfiguredDetector):
         # --- the account's own ad-likeness: a change against it counts even where each post
         # alone is weak (see _change)
         change = self._change_baseline(past, recent, ctx)
+        # --- the account's language: a post in one it never used is a change against it
+        other = [_other_language(_text(p), ctx, self) for _, p in past]
+        language_change = sum(other) / len(past) <= float(self.param(ctx, "language_max_past_share"))
         # --- recent posts that are spam-like and unlike the past
         flagged = []
         normal_times = []  # recent posts that read as the account's own
@@ -670,6 +673,12 @@ class HijackedAccount(ConfiguredDetector):
                 if hint:  # none of the register the account always spoke, and a sales hint
                     sig = {**sig, "spam": True, "families": {"register_break": [hint.group(0)]},
                            "score": int(self.param(ctx, "register_break_score"))}
+            if language_change and not sig["warning"] and _other_language(_text(p), ctx, self):
+                # written in a language the account's past never used: weak alone, a burst counts
+                words = _LETTERS.findall(_text(p))
+                sig = {**sig, "spam": True, "score": max(sig["score"], int(self.param(
+                    ctx, "language_change_score"))), "families": {
+                    **sig["families"], "language_change": [" ".join(words[:3])]}}
             if sig["spam"] and not sig["strong"] and self._excused(_text(p), ctx):
                 sig = {**sig, "spam": False}
             if not sig["spam"]:
@@ -803,6 +812,7 @@ class HijackedAccount(ConfiguredDetector):
         labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
         labels["register_break"] = "与以往官方语体不符的推销"
         labels["ad_change"] = "与账号以往内容明显不同的广告式文本"
+        labels["language_change"] = "账号以往从未使用的外文"
         labels.update({str(k): str((v or {}).get("label") or k)
                        for k, v in (self.param(ctx, "content_detectors") or {}).items()})
         families = sorted({f for e in episode for f in e["new_families"]})
@@ -924,6 +934,21 @@ def _max_containment(grams: set[str], past: list[set[str]]) -> float:
         if len(other) > best:
             best = max(best, len(grams & other))
     return best / len(grams)
+
+
+#: runs of letters outside Chinese characters (Latin, Hangul, kana, Cyrillic...); URLs and
+#: @names are dropped first
+_LETTERS = re.compile(r"(?:(?![\u3400-\u9fff\uf900-\ufaff])[^\W\d_])+")
+_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|@\w+")
+
+
+def _other_language(text: str, ctx: DetectContext, det: HijackedAccount) -> bool:
+    """Is ``text`` written in a language other than Chinese: no reading Chinese and at least
+    ``language_min_letters`` letters outside URLs and @names?"""
+    if reads_chinese(text):
+        return False
+    letters = sum(len(w) for w in _LETTERS.findall(_NOT_WORDS.sub(" ", text)))
+    return letters >= int(det.param(ctx, "language_min_letters"))
 
 
 def _text(post: dict[str, Any]) -> str:

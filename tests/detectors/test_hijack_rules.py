@@ -310,3 +310,18 @@ def test_english_takeover_words_inside_a_chinese_post_are_the_specialists_to_jud
 def test_english_warnings_and_ordinary_foreign_posts_are_not_spam(text: str) -> None:
     assert not DET.signals(text, CTX)["strong"]
     assert _rules(_history([(30, text)])) == []
+
+
+def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not() -> None:
+    burst = [(30, "WOW GREAT NEWS!!"), (29, "Follow me for more, guys"), (28, "best day ever lol")]
+    found = list(DET.detect(_history(burst), CTX))
+    assert [f.rule for f in found] == ["spam_burst"]
+    assert "账号以往从未使用的外文" in found[0].evidence["families"]
+    assert found[0].evidence["spam_posts"] == 3
+    # one post alone (a staff member's from the wrong account, a test alert) is no episode
+    assert _rules(_history(burst[:1])) == []
+    # too few letters to be a language (a garbled tap, a URL, an @name)
+    assert _rules(_history([(30, "ok!!"), (29, "https://t.example/abcdefgh @someone")])) == []
+    # an account that posts in that language now and then: its habit
+    bilingual = PAST + ["Linjiang welcomes visitors to the lantern fair", "Road works on Harbour Rd"]
+    assert _rules(_history(burst, past=bilingual * 2)) == []
