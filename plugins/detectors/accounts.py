@@ -812,7 +812,7 @@ class HijackedAccount(ConfiguredDetector):
         labels = {f: (spec or {}).get("label", f) for f, spec in (self.param(ctx, "families") or {}).items()}
         labels["register_break"] = "与以往官方语体不符的推销"
         labels["ad_change"] = "与账号以往内容明显不同的广告式文本"
-        labels["language_change"] = "账号以往从未使用的外文"
+        labels["language_change"] = "外文"
         labels.update({str(k): str((v or {}).get("label") or k)
                        for k, v in (self.param(ctx, "content_detectors") or {}).items()})
         families = sorted({f for e in episode for f in e["new_families"]})
@@ -863,6 +863,8 @@ class HijackedAccount(ConfiguredDetector):
             signals.append(f"{head}明显违规推广信号（{'、'.join(marks[:4]) or '同类用语密集'}）")
         if len(flagged) > len(episode):
             signals.append(f"近{int(self.param(ctx, 'recent_days'))}天此类内容共{len(flagged)}条")
+        if "language_change" in families:
+            signals.append(f"账号此前{len(past)}条发布均以中文为主，此次改用外文")
         if new_sources:
             signals.append(f"发布来源「{'、'.join(new_sources)}」此前从未使用")
         if len(episode) > 1 and rate >= 3 * usual_rate:

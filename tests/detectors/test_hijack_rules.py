@@ -316,7 +316,8 @@ def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not
     burst = [(30, "WOW GREAT NEWS!!"), (29, "Follow me for more, guys"), (28, "best day ever lol")]
     found = list(DET.detect(_history(burst), CTX))
     assert [f.rule for f in found] == ["spam_burst"]
-    assert "账号以往从未使用的外文" in found[0].evidence["families"]
+    assert "外文" in found[0].evidence["families"]
+    assert "此次改用外文" in found[0].message
     assert found[0].evidence["spam_posts"] == 3
     # one post alone (a staff member's from the wrong account, a test alert) is no episode
     assert _rules(_history(burst[:1])) == []
