@@ -658,9 +658,12 @@ class HijackedAccount(ConfiguredDetector):
         # --- the account's own ad-likeness: a change against it counts even where each post
         # alone is weak (see _change)
         change = self._change_baseline(past, recent, ctx)
-        # --- the account's language: a post in one it never used is a change against it
-        other = [_other_language(_text(p), ctx, self) for _, p in past]
-        language_change = sum(other) / len(past) <= float(self.param(ctx, "language_max_past_share"))
+        # --- the account's language: a post in one it never used is a change against it (the
+        # past is read only when a recent post is in another language: most accounts, none)
+        foreign = {id(p) for _, p in recent if _other_language(_text(p), ctx, self)}
+        language_change = bool(foreign) and sum(
+            _other_language(_text(p), ctx, self) for _, p in past) / len(past) <= float(
+            self.param(ctx, "language_max_past_share"))
         # --- recent posts that are spam-like and unlike the past
         flagged = []
         normal_times = []  # recent posts that read as the account's own
@@ -673,7 +676,7 @@ class HijackedAccount(ConfiguredDetector):
                 if hint:  # none of the register the account always spoke, and a sales hint
                     sig = {**sig, "spam": True, "families": {"register_break": [hint.group(0)]},
                            "score": int(self.param(ctx, "register_break_score"))}
-            if language_change and not sig["warning"] and _other_language(_text(p), ctx, self):
+            if language_change and id(p) in foreign and not sig["warning"]:
                 # written in a language the account's past never used: weak alone, a burst counts
                 words = _LETTERS.findall(_text(p))
                 sig = {**sig, "spam": True, "score": max(sig["score"], int(self.param(
