@@ -579,6 +579,16 @@ class HijackedAccount(ConfiguredDetector):
         words = tuple(normalize(str(w)) for w in self.param(ctx, "official_vocabulary") or ())
         return lambda text: any(w in normalize(text) for w in words)
 
+    def _foreign_official(self, ctx: DetectContext) -> re.Pattern[str]:
+        """Any word of ``foreign_official_vocabulary``, whole, case-insensitive."""
+        words = tuple(str(w) for w in self.param(ctx, "foreign_official_vocabulary") or ())
+        cached = self._lexicon_cache.get("foreign_official")
+        if cached is None or cached[0] != words:
+            alternatives = "|".join(re.escape(w) for w in words) or r"(?!x)x"
+            cached = (words, re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE))
+            self._lexicon_cache["foreign_official"] = cached
+        return cached[1]
+
     def _commercial_hint(self, ctx: DetectContext) -> re.Pattern[str]:
         pattern = str(self.param(ctx, "commercial_hint") or r"(?!x)x")
         cached = self._lexicon_cache.get("hint")
@@ -660,7 +670,8 @@ class HijackedAccount(ConfiguredDetector):
         change = self._change_baseline(past, recent, ctx)
         # --- the account's language: a post in one it never used is a change against it (the
         # past is read only when a recent post is in another language: most accounts, none)
-        foreign = {id(p) for _, p in recent if _other_language(_text(p), ctx, self)}
+        foreign = {id(p) for _, p in recent if _other_language(_text(p), ctx, self)
+                   and not self._foreign_official(ctx).search(_text(p))}
         language_change = bool(foreign) and sum(
             _other_language(_text(p), ctx, self) for _, p in past) / len(past) <= float(
             self.param(ctx, "language_max_past_share"))

@@ -323,6 +323,10 @@ def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not
     assert _rules(_history(burst[:1])) == []
     # too few letters to be a language (a garbled tap, a URL, an @name)
     assert _rules(_history([(30, "ok!!"), (29, "https://t.example/abcdefgh @someone")])) == []
+    # posts in the official register of that language: the account's own (a tourism series)
+    tourism = [(30, "Welcome to Linjiang! The lantern festival opens this Friday."),
+               (29, "Visit the old town museum: free entry for students all week.")]
+    assert _rules(_history(tourism)) == []
     # an account that posts in that language now and then: its habit
     bilingual = PAST + ["Linjiang welcomes visitors to the lantern fair", "Road works on Harbour Rd"]
     assert _rules(_history(burst, past=bilingual * 2)) == []
