@@ -689,10 +689,14 @@ class HijackedAccount(ConfiguredDetector):
                            "score": int(self.param(ctx, "register_break_score"))}
             if language_change and id(p) in foreign and not sig["warning"]:
                 # written in a language the account's past never used: weak alone, a burst counts
-                words = _LETTERS.findall(_text(p))
-                sig = {**sig, "spam": True, "score": max(sig["score"], int(self.param(
-                    ctx, "language_change_score"))), "families": {
-                    **sig["families"], "language_change": [" ".join(words[:3])]}}
+                words = _LETTERS.findall(_NOT_WORDS.sub(" ", _text(p)))
+                mark = " ".join(words[:3])
+                sentence = self.param(ctx, "language_strong_words")
+                strong = sentence is not None and sum(len(w) >= 2 for w in words) >= int(sentence)
+                sig = {**sig, "spam": True, "strong": sig["strong"] or strong,
+                       "strong_terms": sig["strong_terms"] + ([f"外文整句「{mark}…」"] if strong else []),
+                       "score": max(sig["score"], int(self.param(ctx, "language_change_score"))),
+                       "families": {**sig["families"], "language_change": [mark]}}
             if sig["spam"] and not sig["strong"] and self._excused(_text(p), ctx):
                 sig = {**sig, "spam": False}
             if not sig["spam"]:
@@ -878,7 +882,7 @@ class HijackedAccount(ConfiguredDetector):
         if len(flagged) > len(episode):
             signals.append(f"近{int(self.param(ctx, 'recent_days'))}天此类内容共{len(flagged)}条")
         if "language_change" in families:
-            signals.append(f"账号此前{len(past)}条发布均以中文为主，此次改用外文")
+            signals.append(f"账号此前{len(past)}条发布均为中文，此次改用外文，请核实是否为本单位所发")
         if new_sources:
             signals.append(f"发布来源「{'、'.join(new_sources)}」此前从未使用")
         if len(episode) > 1 and rate >= 3 * usual_rate:
@@ -897,6 +901,9 @@ class HijackedAccount(ConfiguredDetector):
                      f"疑似账号被盗用（单项否决）。")
         rule = "spam_burst" if len(episode) > 1 else "spam_post"
         score = min(1.0, 0.7 + 0.1 * len(strong) + 0.05 * len(episode) + (0.1 if new_sources else 0.0))
+        if all(set(e["sig"]["families"]) == {"language_change"} for e in episode):
+            # only the language changed: weaker evidence than spam, its own rule to filter on
+            rule, score = "language_change", min(score, 0.6)
         return self.finding(subject=account, rule=rule, ctx=ctx, subject_type="account",
                             evidence=evidence, score=round(score, 2), message=message)
 

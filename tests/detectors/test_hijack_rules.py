@@ -309,17 +309,19 @@ def test_english_takeover_words_inside_a_chinese_post_are_the_specialists_to_jud
 ])
 def test_english_warnings_and_ordinary_foreign_posts_are_not_spam(text: str) -> None:
     assert not DET.signals(text, CTX)["strong"]
-    assert _rules(_history([(30, text)])) == []
+    # (on an account that never posted in another language, a lone English sentence outside the
+    # official register is a change of language: see the test below)
+    assert _rules(_history([(30, text)], past=PAST * 2 + ["Linjiang in English: our new page"])) == []
 
 
 def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not() -> None:
     burst = [(30, "WOW GREAT NEWS!!"), (29, "Follow me for more, guys"), (28, "best day ever lol")]
     found = list(DET.detect(_history(burst), CTX))
-    assert [f.rule for f in found] == ["spam_burst"]
+    assert [f.rule for f in found] == ["language_change"] and found[0].score == 0.6
     assert "外文" in found[0].evidence["families"]
     assert "此次改用外文" in found[0].message
     assert found[0].evidence["spam_posts"] == 3
-    # one post alone (a staff member's from the wrong account, a test alert) is no episode
+    # one short post alone (a word, an exclamation) is no episode
     assert _rules(_history(burst[:1])) == []
     # too few letters to be a language (a garbled tap, a URL, an @name)
     assert _rules(_history([(30, "ok!!"), (29, "https://t.example/abcdefgh @someone")])) == []
@@ -330,3 +332,24 @@ def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not
     # an account that posts in that language now and then: its habit
     bilingual = PAST + ["Linjiang welcomes visitors to the lantern fair", "Road works on Harbour Rd"]
     assert _rules(_history(burst, past=bilingual * 2)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "lol why bother studying when you can sit at home all day",
+    "Le gouvernement ment, rejoignez notre mouvement dès aujourd'hui",
+    "시장은 즉시 사퇴하라 시민을 속이지 마라",
+    # the cost (documented in accounts.yaml): an ordinary English sentence naming no public body
+    "Free shuttle buses to the fair this weekend, weekdays only for seniors",
+])
+def test_a_lone_sentence_in_a_language_the_account_never_used_is_a_suspected_takeover(text) -> None:
+    found = list(DET.detect(_history([(30, text)]), CTX))
+    assert [f.rule for f in found] == ["language_change"]
+    assert "请核实是否为本单位所发" in found[0].message
+    # not when the account has posted in another language before, nor when it is shorter than a
+    # sentence, nor in the official register, nor when sentences are off (null)
+    assert _rules(_history([(30, text)], past=PAST * 2 + ["Linjiang in English: our new page"])) == []
+    assert _rules(_history([(30, " ".join(text.split()[:3]))])) == []
+    assert _rules(_history([(30, text + ", the county government says")])) == []
+    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
+        "hijacked_account": {"language_strong_words": None}}})
+    assert not list(DET.detect(_history([(30, text)]), off))

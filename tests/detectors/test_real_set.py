@@ -94,11 +94,8 @@ def test_a_group_keeps_its_name_when_rows_join_it():
 #: rows a detector does not meet the floor on yet, kept in the set all the same (issue 12 is open
 #: while any are): detector -> (first such case number, why). Its floor holds for the rows
 #: before them, and the whole tuning half is a strict expected failure until it passes.
-NOT_YET = {
-    "hijacked_account": (149, "round 18's tuning-half takeovers (session 16) post political "
-                         "calls, a hate post and mockery, in five languages: no spam to read, "
-                         "and the construction gives foreign accounts a Chinese past, so a "
-                         "change of language cannot be read either"),
+NOT_YET: dict[str, tuple[int, str]] = {
+    # empty since session 17: round 18's hijack rows are read (a change of language, accounts.yaml)
 }
 
 
