@@ -892,20 +892,25 @@ class HijackedAccount(ConfiguredDetector):
         sample = _text(episode[0]["post"]).replace("\n", " ")
         sample = sample[:30] + ("…" if len(sample) > 30 else "")
         when = (f"{cst_date(first)}" if hours < 24 else f"{cst_date(first)}至{cst_date(last)}")
+        # only the language changed: weaker evidence than spam, so its own rule, a lower score
+        # and severity (a suspected takeover to verify, not a veto by itself)
+        language_only = all(set(e["sig"]["families"]) == {"language_change"} for e in episode)
         message = (f"账号「{account_name(account)}」在{when}"
                    f"{'' if len(episode) == 1 else f'约{max(hours, 1):.0f}小时内'}发布{len(episode)}条"
                    f"{kinds}类信息（如「{sample}」，涉及{'、'.join(terms[:6])}）"
                    + (f"，{'；'.join(signals)}" if signals else "")
                    + f"；这些内容与该账号此前{len(past)}条发布内容明显不符"
                      f"（与以往单条内容的文字重合度平均{mean_sim:.0%}，以往{past_like}），"
-                     f"疑似账号被盗用（单项否决）。")
+                   + ("疑似账号被盗用（待核实，属实的按单项否决处理）。" if language_only
+                      else "疑似账号被盗用（单项否决）。"))
         rule = "spam_burst" if len(episode) > 1 else "spam_post"
         score = min(1.0, 0.7 + 0.1 * len(strong) + 0.05 * len(episode) + (0.1 if new_sources else 0.0))
-        if all(set(e["sig"]["families"]) == {"language_change"} for e in episode):
-            # only the language changed: weaker evidence than spam, its own rule to filter on
-            rule, score = "language_change", min(score, 0.6)
+        severity = None
+        if language_only:
+            rule, score, severity = "language_change", min(score, 0.6), "high"
         return self.finding(subject=account, rule=rule, ctx=ctx, subject_type="account",
-                            evidence=evidence, score=round(score, 2), message=message)
+                            evidence=evidence, score=round(score, 2), message=message,
+                            severity=severity)
 
     def _rename(self, subject: AccountHistory, ctx: DetectContext) -> Iterator[Finding]:
         account = subject.account

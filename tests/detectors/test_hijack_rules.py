@@ -318,6 +318,7 @@ def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not
     burst = [(30, "WOW GREAT NEWS!!"), (29, "Follow me for more, guys"), (28, "best day ever lol")]
     found = list(DET.detect(_history(burst), CTX))
     assert [f.rule for f in found] == ["language_change"] and found[0].score == 0.6
+    assert found[0].severity == "high" and "待核实" in found[0].message  # to verify, not a veto
     assert "外文" in found[0].evidence["families"]
     assert "此次改用外文" in found[0].message
     assert found[0].evidence["spam_posts"] == 3
@@ -353,3 +354,9 @@ def test_a_lone_sentence_in_a_language_the_account_never_used_is_a_suspected_tak
     off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
         "hijacked_account": {"language_strong_words": None}}})
     assert not list(DET.detect(_history([(30, text)]), off))
+
+
+def test_a_change_of_language_with_spam_in_it_stays_a_veto() -> None:
+    found = list(DET.detect(_history([(30, "hacked by the crew lol, follow us for more")]), CTX))
+    assert [(f.rule, f.severity) for f in found] == [("spam_post", "veto")]
+    assert "单项否决）" in found[0].message and "待核实" not in found[0].message
