@@ -309,8 +309,8 @@ def test_english_takeover_words_inside_a_chinese_post_are_the_specialists_to_jud
 ])
 def test_english_warnings_and_ordinary_foreign_posts_are_not_spam(text: str) -> None:
     assert not DET.signals(text, CTX)["strong"]
-    # (on an account that never posted in another language, a lone English sentence outside the
-    # official register is a change of language: see the test below)
+    # (on an account that never posted in another language, with language_strong_words set, a
+    # lone English sentence outside a notice's register is a change of language: see below)
     assert _rules(_history([(30, text)], past=PAST * 2 + ["Linjiang in English: our new page"])) == []
 
 
@@ -339,21 +339,24 @@ def test_a_burst_in_a_language_the_account_never_used_is_an_episode_one_post_not
     "lol why bother studying when you can sit at home all day",
     "Le gouvernement ment, rejoignez notre mouvement dès aujourd'hui",
     "시장은 즉시 사퇴하라 시민을 속이지 마라",
-    # the cost (documented in accounts.yaml): an ordinary English sentence naming no public body
+    # the cost, when asked for: an ordinary English sentence outside a notice's register
     "Free shuttle buses to the fair this weekend, weekdays only for seniors",
 ])
-def test_a_lone_sentence_in_a_language_the_account_never_used_is_a_suspected_takeover(text) -> None:
-    found = list(DET.detect(_history([(30, text)]), CTX))
+def test_a_lone_sentence_in_a_language_the_account_never_used_is_a_takeover_only_when_asked(
+        text) -> None:
+    # off by default (staff misposts read the same: accounts.yaml)
+    assert _rules(_history([(30, text)])) == []
+    sentences = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
+        "hijacked_account": {"language_strong_words": 4}}})
+    found = list(DET.detect(_history([(30, text)]), sentences))
     assert [f.rule for f in found] == ["language_change"]
     assert "请核实是否为本单位所发" in found[0].message
     # not when the account has posted in another language before, nor when it is shorter than a
-    # sentence, nor in the official register, nor when sentences are off (null)
-    assert _rules(_history([(30, text)], past=PAST * 2 + ["Linjiang in English: our new page"])) == []
-    assert _rules(_history([(30, " ".join(text.split()[:3]))])) == []
-    assert _rules(_history([(30, text + ", the county government says")])) == []
-    off = DetectContext(now=NOW, settings={"GOVSPIDER_DETECTORS": {
-        "hijacked_account": {"language_strong_words": None}}})
-    assert not list(DET.detect(_history([(30, text)]), off))
+    # sentence, nor in the register of a notice
+    bilingual = PAST * 2 + ["Linjiang in English: our new page"]
+    assert not list(DET.detect(_history([(30, text)], past=bilingual), sentences))
+    assert not list(DET.detect(_history([(30, " ".join(text.split()[:3]))]), sentences))
+    assert not list(DET.detect(_history([(30, text + ", the museum notice says")]), sentences))
 
 
 def test_a_change_of_language_with_spam_in_it_stays_a_veto() -> None:

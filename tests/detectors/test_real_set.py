@@ -95,7 +95,10 @@ def test_a_group_keeps_its_name_when_rows_join_it():
 #: while any are): detector -> (first such case number, why). Its floor holds for the rows
 #: before them, and the whole tuning half is a strict expected failure until it passes.
 NOT_YET: dict[str, tuple[int, str]] = {
-    # empty since session 17: round 18's hijack rows are read (a change of language, accounts.yaml)
+    "hijacked_account": (149, "rounds 18 and 19 (sessions 16-17): takeovers that post one political "
+                         "call, hate or mockery, mostly in another language, and staff members' "
+                         "misposts that read the same; a burst in a language the account never "
+                         "used is read, a lone post is not (precision first: accounts.yaml)"),
 }
 
 
