@@ -405,7 +405,9 @@ class HijackedAccount(ConfiguredDetector):
     (a post *about* such content) or, in part, to an official frame (通知, 助农, 消费券...). A
     recent spam-like post is *unlike the past* when a family it shows is not the account's habit
     and its character bigrams do not repeat one past post. An episode is a hijack when one such
-    post is strongly spam-like, or several fall within a few days.
+    post is strongly spam-like, or several fall within a few days. A post in a language the
+    account's past never used is spam-like too (a burst of them is rule ``language_change``,
+    severity high: to verify).
     """
 
     name = "hijacked_account"
@@ -416,7 +418,8 @@ class HijackedAccount(ConfiguredDetector):
     accepts = frozenset({"account", "post"})
     data_file = "accounts.yaml"
     description = ("recent spam-like posts (weak signals, official frames discounted) unlike the "
-                   "account's past: one strong or several within days; suspicious rename")
+                   "account's past: one strong or several within days; a burst in a language the "
+                   "account never used; suspicious rename")
     code_version = "3"
     #: what the sandbox world plants for this detector (govspider.sandbox.cases)
     planted = _planted.HIJACKED_ACCOUNT
