@@ -584,19 +584,20 @@ class HijackedAccount(ConfiguredDetector):
 
     def _foreign_official(self, ctx: DetectContext) -> re.Pattern[str]:
         """Any word of ``foreign_official_vocabulary``, whole, case-insensitive."""
-        words = tuple(str(w) for w in self.param(ctx, "foreign_official_vocabulary") or ())
-        cached = self._lexicon_cache.get("foreign_official")
-        if cached is None or cached[0] != words:
-            alternatives = "|".join(re.escape(w) for w in words) or r"(?!x)x"
-            cached = (words, re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE))
-            self._lexicon_cache["foreign_official"] = cached
-        return cached[1]
+        words = self.param(ctx, "foreign_official_vocabulary") or ()
+        alternatives = "|".join(re.escape(str(w)) for w in words)
+        return self._regex("foreign_official", rf"\b(?:{alternatives})\b" if alternatives else "")
 
     def _commercial_hint(self, ctx: DetectContext) -> re.Pattern[str]:
-        pattern = str(self.param(ctx, "commercial_hint") or r"(?!x)x")
-        cached = self._lexicon_cache.get("hint")
+        return self._regex("hint", str(self.param(ctx, "commercial_hint") or ""))
+
+    def _regex(self, key: str, pattern: str) -> re.Pattern[str]:
+        """``pattern`` compiled case-insensitive, kept under ``key`` until it changes (an empty
+        pattern matches nothing)."""
+        pattern = pattern or r"(?!x)x"
+        cached = self._lexicon_cache.get(key)
         if cached is None or cached[0] != pattern:
-            cached = self._lexicon_cache["hint"] = (pattern, re.compile(pattern, re.IGNORECASE))
+            cached = self._lexicon_cache[key] = (pattern, re.compile(pattern, re.IGNORECASE))
         return cached[1]
 
     def _content_findings(self, text: Any, links: Any, ctx: DetectContext,
