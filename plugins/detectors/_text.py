@@ -112,6 +112,23 @@ def reads_chinese(text: str) -> bool:
     return len(HAN_RE.findall(text, 0, 400)) >= MIN_HAN
 
 
+#: runs of letters outside Chinese characters (Latin, Hangul, kana, Cyrillic...)
+FOREIGN_LETTERS = re.compile(r"(?:(?![\u3400-\u9fff\uf900-\ufaff])[^\W\d_])+")
+#: what is not words of a language: URLs and @names
+NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|@\w+")
+#: the letters a text in another language needs (``hahahaha`` has eight; 早安 and OK none)
+MIN_FOREIGN_LETTERS = 6
+
+
+def other_language(text: str, min_letters: int = MIN_FOREIGN_LETTERS) -> bool:
+    """Is ``text`` written in a language other than Chinese: it does not :func:`reads_chinese`
+    and has at least ``min_letters`` letters outside URLs and @names? (谁理他 is short Chinese,
+    not another language.)"""
+    if reads_chinese(text):
+        return False
+    return sum(len(w) for w in FOREIGN_LETTERS.findall(NOT_WORDS.sub(" ", text))) >= min_letters
+
+
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url if "//" in url else "//" + url).hostname or "").lower().rstrip(".")

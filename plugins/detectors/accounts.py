@@ -32,7 +32,7 @@ from ._acctbase import (
     evidence_time,
     normalize,
 )
-from ._text import reads_chinese
+from ._text import FOREIGN_LETTERS, NOT_WORDS, other_language, reads_chinese
 
 
 def _dated(items: list[dict[str, Any]], now: datetime) -> list[tuple[datetime, dict[str, Any]]]:
@@ -693,7 +693,7 @@ class HijackedAccount(ConfiguredDetector):
                            "score": int(self.param(ctx, "register_break_score"))}
             if language_change and id(p) in foreign and not sig["warning"]:
                 # written in a language the account's past never used: weak alone, a burst counts
-                words = _LETTERS.findall(_NOT_WORDS.sub(" ", _text(p)))
+                words = FOREIGN_LETTERS.findall(NOT_WORDS.sub(" ", _text(p)))
                 mark = " ".join(words[:3])
                 sentence = self.param(ctx, "language_strong_words")
                 strong = sentence is not None and sum(len(w) >= 2 for w in words) >= int(sentence)
@@ -968,19 +968,10 @@ def _max_containment(grams: set[str], past: list[set[str]]) -> float:
     return best / len(grams)
 
 
-#: runs of letters outside Chinese characters (Latin, Hangul, kana, Cyrillic...); URLs and
-#: @names are dropped first
-_LETTERS = re.compile(r"(?:(?![\u3400-\u9fff\uf900-\ufaff])[^\W\d_])+")
-_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|@\w+")
-
-
 def _other_language(text: str, ctx: DetectContext, det: HijackedAccount) -> bool:
-    """Is ``text`` written in a language other than Chinese: no reading Chinese and at least
-    ``language_min_letters`` letters outside URLs and @names?"""
-    if reads_chinese(text):
-        return False
-    letters = sum(len(w) for w in _LETTERS.findall(_NOT_WORDS.sub(" ", text)))
-    return letters >= int(det.param(ctx, "language_min_letters"))
+    """Is ``text`` written in a language other than Chinese (:func:`._text.other_language`,
+    with ``language_min_letters``)?"""
+    return other_language(text, int(det.param(ctx, "language_min_letters")))
 
 
 def _text(post: dict[str, Any]) -> str:

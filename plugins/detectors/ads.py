@@ -22,6 +22,7 @@ from ._text import (
     mask_digits,
     match_record,
     norm,
+    other_language,
     reads_chinese,
     sentence,
     span_record,
@@ -242,7 +243,15 @@ class CommercialAd(LexiconDetector):
         """Whether the model is kept quiet on these texts: a frame of ``model_frames`` (a
         warning, a public notice, a public-interest promotion, a third-person report...; every
         frame section when the lexicon names none) is in one of them, or they are one signal
-        word alone, or casino/bonus talk with no way in."""
+        word alone, or casino/bonus talk with no way in, or all of them are in another language.
+
+        The model learnt Chinese: of its 4,489 training texts 9 are in another language (all
+        invented notices), while the Latin letters of its Chinese ads (links, WeChat ids, brand
+        codes) taught it that Latin letters sell: "hahahaha" read 0.75 and a German police post
+        ("Bitte bei der nächsten Polizeidienststelle melden") 0.87. Such a text is left to the
+        rules."""
+        if all(other_language(v) for v in parts):
+            return True
         lex = self.lexicon(ctx)
         frames = self._frames(lex)
         wanted = self.compiled(lex, "model_frames", lambda lx: frozenset(lx.get("model_frames") or ()))

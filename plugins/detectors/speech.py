@@ -38,6 +38,7 @@ from ._text import (
     is_account_speech,
     match_record,
     norm,
+    other_language,
     quoted_spans,
     sentence,
     span_record,
@@ -130,7 +131,11 @@ class InappropriateSpeech(LexiconDetector):
             evidence=self.model_evidence("reply_model", "text", parts[0], model, score, threshold))
 
     def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
-        """A courteous or friendly reply, or one quoting somebody."""
+        """A courteous or friendly reply, or one quoting somebody, or one in another language
+        (the model learnt Chinese replies: none of its training texts is in another
+        language)."""
+        if other_language(parts[0]):
+            return True
         n = norm(parts[0])
         return bool(self.cue_matcher(self.lexicon(ctx), "courtesy", private=True).find(n.text)
                     or reporting_quotes(n.text))

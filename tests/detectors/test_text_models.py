@@ -19,6 +19,7 @@ from govspider_plugins.detectors._model import (
     models_disabled,
     shipped_model,
 )
+from govspider_plugins.detectors._text import other_language
 from govspider_plugins.detectors.eval import installed_detectors
 from govspider_plugins.detectors.realcases import REAL_DIR, load_real
 
@@ -127,6 +128,23 @@ def test_ad_model_stays_quiet_on_ordinary_and_warning_posts(detectors):
                  "【提醒】近期有不法分子冒充客服，以“低价包邮”“点击链接下单”为诱饵实施诈骗，请广大市民提高警惕，谨防上当。",
                  "今天上午，我市召开全市教育工作会议，部署新学期重点工作。"):
         assert _ad(detectors, text) == [], text
+
+
+def test_the_ad_model_leaves_other_languages_to_the_rules(detectors):
+    # its Chinese ads' links and WeChat ids taught it that Latin letters sell: an English or
+    # German official post reads as an ad to it, so it does not judge such a text at all
+    model = shipped_model("commercial_ad")
+    for text in ("Thank you for your message, we will look into it.",
+                 "Bitte bei der nächsten Polizeidienststelle melden",
+                 "hahahaha"):
+        assert model.probability(model_input([text])) >= model.threshold, text
+        assert other_language(text)
+        assert _ad(detectors, text) == [], text
+    # short Chinese is still Chinese, and a Chinese ad with a link is still read
+    assert not other_language("谁理你") and not other_language("早安") and not other_language("OK")
+    ad = "宝宝们，这款面膜真的超级好用，补水保湿，姐妹们冲鸭 https://shop.example.com/item?id=1"
+    assert not other_language(ad)
+    assert [f.rule for f in _ad(detectors, ad)] == ["ad_model"]
 
 
 def test_the_reply_model_reads_official_replies_only(detectors):
