@@ -245,7 +245,7 @@ class CommercialAd(LexiconDetector):
         frame section when the lexicon names none) is in one of them, or they are one signal
         word alone, or casino/bonus talk with no way in, or all of them are in another language.
 
-        The model learnt Chinese: of its 4,489 training texts 9 are in another language (all
+        The model learnt Chinese: of its 4,606 training texts 9 are in another language (all
         invented notices), while the Latin letters of its Chinese ads (links, WeChat ids, brand
         codes) taught it that Latin letters sell: "hahahaha" read 0.75 and a German police post
         ("Bitte bei der nächsten Polizeidienststelle melden") 0.87. Such a text is left to the
