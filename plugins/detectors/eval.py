@@ -255,6 +255,18 @@ def format_side_by_side(columns: list[tuple[str, dict[str, Counts]]]) -> str:
     return "\n".join(lines)
 
 
+def format_everyday(halves: list[tuple[str, list[Case]]], detectors: dict[str, Detector]) -> str:
+    """False alarms on the set's everyday official texts (rows marked ``everyday``: fares, alerts,
+    greetings, notices... that a government account posts every day, all negatives), per half:
+    the rate a supervisor would see on an ordinary feed, which the hard negatives do not show."""
+    parts = []
+    for title, cases in halves:
+        res = evaluate_cases([c for c in cases if c.row.get("everyday")], detectors)
+        parts += [f"{name} {title}: {c.fp} false alarm{'s' if c.fp != 1 else ''} in {c.fp + c.tn}"
+                  for name, c in sorted(res.items())]
+    return "Everyday official texts (rows marked everyday, all negatives): " + "; ".join(parts)
+
+
 def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
     """The second-stage text models, reported apart from the rules: what each was trained on,
     its grouped cross-validation on the tuning half, and the test half with and without it."""
@@ -360,6 +372,9 @@ def _run(args: argparse.Namespace) -> int:
         if not args.tuning_only:
             columns.append(("real: test half", tested))
         print(format_side_by_side(columns))
+        halves = [("tuning half", tune)] + ([] if args.tuning_only else [("test half", test)])
+        if any(c.row.get("everyday") for _, cases in halves for c in cases):
+            print(format_everyday(halves, detectors))
         if args.verbose:
             for name in sorted(tuned):
                 for err in tuned[name].errors:

@@ -136,3 +136,29 @@ def test_seen_answers_yes_or_no_for_urls_and_text_fragments():
                "完全无关的一段文字", "https://www.qinglan.example.gov.cn/x/1.html",
                "青瀾特產 正品保證，加微信"]  # the same words in traditional script and full width
     assert seen(queries, rows) == [True, True, False, True, True, False, True, False, True, True]
+
+
+def test_everyday_official_texts_are_ad_negatives_in_both_halves():
+    everyday = [r for r in ROWS if r.get("everyday")]
+    assert all(r["detector"] == "commercial_ad" and r["expect"] is False for r in everyday)
+    halves = Counter(r["split"] for r in everyday)
+    assert halves["tune"] >= 80 and halves["test"] >= 80, halves
+
+
+def test_eval_counts_false_alarms_on_everyday_texts():
+    from govspider_plugins.detectors.eval import Case, format_everyday
+
+    def case(i, text, everyday=True):
+        row = {"id": f"real:commercial_ad:e{i}", "split": "tune", "expect": False,
+               "item": {"_id": f"e{i}", "item_type": "post", "platform": "weibo", "text": text}}
+        if everyday:
+            row["everyday"] = True
+        return Case("commercial_ad", i, row)
+
+    cases = [case(1, "【便民】今天上午9时至11时，人民路交通管制，请绕行。"),
+             # an ad marked everyday counts as a false alarm (the marker says it is ordinary)
+             case(2, "全场五折，加微信 abc12345 下单，包邮到家"),
+             # not marked: not counted
+             case(3, "全场五折，加微信 abc12345 下单，包邮到家", everyday=False)]
+    line = format_everyday([("tuning half", cases)], installed_detectors())
+    assert "commercial_ad tuning half: 1 false alarm in 2" in line
