@@ -24,7 +24,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -267,6 +267,31 @@ def format_everyday(halves: list[tuple[str, list[Case]]], detectors: dict[str, D
     return "Everyday official texts (rows marked everyday, all negatives): " + "; ".join(parts)
 
 
+def episode_posts(case: Case) -> int:
+    """Posts of a hijack case's episode: those of its last ten days (the builder dates the past
+    20-74 days back and the episode within the last week, see :func:`.realcases.hijack_items`)."""
+    since = DEFAULT_NOW - timedelta(days=10)
+    return sum(1 for i in case.row.get("items") or [] if i.get("item_type") == "post"
+               and i.get("published_at") and parse_time(i["published_at"]) >= since)
+
+
+def format_hijack_sizes(halves: list[tuple[str, list[Case]]], detector: Detector) -> str:
+    """Takeovers found by the size of their episode, per half: one post, or several (a lone
+    post is read only when it is spam; see the real-set README on what a text can tell)."""
+    parts = []
+    for title, cases in halves:
+        cells = {"one post": [0, 0], "several": [0, 0]}
+        for case in cases:
+            if case.detector != detector.name or not case.row.get("expect"):
+                continue
+            expected, found = run_multi_case(detector, case)
+            cell = cells["one post" if episode_posts(case) == 1 else "several"]
+            cell[0] += bool(expected & found)
+            cell[1] += 1
+        parts.append(f"{title} " + ", ".join(f"{k} {a} of {b}" for k, (a, b) in cells.items()))
+    return "hijacked_account takeovers found by episode size: " + "; ".join(parts)
+
+
 def format_models(detectors: dict[str, Detector], test: list[Case]) -> str:
     """The second-stage text models, reported apart from the rules: what each was trained on,
     its grouped cross-validation on the tuning half, and the test half with and without it."""
@@ -375,6 +400,8 @@ def _run(args: argparse.Namespace) -> int:
         halves = [("tuning half", tune)] + ([] if args.tuning_only else [("test half", test)])
         if any(c.row.get("everyday") for _, cases in halves for c in cases):
             print(format_everyday(halves, detectors))
+        if "hijacked_account" in detectors:
+            print(format_hijack_sizes(halves, detectors["hijacked_account"]))
         if args.verbose:
             for name in sorted(tuned):
                 for err in tuned[name].errors:
