@@ -12,7 +12,7 @@ from govspider.items import Finding
 from ._lexicon import Lexicon, load_lexicon
 from ._matcher import Hit, Matcher, entries_from
 from ._model import Score, TextModel, model_input, shipped_model
-from ._text import norm
+from ._text import norm, other_language
 
 
 def per_lexicon(key: str) -> Callable[[Callable[[Any, Lexicon], Any]], Callable[[Any, Lexicon], Any]]:
@@ -98,11 +98,16 @@ class LexiconDetector(Detector):
         (detectors with a model override this)."""
         return None
 
+    #: the model learnt Chinese only: a text in another language is left to the rules
+    model_chinese_only = False
+
     def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
         """Whether the detector keeps its model quiet on these texts whatever the probability
         (an excusing frame, a courteous register...). Training chooses the model's threshold on
-        what the detector does with it, so it asks this too."""
-        return False
+        what the detector does with it, so it asks this too. Here: every text is in another
+        language (:func:`._text.other_language`) and the model learnt Chinese only; detectors
+        with more reasons add theirs."""
+        return self.model_chinese_only and all(other_language(p) for p in parts)
 
     def prepare(self, items: list[dict[str, Any]], ctx: DetectContext) -> None:
         """Score the batch with the text model at once (see :meth:`Detector.prepare`)."""

@@ -22,7 +22,6 @@ from ._text import (
     mask_digits,
     match_record,
     norm,
-    other_language,
     reads_chinese,
     sentence,
     span_record,
@@ -142,6 +141,8 @@ class CommercialAd(LexiconDetector):
     """
 
     name = "commercial_ad"
+    #: the model learnt Chinese (see :meth:`model_silenced`)
+    model_chinese_only = True
     version = "2.3"
     indicator = "商业广告"
     severity = "high"
@@ -250,7 +251,7 @@ class CommercialAd(LexiconDetector):
         codes) taught it that Latin letters sell: "hahahaha" read 0.75 and a German police post
         ("Bitte bei der nächsten Polizeidienststelle melden") 0.87. Such a text is left to the
         rules."""
-        if all(other_language(v) for v in parts):
+        if super().model_silenced(parts, ctx):
             return True
         lex = self.lexicon(ctx)
         frames = self._frames(lex)

@@ -35,7 +35,7 @@ from govspider.processors import parse_time
 from govspider.registry import AccountRegistry
 
 from ._model import models_disabled, shipped_model
-from .realcases import DEFAULT_NOW, REAL_DIR, load_real
+from .realcases import DEFAULT_NOW, HISTORY_DAYS, REAL_DIR, load_real
 
 CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "detectors" / "cases"
 
@@ -49,6 +49,9 @@ class Counts(PrecisionRecall):
     fn: int = 0
     tn: int = 0
     errors: list[str] = field(default_factory=list)
+    #: ids of the cases the detector flagged (for a multi-item case: found what was expected,
+    #: or, expecting nothing, found anything), so breakdowns of a run need not run it again
+    flagged: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -165,11 +168,15 @@ def evaluate_cases(cases: Iterable[Case], detectors: dict[str, Detector]) -> dic
             counts.fp += len(found - expected)
             counts.fn += len(expected - found)
             counts.tn += int(not expected and not found)
+            if (expected & found) if expected else found:
+                counts.flagged.add(case.id)
             if expected != found:
                 counts.errors.append(f"mismatch {case.id}: expected {sorted(expected)} "
                                      f"found {sorted(found)}")
             continue
         predicted, _ = run_case(det, case)
+        if predicted:
+            counts.flagged.add(case.id)
         if predicted and case.expect:
             counts.tp += 1
         elif predicted:
@@ -255,39 +262,45 @@ def format_side_by_side(columns: list[tuple[str, dict[str, Counts]]]) -> str:
     return "\n".join(lines)
 
 
-def format_everyday(halves: list[tuple[str, list[Case]]], detectors: dict[str, Detector]) -> str:
+#: a half of the real set: its title, its cases and their results (:func:`evaluate_cases`)
+Half = tuple[str, list[Case], dict[str, Counts]]
+
+
+def format_everyday(halves: list[Half]) -> str:
     """False alarms on the set's everyday official texts (rows marked ``everyday``: fares, alerts,
     greetings, notices... that a government account posts every day, all negatives), per half:
     the rate a supervisor would see on an ordinary feed, which the hard negatives do not show."""
     parts = []
-    for title, cases in halves:
-        res = evaluate_cases([c for c in cases if c.row.get("everyday")], detectors)
-        parts += [f"{name} {title}: {c.fp} false alarm{'s' if c.fp != 1 else ''} in {c.fp + c.tn}"
-                  for name, c in sorted(res.items())]
+    for title, cases, results in halves:
+        for name in sorted(results):
+            everyday = [c.id for c in cases if c.detector == name and c.row.get("everyday")]
+            if everyday:
+                fp = sum(1 for i in everyday if i in results[name].flagged)
+                parts.append(f"{name} {title}: {fp} false alarm{'s' if fp != 1 else ''} "
+                             f"in {len(everyday)}")
     return "Everyday official texts (rows marked everyday, all negatives): " + "; ".join(parts)
 
 
 def episode_posts(case: Case) -> int:
-    """Posts of a hijack case's episode: those of its last ten days (the builder dates the past
-    20-74 days back and the episode within the last week, see :func:`.realcases.hijack_items`)."""
-    since = DEFAULT_NOW - timedelta(days=10)
+    """Posts of a hijack case's episode: those newer than its past (the builder dates the past
+    :data:`.realcases.HISTORY_DAYS` back and the episode within the last week)."""
+    since = DEFAULT_NOW - timedelta(days=min(HISTORY_DAYS))
     return sum(1 for i in case.row.get("items") or [] if i.get("item_type") == "post"
-               and i.get("published_at") and parse_time(i["published_at"]) >= since)
+               and i.get("published_at") and parse_time(i["published_at"]) > since)
 
 
-def format_hijack_sizes(halves: list[tuple[str, list[Case]]], detector: Detector) -> str:
+def format_hijack_sizes(halves: list[Half]) -> str:
     """Takeovers found by the size of their episode, per half: one post, or several (a lone
     post is read only when it is spam; see the real-set README on what a text can tell)."""
     parts = []
-    for title, cases in halves:
+    for title, cases, results in halves:
+        flagged = results.get("hijacked_account", Counts()).flagged
         cells = {"one post": [0, 0], "several": [0, 0]}
         for case in cases:
-            if case.detector != detector.name or not case.row.get("expect"):
-                continue
-            expected, found = run_multi_case(detector, case)
-            cell = cells["one post" if episode_posts(case) == 1 else "several"]
-            cell[0] += bool(expected & found)
-            cell[1] += 1
+            if case.detector == "hijacked_account" and case.expect:
+                cell = cells["one post" if episode_posts(case) == 1 else "several"]
+                cell[0] += case.id in flagged
+                cell[1] += 1
         parts.append(f"{title} " + ", ".join(f"{k} {a} of {b}" for k, (a, b) in cells.items()))
     return "hijacked_account takeovers found by episode size: " + "; ".join(parts)
 
@@ -397,11 +410,13 @@ def _run(args: argparse.Namespace) -> int:
         if not args.tuning_only:
             columns.append(("real: test half", tested))
         print(format_side_by_side(columns))
-        halves = [("tuning half", tune)] + ([] if args.tuning_only else [("test half", test)])
-        if any(c.row.get("everyday") for _, cases in halves for c in cases):
-            print(format_everyday(halves, detectors))
+        halves: list[Half] = [("tuning half", tune, tuned)]
+        if not args.tuning_only:
+            halves.append(("test half", test, tested))
+        if any(c.row.get("everyday") for _, cases, _ in halves for c in cases):
+            print(format_everyday(halves))
         if "hijacked_account" in detectors:
-            print(format_hijack_sizes(halves, detectors["hijacked_account"]))
+            print(format_hijack_sizes(halves))
         if args.verbose:
             for name in sorted(tuned):
                 for err in tuned[name].errors:

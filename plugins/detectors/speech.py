@@ -38,7 +38,6 @@ from ._text import (
     is_account_speech,
     match_record,
     norm,
-    other_language,
     quoted_spans,
     sentence,
     span_record,
@@ -97,6 +96,8 @@ class InappropriateSpeech(LexiconDetector):
     description = "雷人雷语、对公众的侮辱、敷衍、嘲讽、指责、威胁及个人情绪化表达"
     #: what the sandbox world plants for this detector (govspider.sandbox.cases)
     planted = _planted.INAPPROPRIATE_SPEECH
+    #: none of the reply model's training texts is in another language
+    model_chinese_only = True
 
     def detect(self, subject: dict[str, Any], ctx: DetectContext) -> Iterable[Finding]:
         if not is_account_speech(subject):
@@ -131,10 +132,8 @@ class InappropriateSpeech(LexiconDetector):
             evidence=self.model_evidence("reply_model", "text", parts[0], model, score, threshold))
 
     def model_silenced(self, parts: list[str], ctx: DetectContext | None) -> bool:
-        """A courteous or friendly reply, or one quoting somebody, or one in another language
-        (the model learnt Chinese replies: none of its training texts is in another
-        language)."""
-        if other_language(parts[0]):
+        """A courteous or friendly reply, or one quoting somebody, or one in another language."""
+        if super().model_silenced(parts, ctx):
             return True
         n = norm(parts[0])
         return bool(self.cue_matcher(self.lexicon(ctx), "courtesy", private=True).find(n.text)

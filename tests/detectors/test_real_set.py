@@ -160,7 +160,7 @@ def test_eval_counts_false_alarms_on_everyday_texts():
              case(2, "全场五折，加微信 abc12345 下单，包邮到家"),
              # not marked: not counted
              case(3, "全场五折，加微信 abc12345 下单，包邮到家", everyday=False)]
-    line = format_everyday([("tuning half", cases)], installed_detectors())
+    line = format_everyday([("tuning half", cases, evaluate_cases(cases, installed_detectors()))])
     assert "commercial_ad tuning half: 1 false alarm in 2" in line
 
 
@@ -171,10 +171,11 @@ def test_eval_splits_the_takeovers_found_by_episode_size():
 
     detectors = installed_detectors()
     tune = [c for c in real_cases("tune") if c.detector == "hijacked_account"]
-    line = format_hijack_sizes([("tuning half", tune)], detectors["hijacked_account"])
+    results = evaluate_cases(tune, detectors)
+    line = format_hijack_sizes([("tuning half", tune, results)])
     (one_found, one), (many_found, many) = [
         tuple(map(int, m)) for m in re.findall(r"(\d+) of (\d+)", line)]
-    counts = evaluate_cases(tune, detectors)["hijacked_account"]
+    counts = results["hijacked_account"]
     assert one + many == counts.tp + counts.fn  # every takeover, in one of the two
     assert one_found + many_found == counts.tp
     assert one > 0 and many > 0
